@@ -1,0 +1,142 @@
+# DPRK–Russia military cooperation: sourced data, analysis notebooks and a bilingual report.
+# `make` lists the targets. The pipeline is a DAG of file targets: validate -> clean -> analyses -> reports.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+.DELETE_ON_ERROR:
+.SUFFIXES:
+MAKEFLAGS += --no-builtin-rules --no-print-directory
+JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+ifeq (,$(filter -j% j%,$(MAKEFLAGS)))
+MAKEFLAGS += -j$(JOBS)
+endif
+
+# ---- parameters (override on the command line: make report AS_OF=2024-06-30 REPORT_LANGS=en)
+AS_OF ?=
+REPORT_LANGS ?= en de
+ROUNDS_PER_CONTAINER_LOW ?= 300
+ROUNDS_PER_CONTAINER_HIGH ?= 500
+ESTIMATOR_TYPES ?= all
+SWEEP_VALUES ?= 100 200 300 400 500 600
+
+empty :=
+space := $(empty) $(empty)
+comma := ,
+VARIANT ?= $(subst $(space),_,$(strip \
+  $(if $(AS_OF),asof-$(AS_OF)) \
+  $(if $(filter-out 300,$(ROUNDS_PER_CONTAINER_LOW)),rpclow-$(ROUNDS_PER_CONTAINER_LOW)) \
+  $(if $(filter-out 500,$(ROUNDS_PER_CONTAINER_HIGH)),rpchigh-$(ROUNDS_PER_CONTAINER_HIGH)) \
+  $(if $(filter-out all,$(ESTIMATOR_TYPES)),types-$(subst $(comma),+,$(subst $(space),+,$(strip $(ESTIMATOR_TYPES)))))))
+
+ifeq ($(VARIANT),)
+OUT_DATA := data/processed
+OUT_REPORTS := reports
+BUILD := build/default
+else
+OUT_DATA := reports/variants/$(VARIANT)/processed
+OUT_REPORTS := reports/variants/$(VARIANT)
+BUILD := build/$(VARIANT)
+endif
+
+# ---- environment: .venv is created from uv.lock whenever it is missing or older than the lock
+VENV := .venv
+PY := $(VENV)/bin/python
+TOOLS := .tools
+UV_VERSION := 0.13.9
+UV := $(TOOLS)/bin/uv
+export PYTHONPATH :=
+export UV_PYTHON_DOWNLOADS := never
+export MPLBACKEND := Agg
+
+RAW := $(wildcard data/raw/*.csv)
+PKG := src/dprk_russia
+SRC_CLEAN := $(PKG)/__init__.py $(PKG)/io.py $(PKG)/schema.py $(PKG)/clean.py $(PKG)/run.py
+SRC_ANALYSIS := $(SRC_CLEAN) $(PKG)/analysis.py $(PKG)/figures.py $(PKG)/i18n.py $(PKG)/styles/project.mplstyle
+SRC_REPORT := $(SRC_ANALYSIS) $(PKG)/report.py $(wildcard $(PKG)/templates/*)
+ANALYSES := 2.0-shipments 2.1-oil-transfers 2.2-deployments 2.3-consensus-contradictions
+
+NB_PARAMS = -p RAW_DIR data/raw -p PROCESSED_DIR $(OUT_DATA) -p REPORTS_DIR $(OUT_REPORTS) \
+  -p AS_OF '$(AS_OF)' -p ESTIMATOR_TYPES '$(ESTIMATOR_TYPES)' -p REPORT_LANGS '$(REPORT_LANGS)' \
+  -p ROUNDS_PER_CONTAINER_LOW $(ROUNDS_PER_CONTAINER_LOW) -p ROUNDS_PER_CONTAINER_HIGH $(ROUNDS_PER_CONTAINER_HIGH)
+# $(call run_nb,notebook,label,extra papermill parameters)
+run_nb = $(PY) -m dprk_russia.run $(1) --label $(2) --executed $(BUILD)/executed/$(2).ipynb --stamp $@ $(NB_PARAMS) $(3)
+
+.PHONY: help report test lab sync lint clean distclean sweep venv validate FORCE
+
+help: ## Show this help (the default goal)
+	@echo "Usage: make TARGET [AS_OF=YYYY-MM-DD] [REPORT_LANGS='en de'] [ROUNDS_PER_CONTAINER_LOW=300] [ROUNDS_PER_CONTAINER_HIGH=500] [ESTIMATOR_TYPES=all]"
+	@echo
+	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]+):.*## (.*)/  \1|\2/' | column -t -s '|'
+
+report: $(REPORT_LANGS:%=$(BUILD)/report-%.done) ## Build data/processed, figures and reports/<lang>/report.{html,md} (variants go to reports/variants/)
+	@echo "report: $(OUT_REPORTS)/{$(subst $(space),$(comma),$(REPORT_LANGS))}/report.html is up to date"
+
+test: $(VENV)/.synced ## Run the test suite (creates .venv first if needed)
+	$(PY) -m pytest
+
+venv: $(VENV)/.synced ## Create or update .venv from uv.lock
+
+validate: $(VENV)/.synced ## Check data/raw and print every problem with file, line and column
+	@$(PY) -m dprk_russia.validate data/raw
+
+lint: $(VENV)/.synced ## Lint the code and notebooks with ruff
+	$(VENV)/bin/ruff check src tests bench notebooks
+
+sync: $(VENV)/.synced ## Pair notebooks: create/refresh notebooks/*.ipynb from the reviewed .py files
+	$(VENV)/bin/jupytext --sync notebooks/*.py
+
+lab: $(VENV)/.synced ## Start JupyterLab on 127.0.0.1 with a token; .py notebooks open as notebooks
+	@mkdir -p $(VENV)/share/jupyter/lab/settings
+	@cp .jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=notebooks
+
+sweep: $(SWEEP_VALUES:%=build/sweep/rpc-%.done) $(BUILD)/1.0-clean-claims.done ## Sweep rounds per container (SWEEP_VALUES) in parallel; summary figure in reports/sweep/
+	@$(PY) -m dprk_russia.sweep build/sweep reports/sweep $(SWEEP_VALUES)
+
+clean: ## Remove generated outputs (processed data, figures, reports, build/); keeps .venv
+	rm -rf build data/processed/* reports/en reports/de reports/variants reports/sweep notebooks/*.ipynb
+	find . -name '.tmp-*' -not -path './.venv/*' -delete
+
+distclean: clean ## Also remove .venv and the uv bootstrap in .tools
+	rm -rf $(VENV) $(TOOLS)
+
+# ---- environment
+$(UV):
+	@echo "[setup] bootstrapping uv $(UV_VERSION) into $(TOOLS)/"
+	@python3 -m pip install --quiet --disable-pip-version-check --target $(TOOLS) uv==$(UV_VERSION)
+
+$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+	@echo "[setup] installing the locked environment into $(VENV)/"
+	@UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --compile-bytecode --python python3 --quiet
+	@touch $@
+
+# ---- parameter stamps: rewritten only when a value changes, so a change triggers a rebuild
+$(BUILD)/params-data.txt: FORCE
+	@mkdir -p $(@D); printf '%s\n' 'AS_OF=$(AS_OF)' 'ESTIMATOR_TYPES=$(ESTIMATOR_TYPES)' > $@.new; \
+	  if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+$(BUILD)/params-analysis.txt: FORCE
+	@mkdir -p $(@D); printf '%s\n' 'REPORT_LANGS=$(REPORT_LANGS)' 'ROUNDS_PER_CONTAINER_LOW=$(ROUNDS_PER_CONTAINER_LOW)' \
+	  'ROUNDS_PER_CONTAINER_HIGH=$(ROUNDS_PER_CONTAINER_HIGH)' > $@.new; \
+	  if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
+# ---- pipeline
+$(BUILD)/validated: $(RAW) $(PKG)/schema.py $(PKG)/validate.py $(VENV)/.synced
+	@echo "[start] validate data/raw"
+	@$(PY) -m dprk_russia.validate data/raw --stamp $@
+	@echo "[done]  validate data/raw"
+
+$(BUILD)/1.0-clean-claims.done: notebooks/1.0-clean-claims.py $(SRC_CLEAN) $(BUILD)/validated $(BUILD)/params-data.txt
+	@$(call run_nb,$<,1.0-clean-claims)
+
+$(ANALYSES:%=$(BUILD)/%.done): $(BUILD)/%.done: notebooks/%.py $(SRC_ANALYSIS) $(BUILD)/1.0-clean-claims.done $(BUILD)/params-analysis.txt
+	@$(call run_nb,$<,$*)
+
+$(BUILD)/report-%.done: notebooks/3.0-report.py $(SRC_REPORT) $(ANALYSES:%=$(BUILD)/%.done) $(BUILD)/params-analysis.txt
+	@$(call run_nb,$<,3.0-report-$*,-p LANG $*)
+
+build/sweep/rpc-%.done: notebooks/4.0-rounds-sweep.py $(SRC_ANALYSIS) $(BUILD)/1.0-clean-claims.done
+	@mkdir -p build/sweep
+	@$(PY) -m dprk_russia.run $< --label sweep-$* --executed build/sweep/executed/rpc-$*.ipynb --stamp $@ \
+	  -p PROCESSED_DIR $(OUT_DATA) -p ROUNDS_PER_CONTAINER $* -p OUT_CSV build/sweep/rpc-$*.csv

@@ -1,0 +1,87 @@
+# %% [markdown]
+# # 2.0 Shipments from North Korea to Russia
+#
+# **Reads** `data/processed/claims.csv`, `data/raw/indicators.csv`.
+# **Writes** `data/processed/implied_rounds_per_container.csv`,
+# `data/processed/containers_as_rounds.csv` and the figures `containers`, `artillery_rounds`,
+# `rounds_per_container`, `missiles`, `guns_launchers`, `ship_voyages`, `dprk_share`
+# under `reports/<lang>/figures/` (SVG and PNG).
+#
+# Counted or assessed figures and capacity conversions ("N containers could hold M shells")
+# are kept apart throughout.
+
+# %% tags=["parameters"]
+RAW_DIR = "data/raw"
+PROCESSED_DIR = "data/processed"
+REPORTS_DIR = "reports"
+REPORT_LANGS = "en de"
+ROUNDS_PER_CONTAINER_LOW = 300
+ROUNDS_PER_CONTAINER_HIGH = 500
+
+# %%
+from dprk_russia import analysis, charts
+from dprk_russia.context import load_context
+
+ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
+claims, ind = ctx.claims, ctx.indicators
+
+# %% [markdown]
+# ## How many munitions containers has North Korea shipped, according to whom?
+
+# %%
+ctx.figures("containers", lambda lang: charts.containers(claims, ind, lang))
+analysis.latest_per_estimator(claims, "containers_munitions")[
+    ["estimator", "date", "value_low", "value_high", "qualifier"]]
+
+# %% [markdown]
+# ## How many artillery rounds? Assessed counts beside capacity conversions
+
+# %%
+ctx.figures("artillery_rounds", lambda lang: charts.artillery_rounds(claims, ind, lang))
+rounds = claims[claims["indicator"] == "artillery_rounds"]
+rounds.groupby("basis")["value_mid"].describe()
+
+# %% [markdown]
+# ## How many rounds per container do sources imply when they give both figures?
+# The plausible band is a parameter (`ROUNDS_PER_CONTAINER_LOW`/`_HIGH`).
+
+# %%
+ratios = ctx.table(
+    analysis.implied_rounds_per_container(claims, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH),
+    "implied_rounds_per_container",
+)
+ctx.figures("rounds_per_container", lambda lang: charts.rounds_per_container(
+    claims, ind, lang, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH))
+ratios[["estimator", "date", "containers", "rounds", "rounds_basis", "ratio_mid", "in_band"]]
+
+# %% [markdown]
+# ## What would the container counts mean in rounds under our assumption?
+# A conversion, kept in its own table, never mixed with the assessed counts.
+
+# %%
+ctx.table(analysis.containers_to_rounds(claims, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH),
+          "containers_as_rounds").tail()
+
+# %% [markdown]
+# ## Ballistic missiles: how many were shipped, and how many fired at Ukraine?
+
+# %%
+ctx.figures("missiles", lambda lang: charts.missiles(claims, ind, lang))
+
+# %% [markdown]
+# ## Guns and rocket launchers: 170 mm, 240 mm and heavy artillery in total
+
+# %%
+ctx.figures("guns_launchers", lambda lang: charts.guns_launchers(claims, ind, lang))
+
+# %% [markdown]
+# ## How many voyages and port calls carried the munitions?
+
+# %%
+ctx.figures("ship_voyages", lambda lang: charts.ship_voyages(claims, ind, lang))
+
+# %% [markdown]
+# ## What share of Russia's shells comes from North Korea?
+
+# %%
+ctx.figures("dprk_share", lambda lang: charts.dprk_share(claims, ind, lang))

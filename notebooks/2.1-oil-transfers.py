@@ -1,0 +1,45 @@
+# %% [markdown]
+# # 2.1 Oil and other transfers from Russia to North Korea
+#
+# **Reads** `data/processed/claims.csv`, `data/raw/indicators.csv`.
+# **Writes** `data/processed/oil_run_rate.csv`, `data/processed/russia_to_dprk.csv` and the
+# figures `oil_runrate`, `oil_tankers` under `reports/<lang>/figures/`.
+#
+# UN Security Council resolution 2397 caps refined-petroleum supplies to North Korea at
+# 500,000 barrels a year; supplying states must notify the 1718 Committee.
+
+# %% tags=["parameters"]
+RAW_DIR = "data/raw"
+PROCESSED_DIR = "data/processed"
+REPORTS_DIR = "reports"
+REPORT_LANGS = "en de"
+
+# %%
+from dprk_russia import analysis, charts
+from dprk_russia.context import load_context
+
+ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
+claims, ind = ctx.claims, ctx.indicators
+
+# %% [markdown]
+# ## At what yearly rate do the period figures say oil flowed, and when would the cap be passed?
+
+# %%
+rr = ctx.table(analysis.oil_run_rate(claims), "oil_run_rate")
+ctx.figures("oil_runrate", lambda lang: charts.oil_runrate(claims, ind, lang))
+rr[["estimator", "indicator", "period_start", "period_end", "barrels", "cap_multiple", "cap_passed_on"]]
+
+# %% [markdown]
+# ## How often did North Korean tankers call at Russian oil terminals?
+
+# %%
+ctx.figures("oil_tankers", lambda lang: charts.oil_tankers(claims, ind, lang))
+
+# %% [markdown]
+# ## What else went from Russia to North Korea?
+
+# %%
+transfers = claims[(claims["direction"] == "russia_to_dprk")
+                   & ~claims["indicator"].str.startswith(("refined_oil", "oil_"))]
+ctx.table(transfers[["claim_id", "indicator", "date", "estimator", "value_low", "value_high",
+                     "qualifier", "basis", "note"]], "russia_to_dprk")

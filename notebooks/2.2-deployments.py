@@ -1,0 +1,47 @@
+# %% [markdown]
+# # 2.2 North Korean troops in Russia: deployments and casualties
+#
+# **Reads** `data/processed/claims.csv`, `data/processed/events.csv`, `data/raw/indicators.csv`.
+# **Writes** `data/processed/casualty_share.csv`, `data/processed/deployments.csv` and the
+# figures `troops`, `casualties`, `casualty_share` under `reports/<lang>/figures/`.
+#
+# Planned or expected troop numbers are marked as forecasts and never joined to counts.
+
+# %% tags=["parameters"]
+RAW_DIR = "data/raw"
+PROCESSED_DIR = "data/processed"
+REPORTS_DIR = "reports"
+REPORT_LANGS = "en de"
+
+# %%
+from dprk_russia import analysis, charts
+from dprk_russia.context import load_context
+
+ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
+claims, ind, events = ctx.claims, ctx.indicators, ctx.events
+
+# %% [markdown]
+# ## How many troops did North Korea send, according to whom, and when?
+
+# %%
+ctx.figures("troops", lambda lang: charts.troops(claims, ind, events, lang))
+deploy = claims[claims["indicator"].isin(
+    ["troops_deployed", "troops_in_kursk", "troops_reinforcement", "engineers_builders"])]
+ctx.table(deploy[["claim_id", "indicator", "date", "estimator", "value_low", "value_high",
+                  "qualifier", "basis"]], "deployments")
+deploy.groupby(["indicator", "basis"]).size().unstack(fill_value=0)
+
+# %% [markdown]
+# ## How many were killed and wounded, by estimator?
+
+# %%
+ctx.figures("casualties", lambda lang: charts.casualties(claims, ind, lang))
+
+# %% [markdown]
+# ## What share of the force do the casualty figures represent?
+# Denominator: the largest counted deployment figure dated on or before each casualty figure.
+
+# %%
+share = ctx.table(analysis.casualty_share(claims), "casualty_share")
+ctx.figures("casualty_share", lambda lang: charts.casualty_share(claims, ind, lang))
+share.tail(10)

@@ -1,0 +1,225 @@
+"""The project's figures. Each function returns a finished matplotlib Figure for one language.
+
+All text comes from ``indicators.csv`` labels or :mod:`dprk_russia.i18n`, so the English
+and German reports share the code.
+"""
+
+from __future__ import annotations
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from . import analysis
+from .figures import (
+    PALETTE,
+    estimator_colours,
+    finish,
+    label,
+    plot_claims,
+    timeline_figure,
+    unit,
+)
+from .i18n import t
+
+#: Figure stems in report order, grouped by the notebook that writes them.
+FIGURES = {
+    "2.0-shipments": ["containers", "artillery_rounds", "rounds_per_container", "missiles",
+                      "guns_launchers", "ship_voyages", "dprk_share"],
+    "2.1-oil-transfers": ["oil_runrate", "oil_tankers"],
+    "2.2-deployments": ["troops", "casualties", "casualty_share"],
+    "2.3-consensus-contradictions": ["consensus_spread"],
+}
+
+
+def containers(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
+    """Munitions containers over time, by estimator, with low–high ranges."""
+    fig, _ = timeline_figure(claims, ind, ["containers_munitions"], lang)
+    return fig
+
+
+def artillery_rounds(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
+    """Assessed round counts (left) beside capacity conversions (right), never mixed."""
+    sub = claims[(claims["indicator"] == "artillery_rounds") & claims["has_value"]]
+    fig, axes = plt.subplots(1, 2, sharey=True, figsize=(10, 4.6))
+    colours = estimator_colours(sub)
+    for ax, bases in zip(axes, (("assessed", "official"), ("capacity",)), strict=True):
+        part = sub[sub["basis"].isin(bases)]
+        plot_claims(ax, part, lang, colours=colours, scale=1e6)
+        ax.set_title(t(bases[0], lang), fontsize=10, loc="left")
+        ax.set_xlabel(t("date", lang))
+        ax.tick_params(axis="x", labelrotation=30)
+    axes[0].set_ylabel(f"{unit(ind, 'artillery_rounds', lang)} (10⁶)")
+    axes[0].set_ylim(bottom=0)
+    fig.suptitle(label(ind, "artillery_rounds", lang), x=0.01, ha="left", fontweight="bold")
+    handles, labels = [], []
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    axes[1].legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.text(0.01, -0.02, _source(sub, lang), fontsize=7, color="#555555", ha="left", va="top")
+    return fig
+
+
+def _source(sub: pd.DataFrame, lang: str) -> str:
+    from .figures import source_line
+
+    return source_line(sub, lang)
+
+
+def rounds_per_container(claims: pd.DataFrame, ind: pd.DataFrame, lang: str,
+                         band_low: float, band_high: float) -> plt.Figure:
+    """Implied rounds per container for sources giving both figures, against the band."""
+    ratios = analysis.implied_rounds_per_container(claims, band_low, band_high)
+    fig, ax = plt.subplots()
+    ax.axhspan(band_low, band_high, color="#56B4E9", alpha=0.2, label=t("band", lang))
+    for i, r in enumerate(ratios.itertuples()):
+        colour = PALETTE[0] if r.in_band else PALETTE[3]
+        marker = "D" if r.rounds_basis == "capacity" else "o"
+        ax.vlines(i, r.ratio_low, r.ratio_high, color=colour, linewidth=2)
+        ax.plot(i, r.ratio_mid, marker=marker, color=colour,
+                markerfacecolor="white" if marker == "D" else colour)
+    ax.set_xticks(range(len(ratios)))
+    ax.set_xticklabels([f"{r.estimator}\n{r.date:%Y-%m}" for r in ratios.itertuples()],
+                       fontsize=7, rotation=45, ha="right")
+    ax.plot([], [], "D", color="#333333", markerfacecolor="white", label=t("capacity", lang))
+    ax.plot([], [], "o", color="#333333", label=t("assessed", lang))
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_ylim(bottom=0)
+    used = claims[claims["claim_id"].isin(set(ratios["rounds_claim_id"]))]
+    finish(fig, ax, t("rounds_per_container", lang).capitalize(), t("rounds_per_container", lang),
+           used, lang, xlabel="")
+    return fig
+
+
+def missiles(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
+    """Ballistic missiles shipped (left) and fired at Ukraine (right)."""
+    return _panels(claims, ind, lang, ["ballistic_missiles_shipped", "ballistic_missiles_launched"])
+
+
+def guns_launchers(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
+    """170 mm guns, 240 mm launchers and heavy artillery systems in total."""
+    return _panels(claims, ind, lang, ["guns_170mm", "mrl_240mm", "artillery_systems"])
+
+
+def _panels(claims: pd.DataFrame, ind: pd.DataFrame, lang: str, ids: list[str]) -> plt.Figure:
+    sub = claims[claims["indicator"].isin(ids) & claims["has_value"]]
+    colours = estimator_colours(sub)
+    fig, axes = plt.subplots(1, len(ids), figsize=(4.2 * len(ids), 4.2))
+    for ax, i in zip(axes, ids, strict=True):
+        plot_claims(ax, sub[sub["indicator"] == i], lang, colours=colours)
+        ax.set_title(label(ind, i, lang), fontsize=9, loc="left", wrap=True)
+        ax.set_ylabel(unit(ind, i, lang))
+        ax.set_xlabel(t("date", lang))
+        ax.set_ylim(bottom=0)
+        ax.tick_params(axis="x", labelrotation=30)
+    handles, labels = [], []
+    for ax in axes:
+        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
+            if lab not in labels:
+                handles.append(h)
+                labels.append(lab)
+    axes[-1].legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    fig.text(0.01, -0.04, _source(sub, lang), fontsize=7, color="#555555", ha="left", va="top")
+    return fig
+
+
+def ship_voyages(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
+    """Munitions ship voyages and port calls."""
+    fig, _ = timeline_figure(claims, ind, ["ship_voyages"], lang)
+    return fig
+
+
+def dprk_share(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
+    """North Korea's share of Russia's artillery ammunition."""
+    fig, ax = timeline_figure(claims, ind, ["dprk_share_russian_shells"], lang)
+    ax.set_ylim(0, 100)
+    return fig
+
+
+def oil_runrate(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
+    """Each period figure for refined oil as an annualised rate over its period, against the cap."""
+    rr = analysis.oil_run_rate(claims)
+    fig, ax = plt.subplots()
+    colours = estimator_colours(claims[claims["claim_id"].isin(rr["claim_id"])])
+    for r in rr.itertuples():
+        col = colours.get(r.estimator, "#999999")
+        style = "--" if r.indicator == "refined_oil_notified" else "-"
+        ax.hlines(r.annualised / 1e6, r.period_start, r.period_end, color=col, linewidth=3,
+                  linestyles=style)
+    for est, col in colours.items():
+        ax.plot([], [], color=col, linewidth=3, label=est)
+    ax.plot([], [], color="#333333", linestyle="--", label=label(ind, "refined_oil_notified", lang))
+    ax.axhline(analysis.UN_CAP_BARRELS / 1e6, color=PALETTE[3], linewidth=1.2, label=t("cap", lang))
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    used = claims[claims["claim_id"].isin(rr["claim_id"])]
+    finish(fig, ax, label(ind, "refined_oil_delivered", lang),
+           f"{t('barrels_per_year', lang)} (10⁶, {t('annualised', lang)})", used, lang)
+    return fig
+
+
+def oil_tankers(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
+    """North Korean tanker calls at Russian oil terminals."""
+    fig, _ = timeline_figure(claims, ind, ["oil_tanker_calls"], lang)
+    return fig
+
+
+def troops(claims: pd.DataFrame, ind: pd.DataFrame, events: pd.DataFrame, lang: str) -> plt.Figure:
+    """Troops deployed over time, forecasts marked, with milestones."""
+    from .figures import annotate_events
+
+    fig, ax = timeline_figure(claims, ind, ["troops_deployed"], lang, scale=1e3, scale_label="10³")
+    annotate_events(ax, events, lang)
+    return fig
+
+
+def casualties(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
+    """Killed, wounded and total casualties over time, by estimator."""
+    return _panels(claims, ind, lang, ["killed", "wounded", "casualties_total"])
+
+
+def casualty_share(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
+    """Casualty figures as a share of the largest force reported by then."""
+    sh = analysis.casualty_share(claims)
+    sh = sh[sh["force"].notna()]
+    fig, ax = plt.subplots()
+    for (i, name), col in zip(
+        [(i, label(ind, i, lang)) for i in ("killed", "wounded", "casualties_total")],
+        PALETTE, strict=False,
+    ):
+        part = sh[sh["indicator"] == i]
+        ax.plot(part["date"], 100 * part["share_mid"], "o", color=col, label=name)
+    ax.set_ylim(bottom=0)
+    ax.legend(loc="upper left")
+    used = claims[claims["claim_id"].isin(sh["claim_id"])]
+    finish(fig, ax, t("share_of_force", lang).split(" (")[0].capitalize(), t("share_of_force", lang),
+           used, lang)
+    return fig
+
+
+def consensus_spread(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
+    """Latest figure of each estimator relative to the median across estimators (log scale)."""
+    table = analysis.consensus_table(claims)
+    fig, ax = plt.subplots(figsize=(8, 5.5))
+    used_ids: list[str] = []
+    for y, row in enumerate(table.itertuples()):
+        latest = analysis.latest_per_estimator(claims, row.indicator)
+        used_ids += list(latest["claim_id"])
+        rel = latest["value_mid"] / row.median_mid
+        ax.hlines(y, rel.min(), rel.max(), color="#999999", linewidth=1)
+        ax.plot(rel, [y] * len(rel), "o", color=PALETTE[0], alpha=0.8)
+    ax.set_xscale("log")
+    ax.axvline(1, color="#333333", linewidth=0.8)
+    ax.set_yticks(range(len(table)))
+    ax.set_yticklabels([label(ind, i, lang) for i in table["indicator"]], fontsize=8)
+    ax.invert_yaxis()
+    ax.grid(axis="x", color="#dddddd")
+    used = claims[claims["claim_id"].isin(used_ids)]
+    title = {"en": "Latest figure per estimator, relative to the median",
+             "de": "Jüngste Zahl je Schätzer im Verhältnis zum Median"}[lang]
+    xlabel = {"en": "multiple of the median across estimators (log scale)",
+              "de": "Vielfaches des Medians über alle Schätzer (log. Skala)"}[lang]
+    finish(fig, ax, title, "", used, lang, xlabel=xlabel)
+    return fig

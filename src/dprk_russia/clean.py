@@ -1,0 +1,189 @@
+"""Raw claims -> tidy, typed claims with parsed dates, precision, midpoint and labels."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .schema import ESTIMATOR_TYPES
+
+PRECISION_BY_LENGTH = {4: "year", 7: "month", 10: "day"}
+
+#: Columns of the processed claims table, in order, with their meaning (the data dictionary).
+PROCESSED_COLUMNS: dict[str, str] = {
+    "claim_id": "Stable id from data/raw/claims.csv.",
+    "indicator": "Key into data/raw/indicators.csv.",
+    "label_en": "English label of the indicator.",
+    "label_de": "German label of the indicator.",
+    "unit": "Unit of value_low/value_high.",
+    "direction": "dprk_to_russia, russia_to_dprk or deployment.",
+    "kind": "cumulative, period_total, snapshot, rate or share.",
+    "value_low": "Lower figure (float; empty when the source gave no number).",
+    "value_high": "Upper figure (float; equals value_low for a single figure).",
+    "value_mid": "Midpoint (value_low + value_high) / 2.",
+    "value_range": "value_high - value_low.",
+    "has_value": "True when the source gave a number.",
+    "qualifier": "exact, about, over, at_least, up_to, nearly or range.",
+    "basis": "assessed, capacity, forecast or official.",
+    "period_start": "Start of the period the figure covers, as given (ISO, any precision).",
+    "period_start_precision": "year, month or day (empty when not given).",
+    "period_start_date": "First day covered by period_start.",
+    "period_end": "End of the period (the 'as of' date), as given.",
+    "period_end_precision": "year, month or day (empty when not given).",
+    "period_end_date": "Last day covered by period_end.",
+    "published": "Publication date as given.",
+    "published_precision": "year, month or day.",
+    "published_date": "Last day covered by published (a month-only date counts from month end).",
+    "date": "Representative date: period_end_date capped at published_date; published_date "
+            "when no period end is given or the claim is a forecast.",
+    "estimator": "Who made the estimate.",
+    "estimator_type": "intelligence, government, multilateral, think_tank, media or party.",
+    "source_id": "Key into data/raw/sources.csv.",
+    "publisher": "Outlet of the page we read.",
+    "source_title": "Title of the page we read.",
+    "source_url": "URL of the page we read.",
+    "via": "Agency or outlet the page relays, if any.",
+    "note": "Our own summary of the claim.",
+}
+
+
+def parse_iso(values: pd.Series) -> pd.DataFrame:
+    """Parse ISO dates of year, month or day precision.
+
+    Returns columns ``precision``, ``start`` (first day covered) and ``end`` (last day
+    covered); empty strings give missing values. Parsing works on the unique values, so
+    it stays fast for millions of rows.
+    """
+    s = values.fillna("").astype(str).str.strip()
+    uniq = pd.Index(s.unique())
+    lengths = uniq.str.len()
+    precision = pd.Series(
+        [PRECISION_BY_LENGTH.get(n) for n in lengths], index=uniq, dtype="object"
+    )
+    padded = np.where(lengths == 4, uniq + "-01-01", np.where(lengths == 7, uniq + "-01", uniq))
+    start = pd.to_datetime(
+        pd.Series(np.where(precision.notna().to_numpy(), padded, None), index=uniq),
+        format="%Y-%m-%d",
+        errors="coerce",
+    )
+    end = start.copy()
+    is_year = (precision == "year").to_numpy()
+    is_month = (precision == "month").to_numpy()
+    end[is_year] = start[is_year] + pd.offsets.YearEnd(0)
+    end[is_month] = start[is_month] + pd.offsets.MonthEnd(0)
+    out = pd.DataFrame(
+        {
+            "precision": precision.reindex(s).to_numpy(),
+            "start": start.reindex(s).to_numpy(),
+            "end": end.reindex(s).to_numpy(),
+        },
+        index=values.index,
+    )
+    return out
+
+
+def read_raw(raw_dir: str | Path) -> dict[str, pd.DataFrame]:
+    """Read the four raw files as strings (no type guessing, empty cells stay '')."""
+    raw = Path(raw_dir)
+    return {
+        name: pd.read_csv(raw / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8")
+        for name in ("claims", "sources", "indicators", "events")
+    }
+
+
+def parse_estimator_types(spec: str | Iterable[str] | None) -> list[str]:
+    """Turn ``"all"``, ``""``, ``"intelligence,government"`` or a list into a checked list."""
+    if spec is None:
+        return list(ESTIMATOR_TYPES)
+    items = [t.strip() for t in (spec.replace(" ", ",").split(",") if isinstance(spec, str) else spec)]
+    items = [t for t in items if t]
+    if not items or items == ["all"]:
+        return list(ESTIMATOR_TYPES)
+    unknown = sorted(set(items) - set(ESTIMATOR_TYPES))
+    if unknown:
+        raise ValueError(
+            f"unknown estimator type(s) {unknown}; expected 'all' or some of {list(ESTIMATOR_TYPES)}"
+        )
+    return [t for t in ESTIMATOR_TYPES if t in items]
+
+
+def clean_claims(
+    claims: pd.DataFrame,
+    sources: pd.DataFrame,
+    indicators: pd.DataFrame,
+    as_of: str | None = None,
+    estimator_types: str | Iterable[str] | None = None,
+) -> pd.DataFrame:
+    """Return the tidy claims table described by :data:`PROCESSED_COLUMNS`.
+
+    ``as_of`` keeps only claims published on or before that ISO date (a claim published
+    with month precision counts from the month's last day). ``estimator_types`` keeps
+    only those estimator types. Rows are sorted by indicator, date and claim_id.
+    """
+    df = claims.copy()
+    low = pd.to_numeric(df["value_low"].replace("", np.nan), errors="raise").astype(float)
+    high = pd.to_numeric(df["value_high"].replace("", np.nan), errors="raise").astype(float)
+    df["value_low"], df["value_high"] = low, high
+    df["value_mid"] = (low + high) / 2
+    df["value_range"] = high - low
+    df["has_value"] = low.notna()
+
+    for col in ("period_start", "period_end", "published"):
+        parsed = parse_iso(df[col])
+        df[f"{col}_precision"] = parsed["precision"]
+        if col == "period_start":
+            df["period_start_date"] = parsed["start"]
+        else:
+            df[f"{col}_date"] = parsed["end"]
+
+    date = df["period_end_date"].where(df["period_end_date"].notna(), df["published_date"])
+    date = date.where(date <= df["published_date"], df["published_date"])
+    df["date"] = date.where(df["basis"] != "forecast", df["published_date"])
+
+    if as_of:
+        cutoff = pd.Timestamp(as_of)
+        df = df[df["published_date"] <= cutoff]
+    keep_types = parse_estimator_types(estimator_types)
+    df = df[df["estimator_type"].isin(keep_types)]
+
+    ind = indicators.set_index("indicator")[["label_en", "label_de", "unit", "direction", "kind"]]
+    df = df.join(ind, on="indicator")
+    src = sources.set_index("source_id")[["publisher", "title", "url", "via"]].rename(
+        columns={"title": "source_title", "url": "source_url"}
+    )
+    df = df.join(src, on="source_id")
+    df = df[list(PROCESSED_COLUMNS)]
+    return df.sort_values(["indicator", "date", "claim_id"], kind="stable").reset_index(drop=True)
+
+
+def load_processed(path: str | Path) -> pd.DataFrame:
+    """Read a processed claims CSV back with its types."""
+    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    for col in ("value_low", "value_high", "value_mid", "value_range"):
+        df[col] = pd.to_numeric(df[col].replace("", np.nan)).astype(float)
+    df["has_value"] = df["has_value"] == "True"
+    for col in ("period_start_date", "period_end_date", "published_date", "date"):
+        df[col] = pd.to_datetime(df[col].replace("", None), format="%Y-%m-%d")
+    for col in ("note", "source_title", "publisher", "estimator", "via"):
+        df[col] = df[col].str.removeprefix("'")
+    return df
+
+
+def data_dictionary_markdown() -> str:
+    """The processed-data dictionary as Markdown (written next to the processed files)."""
+    lines = [
+        "# Processed data dictionary",
+        "",
+        "Generated by `notebooks/1.0-clean-claims.py` from `data/raw/`; do not edit by hand.",
+        "",
+        "## claims.csv",
+        "",
+        "| column | meaning |",
+        "|---|---|",
+    ]
+    lines += [f"| `{k}` | {v} |" for k, v in PROCESSED_COLUMNS.items()]
+    lines.append("")
+    return "\n".join(lines)

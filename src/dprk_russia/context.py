@@ -1,0 +1,65 @@
+"""What every analysis notebook needs: the processed data, labels and output folders."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from . import PROJECT_ROOT
+from .clean import load_processed
+from .figures import save_figure, use_style
+from .i18n import check_lang
+from .io import write_csv
+
+
+@dataclass
+class Context:
+    """Processed claims, indicators and events, plus where outputs go."""
+
+    claims: pd.DataFrame
+    indicators: pd.DataFrame
+    events: pd.DataFrame
+    processed_dir: Path
+    reports_dir: Path
+    langs: list[str]
+    saved: list[Path] = field(default_factory=list)
+
+    def figure_dir(self, lang: str) -> Path:
+        """``<reports>/<lang>/figures``."""
+        return self.reports_dir / lang / "figures"
+
+    def figures(self, stem: str, make: Callable[[str], plt.Figure]) -> plt.Figure:
+        """Build the figure once per language, save each, and return the first for display."""
+        first = None
+        for lang in self.langs:
+            fig = make(lang)
+            self.saved += save_figure(fig, stem, self.figure_dir(lang))
+            first = first or fig
+        return first
+
+    def table(self, df: pd.DataFrame, name: str) -> pd.DataFrame:
+        """Write a result table to the processed folder (CSV) and return it."""
+        write_csv(df, self.processed_dir / f"{name}.csv")
+        return df
+
+
+def load_context(raw_dir: str, processed_dir: str, reports_dir: str, report_langs: str) -> Context:
+    """Load the processed data for a notebook run (paths are relative to the project root)."""
+    processed = PROJECT_ROOT / processed_dir
+    use_style()
+    langs = [check_lang(x) for x in report_langs.replace(",", " ").split()]
+    indicators = pd.read_csv(PROJECT_ROOT / raw_dir / "indicators.csv", dtype=str,
+                             keep_default_na=False)
+    events = pd.read_csv(processed / "events.csv", dtype=str, keep_default_na=False)
+    return Context(
+        claims=load_processed(processed / "claims.csv"),
+        indicators=indicators,
+        events=events,
+        processed_dir=processed,
+        reports_dir=PROJECT_ROOT / reports_dir,
+        langs=langs,
+    )

@@ -1,0 +1,125 @@
+"""Figures in one project style, saved byte-identically for the same data."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+
+from .i18n import t  # noqa: E402
+from .io import atomic_path  # noqa: E402
+
+STYLE = Path(__file__).with_name("styles") / "project.mplstyle"
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
+OTHER = "#999999"
+MARKERS = {"assessed": "o", "official": "s", "capacity": "D", "forecast": "X"}
+FILLED = {"assessed": True, "official": True, "capacity": False, "forecast": True}
+
+
+def use_style() -> None:
+    """Apply the project matplotlib style."""
+    plt.style.use(STYLE)
+
+
+def save_figure(fig: plt.Figure, stem: str, out_dir: str | Path) -> list[Path]:
+    """Save ``fig`` as ``stem.svg`` and ``stem.png`` in ``out_dir``, deterministically."""
+    out = Path(out_dir)
+    paths = []
+    for ext, meta in (("svg", {"Date": None, "Creator": None}), ("png", {"Software": None})):
+        path = out / f"{stem}.{ext}"
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=ext, metadata=meta)
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def label(indicators: pd.DataFrame, indicator: str, lang: str) -> str:
+    """The label of ``indicator`` in ``lang`` from indicators.csv."""
+    return str(indicators.set_index("indicator").at[indicator, f"label_{lang}"])
+
+
+def unit(indicators: pd.DataFrame, indicator: str, lang: str) -> str:
+    """The unit of ``indicator`` in ``lang`` from indicators.csv."""
+    col = "unit" if lang == "en" else f"unit_{lang}"
+    return str(indicators.set_index("indicator").at[indicator, col])
+
+
+def source_line(claims: pd.DataFrame, lang: str) -> str:
+    """'Source: A, B, C; estimates compiled ...' naming every estimator shown."""
+    names = sorted(set(claims["estimator"]))
+    return f"{t('source', lang)}: {', '.join(names)}; {t('sources_compiled', lang)}."
+
+
+def estimator_colours(claims: pd.DataFrame, max_named: int = len(PALETTE)) -> dict[str, str]:
+    """Colour per estimator: the most frequent get the palette, the rest grey."""
+    counts = claims.groupby("estimator").size().sort_values(ascending=False, kind="stable")
+    ordered = sorted(counts.index, key=lambda e: (-counts[e], e))
+    return {e: (PALETTE[i] if i < max_named else OTHER) for i, e in enumerate(ordered)}
+
+
+def finish(fig: plt.Figure, ax: plt.Axes, title: str, ylabel: str, claims: pd.DataFrame,
+           lang: str, xlabel: str | None = None) -> None:
+    """Title, axis labels and the source line at the foot of the figure."""
+    ax.set_title(title)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel(t("date", lang) if xlabel is None else xlabel)
+    fig.text(0.01, -0.02, source_line(claims, lang), fontsize=7, color="#555555",
+             ha="left", va="top", wrap=True)
+
+
+def plot_claims(ax: plt.Axes, claims: pd.DataFrame, lang: str,
+                colours: dict[str, str] | None = None, scale: float = 1.0) -> None:
+    """Scatter claims by date; colour = estimator, marker = basis, vertical bar = low–high."""
+    claims = claims[claims["has_value"]].sort_values(["date", "claim_id"], kind="stable")
+    colours = colours or estimator_colours(claims)
+    seen: set[str] = set()
+    for _, c in claims.iterrows():
+        col = colours.get(c["estimator"], OTHER)
+        basis = c["basis"]
+        if c["value_high"] > c["value_low"]:
+            ax.vlines(c["date"], c["value_low"] / scale, c["value_high"] / scale, color=col,
+                      linewidth=2, alpha=0.7)
+        name = c["estimator"] if col != OTHER else t("other_estimators", lang)
+        ax.plot(c["date"], c["value_mid"] / scale, marker=MARKERS[basis], linestyle="none",
+                markerfacecolor=col if FILLED[basis] else "white", markeredgecolor=col,
+                label=name if name not in seen else None)
+        seen.add(name)
+    # basis legend entries (black markers)
+    for basis in sorted(set(claims["basis"]), key=list(MARKERS).index):
+        ax.plot([], [], marker=MARKERS[basis], linestyle="none", color="#333333",
+                markerfacecolor="#333333" if FILLED[basis] else "white", label=t(basis, lang))
+
+
+def annotate_events(ax: plt.Axes, events: pd.DataFrame, lang: str,
+                    dates: Iterable[str] | None = None) -> None:
+    """Dashed vertical lines with short labels for the chosen events."""
+    ev = events if dates is None else events[events["date"].isin(list(dates))]
+    ymax = ax.get_ylim()[1]
+    for i, (_, e) in enumerate(ev.sort_values("date").iterrows()):
+        d = pd.Timestamp(e["date"])
+        ax.axvline(d, color="#777777", linestyle="--", linewidth=0.8)
+        text = e[f"event_{lang}"]
+        text = text if len(text) <= 38 else text[:36] + "…"
+        ax.text(d, ymax * (0.98 - 0.07 * (i % 4)), " " + text, fontsize=6.5, color="#444444",
+                va="top", ha="left")
+
+
+def timeline_figure(claims: pd.DataFrame, indicators: pd.DataFrame, indicator_ids: Sequence[str],
+                    lang: str, title: str | None = None, scale: float = 1.0,
+                    scale_label: str = "") -> tuple[plt.Figure, plt.Axes]:
+    """One panel: every claim of ``indicator_ids`` over time, by estimator."""
+    sub = claims[claims["indicator"].isin(indicator_ids) & claims["has_value"]]
+    fig, ax = plt.subplots()
+    plot_claims(ax, sub, lang, scale=scale)
+    first = indicator_ids[0]
+    ylabel = unit(indicators, first, lang) + (f" ({scale_label})" if scale_label else "")
+    finish(fig, ax, title or label(indicators, first, lang), ylabel, sub, lang)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.set_ylim(bottom=0)
+    return fig, ax

@@ -1,0 +1,107 @@
+"""Run one percent-format notebook through papermill, for the Makefile.
+
+``python -m dprk_russia.run NOTEBOOK.py --executed OUT.ipynb --stamp STAMP -p NAME VALUE ...``
+
+* converts the ``.py`` to a notebook in memory (jupytext), passes only the parameters that
+  the notebook's ``parameters`` cell declares, and runs it with an explicit kernel name and
+  start/cell timeouts, from the project root;
+* prints one line when it starts and one when it ends, with the time taken;
+* on failure names the notebook and the failing cell, keeps the executed notebook for
+  inspection, exits 1 and does not write the stamp (so make retries next time);
+* the stamp is written atomically only after success.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+import time
+from pathlib import Path
+
+from . import PROJECT_ROOT
+from .io import atomic_path, write_text
+
+KERNEL = "python3"
+START_TIMEOUT = 60
+CELL_TIMEOUT = 600
+PARAM_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=]+)?=", re.MULTILINE)
+
+
+def declared_parameters(nb) -> list[str]:
+    """Names assigned in the notebook's single ``parameters`` cell."""
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise ValueError(f"expected exactly one cell tagged 'parameters', found {len(cells)}")
+    return PARAM_RE.findall(cells[0].source)
+
+
+def coerce(value: str) -> object:
+    """'12' -> 12, '1.5' -> 1.5, anything else stays text."""
+    if re.fullmatch(r"-?[0-9]+", value):
+        return int(value)
+    if re.fullmatch(r"-?[0-9]*\.[0-9]+", value):
+        return float(value)
+    return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Execute a notebook; return the exit status."""
+    ap = argparse.ArgumentParser(description="Run a notebook with papermill.")
+    ap.add_argument("notebook")
+    ap.add_argument("--executed", required=True, help="where to keep the executed notebook")
+    ap.add_argument("--stamp", help="file written after success")
+    ap.add_argument("--label", help="name shown in progress lines")
+    ap.add_argument("-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    args = ap.parse_args(argv)
+
+    import jupytext
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    nb_path = Path(args.notebook)
+    name = args.label or nb_path.stem
+    t0 = time.perf_counter()
+    print(f"[start] {name}", flush=True)
+    nb = jupytext.read(nb_path)
+    try:
+        wanted = set(declared_parameters(nb))
+    except ValueError as err:
+        print(f"[fail]  {name}: {nb_path}: {err}", file=sys.stderr, flush=True)
+        return 1
+    params = {k: coerce(v) for k, v in args.p if k in wanted}
+    executed = Path(args.executed)
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        with atomic_path(executed) as tmp:
+            try:
+                pm.execute_notebook(
+                    nb, str(tmp), parameters=params, kernel_name=KERNEL, language="python",
+                    start_timeout=START_TIMEOUT, execution_timeout=CELL_TIMEOUT,
+                    cwd=str(PROJECT_ROOT), progress_bar=False, log_output=False,
+                )
+            except PapermillExecutionError as err:
+                failed = executed.with_suffix(".failed.ipynb")
+                tmp.replace(failed)
+                tmp.touch()
+                cell = f"cell {err.cell_index + 1} (execution count {err.exec_count})"
+                print(
+                    f"[fail]  {name}: {nb_path} failed in {cell}: {err.ename}: {err.evalue}\n"
+                    f"        executed notebook kept at {failed}",
+                    file=sys.stderr, flush=True,
+                )
+                raise SystemExit(1) from None
+    except SystemExit as exc:
+        executed.unlink(missing_ok=True)
+        return int(exc.code or 1)
+    except KeyboardInterrupt:
+        print(f"[stop]  {name}: interrupted", file=sys.stderr, flush=True)
+        return 130
+    if args.stamp:
+        write_text(args.stamp, f"{nb_path}\n")
+    print(f"[done]  {name} in {time.perf_counter() - t0:.1f}s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,305 @@
+"""Validation of the raw data files: one pass, every problem with file, line and column.
+
+The checks are declared per file as pandera column schemas (types, enums, ISO dates,
+http(s) URLs, unique ids, foreign keys) plus row-wise rules (low <= high, start <= end).
+Parsing problems that pandas cannot even load (invalid UTF-8, ragged rows, missing
+columns, empty files) are caught first with the standard csv module.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.errors import SchemaErrors
+
+NUMBER_RE = r"^(0|[1-9][0-9]*)(\.[0-9]+)?$"
+ISO_DATE_RE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
+ISO_DAY_RE = r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"
+URL_RE = r"^https?://[^\s\"'<>]+$"
+ID_RE = r"^[a-z0-9][a-z0-9_.-]*$"
+
+QUALIFIERS = ("exact", "about", "over", "at_least", "up_to", "nearly", "range")
+BASES = ("assessed", "capacity", "forecast", "official")
+ESTIMATOR_TYPES = ("intelligence", "government", "multilateral", "think_tank", "media", "party")
+DIRECTIONS = ("dprk_to_russia", "russia_to_dprk", "deployment")
+KINDS = ("cumulative", "period_total", "snapshot", "rate", "share")
+
+FILES = ("indicators.csv", "sources.csv", "claims.csv", "events.csv")
+
+REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "claims.csv": (
+        "claim_id", "indicator", "value_low", "value_high", "qualifier", "basis",
+        "period_start", "period_end", "published", "estimator", "estimator_type",
+        "source_id", "note",
+    ),
+    "sources.csv": (
+        "source_id", "publisher", "title", "url", "published", "accessed", "language", "via",
+    ),
+    "indicators.csv": ("indicator", "label_en", "label_de", "unit", "direction", "kind"),
+    "events.csv": ("date", "event_en", "event_de", "source_id"),
+}
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One validation problem, located by file, 1-based line and column name."""
+
+    file: str
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        col = f", column '{self.column}'" if self.column else ""
+        return f"{self.file}:{self.line}{col}: {self.message}"
+
+
+def iso_bounds(value: str) -> tuple[date, date] | None:
+    """Return the first and last day covered by an ISO date of precision year, month or day."""
+    parts = value.split("-")
+    try:
+        y = int(parts[0])
+        if len(parts) == 1:
+            return date(y, 1, 1), date(y, 12, 31)
+        m = int(parts[1])
+        if len(parts) == 2:
+            last = (date(y + (m == 12), m % 12 + 1, 1) - date.resolution) if m else None
+            return (date(y, m, 1), last) if last else None
+        d = date(y, m, int(parts[2]))
+        return d, d
+    except (ValueError, IndexError):
+        return None
+
+
+def _valid_iso(value: str) -> bool:
+    # Only judge values of the right shape; the format check reports the others.
+    if not re.fullmatch(ISO_DATE_RE, value):
+        return True
+    return iso_bounds(value) is not None
+
+
+def _text(required: bool = True, **kw) -> pa.Column:
+    checks = [pa.Check.str_length(min_value=1, error="must not be empty")] if required else []
+    return pa.Column(str, checks=checks, **kw)
+
+
+def _regex(pattern: str, what: str, optional: bool = False) -> pa.Check:
+    pat = f"^$|{pattern}" if optional else pattern
+    return pa.Check.str_matches(pat, error=f"expected {what}")
+
+
+def _enum(values, what: str) -> pa.Check:
+    allowed = sorted(values)
+    listed = f": one of {', '.join(allowed)}" if len(allowed) <= 8 else ""
+    return pa.Check.isin(allowed, error=f"expected {what}{listed}")
+
+
+def _iso_check(optional: bool, day_only: bool = False) -> list[pa.Check]:
+    what = "an ISO date YYYY-MM-DD" if day_only else "an ISO date YYYY, YYYY-MM or YYYY-MM-DD"
+    pattern = ISO_DAY_RE if day_only else ISO_DATE_RE
+    return [
+        _regex(pattern, what, optional),
+        pa.Check(lambda s: s.map(_valid_iso), error="not a calendar date"),
+    ]
+
+
+def _schemas(indicators: set[str], sources: set[str]) -> dict[str, pa.DataFrameSchema]:
+    number = [_regex(NUMBER_RE, "a plain non-negative number (no thousands separators)", True)]
+    claims = pa.DataFrameSchema(
+        {
+            "claim_id": pa.Column(str, checks=[_regex(ID_RE, "a lowercase id [a-z0-9_.-]")],
+                                  unique=True, report_duplicates="exclude_first"),
+            "indicator": pa.Column(str, checks=[_enum(indicators, "a key of indicators.csv")]),
+            "value_low": pa.Column(str, checks=number),
+            "value_high": pa.Column(str, checks=number),
+            "qualifier": pa.Column(str, checks=[_enum(QUALIFIERS, "a qualifier")]),
+            "basis": pa.Column(str, checks=[_enum(BASES, "a basis")]),
+            "period_start": pa.Column(str, checks=_iso_check(optional=True)),
+            "period_end": pa.Column(str, checks=_iso_check(optional=True)),
+            "published": pa.Column(str, checks=_iso_check(optional=False)),
+            "estimator": _text(),
+            "estimator_type": pa.Column(str, checks=[_enum(ESTIMATOR_TYPES, "an estimator type")]),
+            "source_id": pa.Column(str, checks=[_enum(sources, "a source_id of sources.csv")]),
+            "note": _text(),
+        },
+        strict=False,
+    )
+    sources_schema = pa.DataFrameSchema(
+        {
+            "source_id": pa.Column(str, checks=[_regex(ID_RE, "a lowercase id [a-z0-9_.-]")],
+                                   unique=True, report_duplicates="exclude_first"),
+            "publisher": _text(),
+            "title": _text(),
+            "url": pa.Column(str, checks=[_regex(URL_RE, "an http(s) URL")]),
+            "published": pa.Column(str, checks=_iso_check(optional=True)),
+            "accessed": pa.Column(str, checks=_iso_check(optional=False, day_only=True)),
+            "language": pa.Column(str, checks=[_regex(r"^[a-z]{2}$", "an ISO 639-1 code")]),
+            "via": _text(required=False),
+        },
+        strict=False,
+    )
+    indicators_schema = pa.DataFrameSchema(
+        {
+            "indicator": pa.Column(str, checks=[_regex(ID_RE, "a lowercase id")],
+                                   unique=True, report_duplicates="exclude_first"),
+            "label_en": _text(),
+            "label_de": _text(),
+            "unit": _text(),
+            "direction": pa.Column(str, checks=[_enum(DIRECTIONS, "a direction")]),
+            "kind": pa.Column(str, checks=[_enum(KINDS, "a kind")]),
+        },
+        strict=False,
+    )
+    events = pa.DataFrameSchema(
+        {
+            "date": pa.Column(str, checks=_iso_check(optional=False, day_only=True)),
+            "event_en": _text(),
+            "event_de": _text(),
+            "source_id": pa.Column(str, checks=[_enum(sources, "a source_id of sources.csv")]),
+        },
+        strict=False,
+    )
+    return {"claims.csv": claims, "sources.csv": sources_schema,
+            "indicators.csv": indicators_schema, "events.csv": events}
+
+
+def read_csv_checked(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
+    """Read a CSV as strings, recording encoding, shape and header problems.
+
+    Returns a DataFrame whose index is the 1-based file line of each row, or None if the
+    file cannot be used at all. Ragged rows are reported and left out.
+    """
+    name = path.name
+    if not path.exists():
+        problems.append(Problem(name, 0, "", "file is missing"))
+        return None
+    raw = path.read_bytes()
+    if not raw.strip():
+        problems.append(Problem(name, 1, "", "file is empty (expected a header row and data)"))
+        return None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        problems.append(Problem(name, line, "", f"invalid UTF-8 (byte 0x{raw[err.start]:02x})"))
+        return None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as err:
+        problems.append(Problem(name, 1, "", f"unreadable header: {err}"))
+        return None
+    header = [h.strip() for h in header]
+    required = REQUIRED_COLUMNS[name]
+    missing = [c for c in required if c not in header]
+    for c in missing:
+        problems.append(Problem(name, 1, c, "required column is missing from the header"))
+    dupes = {c for c in header if header.count(c) > 1}
+    for c in sorted(dupes):
+        problems.append(Problem(name, 1, c, "column appears more than once in the header"))
+    if missing or dupes:
+        return None
+    rows, lines = [], []
+    start = 2
+    try:
+        for row in reader:
+            line = start
+            start = reader.line_num + 1
+            if not row or all(not cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                problems.append(Problem(name, line, "", f"ragged row: {len(row)} fields, header has {len(header)}"))
+                continue
+            rows.append(row)
+            lines.append(line)
+    except csv.Error as err:
+        problems.append(Problem(name, reader.line_num, "", f"malformed CSV: {err}"))
+        return None
+    if not rows:
+        problems.append(Problem(name, 2, "", "file has a header but no data rows"))
+        return None
+    df = pd.DataFrame(rows, columns=header, index=pd.Index(lines, name="line"), dtype=object)
+    return df
+
+
+def _schema_problems(name: str, df: pd.DataFrame, schema: pa.DataFrameSchema) -> list[Problem]:
+    try:
+        schema.validate(df, lazy=True)
+    except SchemaErrors as err:
+        out = []
+        fc = err.failure_cases
+        for rec in fc.to_dict("records"):
+            idx = rec.get("index")
+            line = int(idx) if idx is not None and not pd.isna(idx) else 1
+            col = rec.get("column") or ""
+            check = str(rec.get("check") or "")
+            case = rec.get("failure_case")
+            msg = _check_message(schema, col, check)
+            out.append(Problem(name, line, str(col), f"{msg}, got {case!r}"))
+        return out
+    return []
+
+
+def _check_message(schema: pa.DataFrameSchema, col: str, check: str) -> str:
+    if check == "field_uniqueness":
+        return "duplicate id (already used on an earlier row)"
+    column = schema.columns.get(col)
+    if column is not None:
+        for c in column.checks:
+            if c.error and (check == c.error or check.startswith(c.name or "\0")):
+                return c.error
+    return check
+
+
+def _row_rules(name: str, df: pd.DataFrame) -> list[Problem]:
+    out: list[Problem] = []
+    if name != "claims.csv":
+        return out
+    for line, row in df.iterrows():
+        lo, hi = row["value_low"].strip(), row["value_high"].strip()
+        if bool(lo) != bool(hi):
+            col = "value_high" if lo else "value_low"
+            out.append(Problem(name, line, col, "value_low and value_high must both be given or both be empty"))
+        else:
+            try:
+                if lo and float(lo) > float(hi):
+                    out.append(Problem(name, line, "value_high", f"value_low {lo} is above value_high {hi}"))
+            except ValueError:
+                pass  # reported by the number check
+        if lo and hi and row["qualifier"] == "range" and lo == hi:
+            out.append(Problem(name, line, "qualifier", "qualifier 'range' needs value_low < value_high"))
+        ps, pe = row["period_start"], row["period_end"]
+        bs, be = (iso_bounds(ps) if ps else None), (iso_bounds(pe) if pe else None)
+        if bs and be and bs[0] > be[1]:
+            out.append(Problem(name, line, "period_end", f"period_start {ps} is after period_end {pe}"))
+    return out
+
+
+def validate_raw(raw_dir: str | Path) -> list[Problem]:
+    """Validate every raw file in ``raw_dir`` and return all problems found (empty = valid)."""
+    raw = Path(raw_dir)
+    problems: list[Problem] = []
+    frames = {name: read_csv_checked(raw / name, problems) for name in FILES}
+    ind = frames["indicators.csv"]
+    src = frames["sources.csv"]
+    indicators = set(ind["indicator"]) if ind is not None else set()
+    sources = set(src["source_id"]) if src is not None else set()
+    schemas = _schemas(indicators, sources)
+    for name, df in frames.items():
+        if df is None:
+            continue
+        schema = schemas[name]
+        if ind is None and name == "claims.csv":
+            schema = schema.remove_columns(["indicator"])
+        if src is None and name in ("claims.csv", "events.csv"):
+            schema = schema.remove_columns(["source_id"])
+        problems.extend(_schema_problems(name, df, schema))
+        problems.extend(_row_rules(name, df))
+    return sorted(set(problems))

@@ -1,0 +1,38 @@
+"""Command line: ``python -m dprk_russia.validate [RAW_DIR] [--stamp FILE]``.
+
+Prints every problem in the raw data as ``path:line, column 'x': message`` and exits 1,
+or writes the stamp file (if given) and exits 0. Never prints a traceback for bad data.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from . import RAW_DIR
+from .io import write_text
+from .schema import validate_raw
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Validate the raw data; return the process exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("raw_dir", nargs="?", default=str(RAW_DIR))
+    parser.add_argument("--stamp", help="file to write when the data is valid")
+    args = parser.parse_args(argv)
+    raw = Path(args.raw_dir)
+    problems = validate_raw(raw)
+    if problems:
+        shown = raw.as_posix().rstrip("/")
+        for p in problems:
+            print(f"{shown}/{p}", file=sys.stderr)
+        print(f"validate: {len(problems)} problem(s) in {shown}; nothing was built.", file=sys.stderr)
+        return 1
+    if args.stamp:
+        write_text(args.stamp, "valid\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
