@@ -31,12 +31,17 @@ raw = read_raw(raw_dir)
 # ## How many figures, from how many sources, does the raw dataset hold?
 
 # %%
-claims = clean_claims(raw["claims"], raw["sources"], raw["indicators"],
-                      as_of=AS_OF or None, estimator_types=ESTIMATOR_TYPES)
-print(f"{len(raw['claims'])} raw claims -> {len(claims)} kept "
-      f"(as of {AS_OF or 'all dates'}, estimator types {ESTIMATOR_TYPES})")
-print(f"{claims['source_id'].nunique()} sources, {claims['indicator'].nunique()} indicators, "
-      f"{claims['estimator'].nunique()} estimators")
+claims = clean_claims(
+    raw["claims"], raw["sources"], raw["indicators"], as_of=AS_OF or None, estimator_types=ESTIMATOR_TYPES
+)
+print(
+    f"{len(raw['claims'])} raw claims -> {len(claims)} kept "
+    f"(as of {AS_OF or 'all dates'}, estimator types {ESTIMATOR_TYPES})"
+)
+print(
+    f"{claims['source_id'].nunique()} sources, {claims['indicator'].nunique()} indicators, "
+    f"{claims['estimator'].nunique()} estimators"
+)
 
 # %% [markdown]
 # ## Which bases and estimator types do the kept claims have?

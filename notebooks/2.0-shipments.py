@@ -31,7 +31,8 @@ claims, ind = ctx.claims, ctx.indicators
 # %%
 ctx.figures("containers", lambda lang: charts.containers(claims, ind, lang))
 analysis.latest_per_estimator(claims, "containers_munitions")[
-    ["estimator", "date", "value_low", "value_high", "qualifier"]]
+    ["estimator", "date", "value_low", "value_high", "qualifier"]
+]
 
 # %% [markdown]
 # ## How many artillery rounds? Assessed counts beside capacity conversions
@@ -50,8 +51,12 @@ ratios = ctx.table(
     analysis.implied_rounds_per_container(claims, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH),
     "implied_rounds_per_container",
 )
-ctx.figures("rounds_per_container", lambda lang: charts.rounds_per_container(
-    claims, ind, lang, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH))
+ctx.figures(
+    "rounds_per_container",
+    lambda lang: charts.rounds_per_container(
+        claims, ind, lang, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH
+    ),
+)
 ratios[["estimator", "date", "containers", "rounds", "rounds_basis", "ratio_mid", "in_band"]]
 
 # %% [markdown]
@@ -59,8 +64,10 @@ ratios[["estimator", "date", "containers", "rounds", "rounds_basis", "ratio_mid"
 # A conversion, kept in its own table, never mixed with the assessed counts.
 
 # %%
-ctx.table(analysis.containers_to_rounds(claims, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH),
-          "containers_as_rounds").tail()
+ctx.table(
+    analysis.containers_to_rounds(claims, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH),
+    "containers_as_rounds",
+).tail()
 
 # %% [markdown]
 # ## Ballistic missiles: how many were shipped, and how many fired at Ukraine?

@@ -39,7 +39,22 @@ ctx.figures("oil_tankers", lambda lang: charts.oil_tankers(claims, ind, lang))
 # ## What else went from Russia to North Korea?
 
 # %%
-transfers = claims[(claims["direction"] == "russia_to_dprk")
-                   & ~claims["indicator"].str.startswith(("refined_oil", "oil_"))]
-ctx.table(transfers[["claim_id", "indicator", "date", "estimator", "value_low", "value_high",
-                     "qualifier", "basis", "note"]], "russia_to_dprk")
+transfers = claims[
+    (claims["direction"] == "russia_to_dprk") & ~claims["indicator"].str.startswith(("refined_oil", "oil_"))
+]
+ctx.table(
+    transfers[
+        [
+            "claim_id",
+            "indicator",
+            "date",
+            "estimator",
+            "value_low",
+            "value_high",
+            "qualifier",
+            "basis",
+            "note",
+        ]
+    ],
+    "russia_to_dprk",
+)

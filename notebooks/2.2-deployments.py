@@ -25,10 +25,15 @@ claims, ind, events = ctx.claims, ctx.indicators, ctx.events
 
 # %%
 ctx.figures("troops", lambda lang: charts.troops(claims, ind, events, lang))
-deploy = claims[claims["indicator"].isin(
-    ["troops_deployed", "troops_in_kursk", "troops_reinforcement", "engineers_builders"])]
-ctx.table(deploy[["claim_id", "indicator", "date", "estimator", "value_low", "value_high",
-                  "qualifier", "basis"]], "deployments")
+deploy = claims[
+    claims["indicator"].isin(
+        ["troops_deployed", "troops_in_kursk", "troops_reinforcement", "engineers_builders"]
+    )
+]
+ctx.table(
+    deploy[["claim_id", "indicator", "date", "estimator", "value_low", "value_high", "qualifier", "basis"]],
+    "deployments",
+)
 deploy.groupby(["indicator", "basis"]).size().unstack(fill_value=0)
 
 # %% [markdown]

@@ -41,8 +41,9 @@ consensus[["indicator", "n_estimators", "low", "high", "newest_estimator", "newe
 
 # %%
 contradictions = ctx.table(
-    analysis.find_contradictions(claims, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH,
-                                 FAR_APART_FACTOR, FAR_APART_WINDOW_DAYS),
+    analysis.find_contradictions(
+        claims, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH, FAR_APART_FACTOR, FAR_APART_WINDOW_DAYS
+    ),
     "contradictions",
 )
 contradictions.groupby("type").size()

@@ -37,21 +37,20 @@ def _with_values(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["has_value"]]
 
 
-def latest_per_estimator(
-    df: pd.DataFrame, indicator: str, bases: Sequence[str] = COUNTED
-) -> pd.DataFrame:
+def latest_per_estimator(df: pd.DataFrame, indicator: str, bases: Sequence[str] = COUNTED) -> pd.DataFrame:
     """The most recent claim of each estimator for ``indicator`` (ties: later published, id)."""
     sub = _with_values(df)
     sub = sub[(sub["indicator"] == indicator) & sub["basis"].isin(bases)]
     sub = sub.sort_values(["estimator", "date", "published_date", "claim_id"], kind="stable")
-    return sub.groupby("estimator", sort=True).tail(1).sort_values(
-        ["date", "estimator"], kind="stable"
-    ).reset_index(drop=True)
+    return (
+        sub.groupby("estimator", sort=True)
+        .tail(1)
+        .sort_values(["date", "estimator"], kind="stable")
+        .reset_index(drop=True)
+    )
 
 
-def consensus_table(
-    df: pd.DataFrame, indicators: Sequence[str] = HEADLINE_INDICATORS
-) -> pd.DataFrame:
+def consensus_table(df: pd.DataFrame, indicators: Sequence[str] = HEADLINE_INDICATORS) -> pd.DataFrame:
     """For each indicator: estimator count, range across the latest figure of each estimator.
 
     Only counted figures (basis assessed or official) enter; capacity conversions and
@@ -81,9 +80,7 @@ def consensus_table(
     return pd.DataFrame(rows)
 
 
-def implied_rounds_per_container(
-    df: pd.DataFrame, band_low: float, band_high: float
-) -> pd.DataFrame:
+def implied_rounds_per_container(df: pd.DataFrame, band_low: float, band_high: float) -> pd.DataFrame:
     """Rounds per container for every source that gives both a container and a round figure.
 
     Pairs are matched on ``source_id`` and ``period_end``. Each pair is flagged
@@ -98,9 +95,21 @@ def implied_rounds_per_container(
     pairs = cont.merge(rounds, on=keys, suffixes=("_c", "_r"))
     if pairs.empty:
         return pd.DataFrame(
-            columns=["source_id", "period_end", "estimator", "date", "containers", "rounds",
-                     "rounds_basis", "ratio_low", "ratio_high", "ratio_mid", "in_band",
-                     "container_claim_id", "rounds_claim_id"]
+            columns=[
+                "source_id",
+                "period_end",
+                "estimator",
+                "date",
+                "containers",
+                "rounds",
+                "rounds_basis",
+                "ratio_low",
+                "ratio_high",
+                "ratio_mid",
+                "in_band",
+                "container_claim_id",
+                "rounds_claim_id",
+            ]
         )
     out = pd.DataFrame(
         {
@@ -122,9 +131,7 @@ def implied_rounds_per_container(
     return out.sort_values(["date", "source_id", "rounds_claim_id"], kind="stable").reset_index(drop=True)
 
 
-def containers_to_rounds(
-    df: pd.DataFrame, rounds_low: float, rounds_high: float
-) -> pd.DataFrame:
+def containers_to_rounds(df: pd.DataFrame, rounds_low: float, rounds_high: float) -> pd.DataFrame:
     """Convert every container count into a rounds range under the given assumption.
 
     This is a *capacity* conversion and is returned as its own table, never merged into
@@ -176,11 +183,7 @@ def oil_run_rate(df: pd.DataFrame, cap: float = UN_CAP_BARRELS) -> pd.DataFrame:
 def force_size_at(df: pd.DataFrame, when: pd.Timestamp) -> float:
     """Largest counted troops_deployed figure (value_high) dated on or before ``when``."""
     sub = _with_values(df)
-    sub = sub[
-        (sub["indicator"] == "troops_deployed")
-        & sub["basis"].isin(COUNTED)
-        & (sub["date"] <= when)
-    ]
+    sub = sub[(sub["indicator"] == "troops_deployed") & sub["basis"].isin(COUNTED) & (sub["date"] <= when)]
     return float(sub["value_high"].max()) if not sub.empty else float("nan")
 
 
@@ -202,7 +205,9 @@ def _row(kind: str, rows: pd.DataFrame, detail: str) -> dict:
         "claim_ids": ";".join(rows["claim_id"]),
         "estimators": ";".join(rows["estimator"]),
         "dates": ";".join(d.strftime("%Y-%m-%d") for d in rows["date"]),
-        "values": ";".join(_fmt_range(lo, hi) for lo, hi in zip(rows["value_low"], rows["value_high"], strict=True)),
+        "values": ";".join(
+            _fmt_range(lo, hi) for lo, hi in zip(rows["value_low"], rows["value_high"], strict=True)
+        ),
         "detail": detail,
     }
 
@@ -225,8 +230,9 @@ def falling_cumulative(df: pd.DataFrame) -> list[dict]:
             later = g.iloc[i]
             earlier = g[g["claim_id"] == holder.iloc[i]]
             pair = pd.concat([earlier, g.iloc[[i]]])
-            out.append(_row("falling_cumulative", pair,
-                            f"{later['estimator']} later reports less than before"))
+            out.append(
+                _row("falling_cumulative", pair, f"{later['estimator']} later reports less than before")
+            )
     return out
 
 
@@ -245,8 +251,9 @@ def capacity_reported_as_count(df: pd.DataFrame, tolerance: float = 0.05) -> lis
         ]
         for _, a in m.iterrows():
             pair = pd.DataFrame([c, a])
-            out.append(_row("capacity_as_count", pair,
-                            "a capacity conversion reappears as an assessed count"))
+            out.append(
+                _row("capacity_as_count", pair, "a capacity conversion reappears as an assessed count")
+            )
     return out
 
 
@@ -257,8 +264,9 @@ def casualties_above_force(df: pd.DataFrame) -> list[dict]:
     bad = shares[shares["value_low"] > shares["force"]]
     for _, r in bad.iterrows():
         rows = df[df["claim_id"] == r["claim_id"]]
-        out.append(_row("casualties_above_force", rows,
-                        f"exceeds the largest reported force of {r['force']:.0f}"))
+        out.append(
+            _row("casualties_above_force", rows, f"exceeds the largest reported force of {r['force']:.0f}")
+        )
     return out
 
 
@@ -268,36 +276,41 @@ def ratio_outside_band(df: pd.DataFrame, band_low: float, band_high: float) -> l
     ratios = implied_rounds_per_container(df, band_low, band_high)
     for _, r in ratios[~ratios["in_band"]].iterrows():
         rows = df[df["claim_id"].isin([r["container_claim_id"], r["rounds_claim_id"]])]
-        out.append(_row("ratio_outside_band", rows,
-                        f"implies {r['ratio_mid']:.0f} rounds per container "
-                        f"(band {band_low:.0f}-{band_high:.0f})"))
+        out.append(
+            _row(
+                "ratio_outside_band",
+                rows,
+                f"implies {r['ratio_mid']:.0f} rounds per container (band {band_low:.0f}-{band_high:.0f})",
+            )
+        )
     return out
 
 
-def estimators_far_apart(
-    df: pd.DataFrame, factor: float = 2.0, window_days: int = 31
-) -> list[dict]:
-    """Two estimators whose figures for the same indicator, dated within ``window_days``
-    of each other, differ by more than ``factor`` (ratio of midpoints)."""
-    out = []
+def estimators_far_apart(df: pd.DataFrame, factor: float = 2.0, window_days: int = 31) -> list[dict]:
+    """Two estimators whose counted figures for one indicator, dated within ``window_days`` of
+    each other, differ by more than ``factor`` (ratio of midpoints). For each indicator and
+    pair of estimators only the most extreme pair of claims is kept."""
+    best: dict[tuple[str, str, str], tuple[float, pd.DataFrame]] = {}
     sub = _with_values(df)
-    sub = sub[sub["kind"].isin(["cumulative", "snapshot"]) & sub["basis"].isin(COUNTED)
-              & (sub["value_mid"] > 0)]
-    for _ind, g in sub.groupby("indicator", sort=True):
-        g = g.sort_values(["date", "claim_id"], kind="stable")
-        recs = g.to_dict("records")
+    sub = sub[
+        sub["kind"].isin(["cumulative", "snapshot"]) & sub["basis"].isin(COUNTED) & (sub["value_mid"] > 0)
+    ]
+    for ind, g in sub.groupby("indicator", sort=True):
+        recs = g.sort_values(["date", "claim_id"], kind="stable").to_dict("records")
         for i, a in enumerate(recs):
-            for b in recs[i + 1:]:
+            for b in recs[i + 1 :]:
                 if (b["date"] - a["date"]).days > window_days:
                     break
                 if a["estimator"] == b["estimator"]:
                     continue
                 ratio = max(a["value_mid"], b["value_mid"]) / min(a["value_mid"], b["value_mid"])
-                if ratio > factor:
-                    pair = pd.DataFrame([a, b])
-                    out.append(_row("estimators_far_apart", pair,
-                                    f"figures differ by a factor of {ratio:.1f}"))
-    return out
+                key = (str(ind), *sorted((a["estimator"], b["estimator"])))
+                if ratio > factor and ratio > best.get(key, (0.0, None))[0]:
+                    best[key] = (ratio, pd.DataFrame([a, b]))
+    return [
+        _row("estimators_far_apart", pair, f"figures differ by a factor of {ratio:.1f}")
+        for _key, (ratio, pair) in sorted(best.items())
+    ]
 
 
 CONTRADICTION_COLUMNS = ["type", "indicator", "claim_ids", "estimators", "dates", "values", "detail"]

@@ -6,15 +6,20 @@ and German reports share the code.
 
 from __future__ import annotations
 
+import textwrap
+
 import matplotlib.pyplot as plt
 import pandas as pd
 
 from . import analysis
 from .figures import (
     PALETTE,
+    add_source,
+    date_axis,
     estimator_colours,
     finish,
     label,
+    legend,
     plot_claims,
     timeline_figure,
     unit,
@@ -23,8 +28,15 @@ from .i18n import t
 
 #: Figure stems in report order, grouped by the notebook that writes them.
 FIGURES = {
-    "2.0-shipments": ["containers", "artillery_rounds", "rounds_per_container", "missiles",
-                      "guns_launchers", "ship_voyages", "dprk_share"],
+    "2.0-shipments": [
+        "containers",
+        "artillery_rounds",
+        "rounds_per_container",
+        "missiles",
+        "guns_launchers",
+        "ship_voyages",
+        "dprk_share",
+    ],
     "2.1-oil-transfers": ["oil_runrate", "oil_tankers"],
     "2.2-deployments": ["troops", "casualties", "casualty_share"],
     "2.3-consensus-contradictions": ["consensus_spread"],
@@ -47,29 +59,18 @@ def artillery_rounds(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.
         plot_claims(ax, part, lang, colours=colours, scale=1e6)
         ax.set_title(t(bases[0], lang), fontsize=10, loc="left")
         ax.set_xlabel(t("date", lang))
-        ax.tick_params(axis="x", labelrotation=30)
     axes[0].set_ylabel(f"{unit(ind, 'artillery_rounds', lang)} (10⁶)")
     axes[0].set_ylim(bottom=0)
     fig.suptitle(label(ind, "artillery_rounds", lang), x=0.01, ha="left", fontweight="bold")
-    handles, labels = [], []
-    for ax in axes:
-        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
-            if lab not in labels:
-                handles.append(h)
-                labels.append(lab)
-    axes[1].legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.text(0.01, -0.02, _source(sub, lang), fontsize=7, color="#555555", ha="left", va="top")
+    legend(axes[1], sub, colours, lang)
+    fig.tight_layout()
+    add_source(fig, sub, lang)
     return fig
 
 
-def _source(sub: pd.DataFrame, lang: str) -> str:
-    from .figures import source_line
-
-    return source_line(sub, lang)
-
-
-def rounds_per_container(claims: pd.DataFrame, ind: pd.DataFrame, lang: str,
-                         band_low: float, band_high: float) -> plt.Figure:
+def rounds_per_container(
+    claims: pd.DataFrame, ind: pd.DataFrame, lang: str, band_low: float, band_high: float
+) -> plt.Figure:
     """Implied rounds per container for sources giving both figures, against the band."""
     ratios = analysis.implied_rounds_per_container(claims, band_low, band_high)
     fig, ax = plt.subplots()
@@ -78,18 +79,27 @@ def rounds_per_container(claims: pd.DataFrame, ind: pd.DataFrame, lang: str,
         colour = PALETTE[0] if r.in_band else PALETTE[3]
         marker = "D" if r.rounds_basis == "capacity" else "o"
         ax.vlines(i, r.ratio_low, r.ratio_high, color=colour, linewidth=2)
-        ax.plot(i, r.ratio_mid, marker=marker, color=colour,
-                markerfacecolor="white" if marker == "D" else colour)
+        ax.plot(
+            i, r.ratio_mid, marker=marker, color=colour, markerfacecolor="white" if marker == "D" else colour
+        )
     ax.set_xticks(range(len(ratios)))
-    ax.set_xticklabels([f"{r.estimator}\n{r.date:%Y-%m}" for r in ratios.itertuples()],
-                       fontsize=7, rotation=45, ha="right")
+    ax.set_xticklabels(
+        [f"{r.estimator}\n{r.date:%Y-%m}" for r in ratios.itertuples()], fontsize=7, rotation=45, ha="right"
+    )
     ax.plot([], [], "D", color="#333333", markerfacecolor="white", label=t("capacity", lang))
     ax.plot([], [], "o", color="#333333", label=t("assessed", lang))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_ylim(bottom=0)
     used = claims[claims["claim_id"].isin(set(ratios["rounds_claim_id"]))]
-    finish(fig, ax, t("rounds_per_container", lang).capitalize(), t("rounds_per_container", lang),
-           used, lang, xlabel="")
+    finish(
+        fig,
+        ax,
+        t("rounds_per_container", lang).capitalize(),
+        t("rounds_per_container", lang),
+        used,
+        lang,
+        xlabel="",
+    )
     return fig
 
 
@@ -109,19 +119,13 @@ def _panels(claims: pd.DataFrame, ind: pd.DataFrame, lang: str, ids: list[str]) 
     fig, axes = plt.subplots(1, len(ids), figsize=(4.2 * len(ids), 4.2))
     for ax, i in zip(axes, ids, strict=True):
         plot_claims(ax, sub[sub["indicator"] == i], lang, colours=colours)
-        ax.set_title(label(ind, i, lang), fontsize=9, loc="left", wrap=True)
+        ax.set_title(textwrap.fill(label(ind, i, lang), 40), fontsize=9, loc="left")
         ax.set_ylabel(unit(ind, i, lang))
         ax.set_xlabel(t("date", lang))
         ax.set_ylim(bottom=0)
-        ax.tick_params(axis="x", labelrotation=30)
-    handles, labels = [], []
-    for ax in axes:
-        for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
-            if lab not in labels:
-                handles.append(h)
-                labels.append(lab)
-    axes[-1].legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.text(0.01, -0.04, _source(sub, lang), fontsize=7, color="#555555", ha="left", va="top")
+    legend(axes[-1], sub, colours, lang)
+    fig.tight_layout()
+    add_source(fig, sub, lang)
     return fig
 
 
@@ -146,17 +150,23 @@ def oil_runrate(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figur
     for r in rr.itertuples():
         col = colours.get(r.estimator, "#999999")
         style = "--" if r.indicator == "refined_oil_notified" else "-"
-        ax.hlines(r.annualised / 1e6, r.period_start, r.period_end, color=col, linewidth=3,
-                  linestyles=style)
+        ax.hlines(r.annualised / 1e6, r.period_start, r.period_end, color=col, linewidth=3, linestyles=style)
     for est, col in colours.items():
         ax.plot([], [], color=col, linewidth=3, label=est)
     ax.plot([], [], color="#333333", linestyle="--", label=label(ind, "refined_oil_notified", lang))
     ax.axhline(analysis.UN_CAP_BARRELS / 1e6, color=PALETTE[3], linewidth=1.2, label=t("cap", lang))
     ax.set_ylim(bottom=0)
+    date_axis(ax)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     used = claims[claims["claim_id"].isin(rr["claim_id"])]
-    finish(fig, ax, label(ind, "refined_oil_delivered", lang),
-           f"{t('barrels_per_year', lang)} (10⁶, {t('annualised', lang)})", used, lang)
+    finish(
+        fig,
+        ax,
+        label(ind, "refined_oil_delivered", lang),
+        f"{t('barrels_per_year', lang)} (10⁶, {t('annualised', lang)})",
+        used,
+        lang,
+    )
     return fig
 
 
@@ -187,15 +197,18 @@ def casualty_share(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Fi
     fig, ax = plt.subplots()
     for (i, name), col in zip(
         [(i, label(ind, i, lang)) for i in ("killed", "wounded", "casualties_total")],
-        PALETTE, strict=False,
+        PALETTE,
+        strict=False,
     ):
         part = sh[sh["indicator"] == i]
         ax.plot(part["date"], 100 * part["share_mid"], "o", color=col, label=name)
     ax.set_ylim(bottom=0)
+    date_axis(ax)
     ax.legend(loc="upper left")
     used = claims[claims["claim_id"].isin(sh["claim_id"])]
-    finish(fig, ax, t("share_of_force", lang).split(" (")[0].capitalize(), t("share_of_force", lang),
-           used, lang)
+    finish(
+        fig, ax, t("share_of_force", lang).split(" (")[0].capitalize(), t("share_of_force", lang), used, lang
+    )
     return fig
 
 
@@ -217,9 +230,13 @@ def consensus_spread(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.
     ax.invert_yaxis()
     ax.grid(axis="x", color="#dddddd")
     used = claims[claims["claim_id"].isin(used_ids)]
-    title = {"en": "Latest figure per estimator, relative to the median",
-             "de": "Jüngste Zahl je Schätzer im Verhältnis zum Median"}[lang]
-    xlabel = {"en": "multiple of the median across estimators (log scale)",
-              "de": "Vielfaches des Medians über alle Schätzer (log. Skala)"}[lang]
+    title = {
+        "en": "Latest figure per estimator, relative to the median",
+        "de": "Jüngste Zahl je Schätzer im Verhältnis zum Median",
+    }[lang]
+    xlabel = {
+        "en": "multiple of the median across estimators (log scale)",
+        "de": "Vielfaches des Medians über alle Schätzer (log. Skala)",
+    }[lang]
     finish(fig, ax, title, "", used, lang, xlabel=xlabel)
     return fig

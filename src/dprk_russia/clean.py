@@ -38,7 +38,7 @@ PROCESSED_COLUMNS: dict[str, str] = {
     "published_precision": "year, month or day.",
     "published_date": "Last day covered by published (a month-only date counts from month end).",
     "date": "Representative date: period_end_date capped at published_date; published_date "
-            "when no period end is given or the claim is a forecast.",
+    "when no period end is given or the claim is a forecast.",
     "estimator": "Who made the estimate.",
     "estimator_type": "intelligence, government, multilateral, think_tank, media or party.",
     "source_id": "Key into data/raw/sources.csv.",
@@ -60,9 +60,7 @@ def parse_iso(values: pd.Series) -> pd.DataFrame:
     s = values.fillna("").astype(str).str.strip()
     uniq = pd.Index(s.unique())
     lengths = uniq.str.len()
-    precision = pd.Series(
-        [PRECISION_BY_LENGTH.get(n) for n in lengths], index=uniq, dtype="object"
-    )
+    precision = pd.Series([PRECISION_BY_LENGTH.get(n) for n in lengths], index=uniq, dtype="object")
     padded = np.where(lengths == 4, uniq + "-01-01", np.where(lengths == 7, uniq + "-01", uniq))
     start = pd.to_datetime(
         pd.Series(np.where(precision.notna().to_numpy(), padded, None), index=uniq),

@@ -52,8 +52,7 @@ def load_context(raw_dir: str, processed_dir: str, reports_dir: str, report_lang
     processed = PROJECT_ROOT / processed_dir
     use_style()
     langs = [check_lang(x) for x in report_langs.replace(",", " ").split()]
-    indicators = pd.read_csv(PROJECT_ROOT / raw_dir / "indicators.csv", dtype=str,
-                             keep_default_na=False)
+    indicators = pd.read_csv(PROJECT_ROOT / raw_dir / "indicators.csv", dtype=str, keep_default_na=False)
     events = pd.read_csv(processed / "events.csv", dtype=str, keep_default_na=False)
     return Context(
         claims=load_processed(processed / "claims.csv"),

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import matplotlib
 
 matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
 
 from .i18n import t  # noqa: E402
 from .io import atomic_path  # noqa: E402
@@ -63,41 +66,95 @@ def estimator_colours(claims: pd.DataFrame, max_named: int = len(PALETTE)) -> di
     return {e: (PALETTE[i] if i < max_named else OTHER) for i, e in enumerate(ordered)}
 
 
-def finish(fig: plt.Figure, ax: plt.Axes, title: str, ylabel: str, claims: pd.DataFrame,
-           lang: str, xlabel: str | None = None) -> None:
+def add_source(fig: plt.Figure, claims: pd.DataFrame, lang: str) -> None:
+    """The source line, wrapped, below the axes."""
+    text = textwrap.fill(source_line(claims, lang), width=150)
+    fig.text(0.01, -0.01, text, fontsize=7, color="#555555", ha="left", va="top")
+
+
+def finish(
+    fig: plt.Figure,
+    ax: plt.Axes,
+    title: str,
+    ylabel: str,
+    claims: pd.DataFrame,
+    lang: str,
+    xlabel: str | None = None,
+) -> None:
     """Title, axis labels and the source line at the foot of the figure."""
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     ax.set_xlabel(t("date", lang) if xlabel is None else xlabel)
-    fig.text(0.01, -0.02, source_line(claims, lang), fontsize=7, color="#555555",
-             ha="left", va="top", wrap=True)
+    fig.tight_layout()
+    add_source(fig, claims, lang)
 
 
-def plot_claims(ax: plt.Axes, claims: pd.DataFrame, lang: str,
-                colours: dict[str, str] | None = None, scale: float = 1.0) -> None:
+def date_axis(ax: plt.Axes) -> None:
+    """Concise date ticks (a handful per axis)."""
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+
+
+def legend(ax: plt.Axes, claims: pd.DataFrame, colours: dict[str, str], lang: str) -> None:
+    """One legend: estimators in colour order, 'other estimators', then the basis markers."""
+    shown = set(claims["estimator"])
+    handles, labels = [], []
+    has_other = False
+    for est, col in colours.items():
+        if est not in shown:
+            continue
+        if col == OTHER:
+            has_other = True
+            continue
+        handles.append(Line2D([], [], marker="o", linestyle="none", color=col))
+        labels.append(est)
+    if has_other:
+        handles.append(Line2D([], [], marker="o", linestyle="none", color=OTHER))
+        labels.append(t("other_estimators", lang))
+    for basis in MARKERS:
+        if basis in set(claims["basis"]):
+            handles.append(
+                Line2D(
+                    [],
+                    [],
+                    marker=MARKERS[basis],
+                    linestyle="none",
+                    color="#333333",
+                    markerfacecolor="#333333" if FILLED[basis] else "white",
+                )
+            )
+            labels.append(t(basis, lang))
+    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+
+
+def plot_claims(
+    ax: plt.Axes, claims: pd.DataFrame, lang: str, colours: dict[str, str] | None = None, scale: float = 1.0
+) -> None:
     """Scatter claims by date; colour = estimator, marker = basis, vertical bar = low–high."""
     claims = claims[claims["has_value"]].sort_values(["date", "claim_id"], kind="stable")
     colours = colours or estimator_colours(claims)
-    seen: set[str] = set()
     for _, c in claims.iterrows():
         col = colours.get(c["estimator"], OTHER)
         basis = c["basis"]
         if c["value_high"] > c["value_low"]:
-            ax.vlines(c["date"], c["value_low"] / scale, c["value_high"] / scale, color=col,
-                      linewidth=2, alpha=0.7)
-        name = c["estimator"] if col != OTHER else t("other_estimators", lang)
-        ax.plot(c["date"], c["value_mid"] / scale, marker=MARKERS[basis], linestyle="none",
-                markerfacecolor=col if FILLED[basis] else "white", markeredgecolor=col,
-                label=name if name not in seen else None)
-        seen.add(name)
-    # basis legend entries (black markers)
-    for basis in sorted(set(claims["basis"]), key=list(MARKERS).index):
-        ax.plot([], [], marker=MARKERS[basis], linestyle="none", color="#333333",
-                markerfacecolor="#333333" if FILLED[basis] else "white", label=t(basis, lang))
+            ax.vlines(
+                c["date"], c["value_low"] / scale, c["value_high"] / scale, color=col, linewidth=2, alpha=0.7
+            )
+        ax.plot(
+            c["date"],
+            c["value_mid"] / scale,
+            marker=MARKERS[basis],
+            linestyle="none",
+            markerfacecolor=col if FILLED[basis] else "white",
+            markeredgecolor=col,
+        )
+    date_axis(ax)
 
 
-def annotate_events(ax: plt.Axes, events: pd.DataFrame, lang: str,
-                    dates: Iterable[str] | None = None) -> None:
+def annotate_events(
+    ax: plt.Axes, events: pd.DataFrame, lang: str, dates: Iterable[str] | None = None
+) -> None:
     """Dashed vertical lines with short labels for the chosen events."""
     ev = events if dates is None else events[events["date"].isin(list(dates))]
     ymax = ax.get_ylim()[1]
@@ -106,20 +163,28 @@ def annotate_events(ax: plt.Axes, events: pd.DataFrame, lang: str,
         ax.axvline(d, color="#777777", linestyle="--", linewidth=0.8)
         text = e[f"event_{lang}"]
         text = text if len(text) <= 38 else text[:36] + "…"
-        ax.text(d, ymax * (0.98 - 0.07 * (i % 4)), " " + text, fontsize=6.5, color="#444444",
-                va="top", ha="left")
+        ax.text(
+            d, ymax * (0.98 - 0.07 * (i % 4)), " " + text, fontsize=6.5, color="#444444", va="top", ha="left"
+        )
 
 
-def timeline_figure(claims: pd.DataFrame, indicators: pd.DataFrame, indicator_ids: Sequence[str],
-                    lang: str, title: str | None = None, scale: float = 1.0,
-                    scale_label: str = "") -> tuple[plt.Figure, plt.Axes]:
+def timeline_figure(
+    claims: pd.DataFrame,
+    indicators: pd.DataFrame,
+    indicator_ids: Sequence[str],
+    lang: str,
+    title: str | None = None,
+    scale: float = 1.0,
+    scale_label: str = "",
+) -> tuple[plt.Figure, plt.Axes]:
     """One panel: every claim of ``indicator_ids`` over time, by estimator."""
     sub = claims[claims["indicator"].isin(indicator_ids) & claims["has_value"]]
     fig, ax = plt.subplots()
-    plot_claims(ax, sub, lang, scale=scale)
+    colours = estimator_colours(sub)
+    plot_claims(ax, sub, lang, colours=colours, scale=scale)
     first = indicator_ids[0]
     ylabel = unit(indicators, first, lang) + (f" ({scale_label})" if scale_label else "")
-    finish(fig, ax, title or label(indicators, first, lang), ylabel, sub, lang)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.set_ylim(bottom=0)
+    legend(ax, sub, colours, lang)
+    finish(fig, ax, title or label(indicators, first, lang), ylabel, sub, lang)
     return fig, ax

@@ -23,9 +23,7 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(
-        prefix=TMP_PREFIX + target.stem + ".", suffix=target.suffix, dir=target.parent
-    )
+    fd, tmp = tempfile.mkstemp(prefix=TMP_PREFIX + target.stem + ".", suffix=target.suffix, dir=target.parent)
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -68,7 +66,7 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
 
 def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write ``df`` as a deterministic, spreadsheet-safe UTF-8 CSV, atomically."""
-    text = spreadsheet_safe(df).to_csv(index=False, lineterminator="\n", float_format="%.6g")
+    text = spreadsheet_safe(df).to_csv(index=False, lineterminator="\n", float_format="%.10g")
     return write_text(path, text)
 
 

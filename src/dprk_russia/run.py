@@ -76,9 +76,16 @@ def main(argv: list[str] | None = None) -> int:
         with atomic_path(executed) as tmp:
             try:
                 pm.execute_notebook(
-                    nb, str(tmp), parameters=params, kernel_name=KERNEL, language="python",
-                    start_timeout=START_TIMEOUT, execution_timeout=CELL_TIMEOUT,
-                    cwd=str(PROJECT_ROOT), progress_bar=False, log_output=False,
+                    nb,
+                    str(tmp),
+                    parameters=params,
+                    kernel_name=KERNEL,
+                    language="python",
+                    start_timeout=START_TIMEOUT,
+                    execution_timeout=CELL_TIMEOUT,
+                    cwd=str(PROJECT_ROOT),
+                    progress_bar=False,
+                    log_output=False,
                 )
             except PapermillExecutionError as err:
                 failed = executed.with_suffix(".failed.ipynb")
@@ -88,7 +95,8 @@ def main(argv: list[str] | None = None) -> int:
                 print(
                     f"[fail]  {name}: {nb_path} failed in {cell}: {err.ename}: {err.evalue}\n"
                     f"        executed notebook kept at {failed}",
-                    file=sys.stderr, flush=True,
+                    file=sys.stderr,
+                    flush=True,
                 )
                 raise SystemExit(1) from None
     except SystemExit as exc:

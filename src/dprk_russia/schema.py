@@ -35,12 +35,29 @@ FILES = ("indicators.csv", "sources.csv", "claims.csv", "events.csv")
 
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "claims.csv": (
-        "claim_id", "indicator", "value_low", "value_high", "qualifier", "basis",
-        "period_start", "period_end", "published", "estimator", "estimator_type",
-        "source_id", "note",
+        "claim_id",
+        "indicator",
+        "value_low",
+        "value_high",
+        "qualifier",
+        "basis",
+        "period_start",
+        "period_end",
+        "published",
+        "estimator",
+        "estimator_type",
+        "source_id",
+        "note",
     ),
     "sources.csv": (
-        "source_id", "publisher", "title", "url", "published", "accessed", "language", "via",
+        "source_id",
+        "publisher",
+        "title",
+        "url",
+        "published",
+        "accessed",
+        "language",
+        "via",
     ),
     "indicators.csv": ("indicator", "label_en", "label_de", "unit", "direction", "kind"),
     "events.csv": ("date", "event_en", "event_de", "source_id"),
@@ -114,8 +131,12 @@ def _schemas(indicators: set[str], sources: set[str]) -> dict[str, pa.DataFrameS
     number = [_regex(NUMBER_RE, "a plain non-negative number (no thousands separators)", True)]
     claims = pa.DataFrameSchema(
         {
-            "claim_id": pa.Column(str, checks=[_regex(ID_RE, "a lowercase id [a-z0-9_.-]")],
-                                  unique=True, report_duplicates="exclude_first"),
+            "claim_id": pa.Column(
+                str,
+                checks=[_regex(ID_RE, "a lowercase id [a-z0-9_.-]")],
+                unique=True,
+                report_duplicates="exclude_first",
+            ),
             "indicator": pa.Column(str, checks=[_enum(indicators, "a key of indicators.csv")]),
             "value_low": pa.Column(str, checks=number),
             "value_high": pa.Column(str, checks=number),
@@ -133,8 +154,12 @@ def _schemas(indicators: set[str], sources: set[str]) -> dict[str, pa.DataFrameS
     )
     sources_schema = pa.DataFrameSchema(
         {
-            "source_id": pa.Column(str, checks=[_regex(ID_RE, "a lowercase id [a-z0-9_.-]")],
-                                   unique=True, report_duplicates="exclude_first"),
+            "source_id": pa.Column(
+                str,
+                checks=[_regex(ID_RE, "a lowercase id [a-z0-9_.-]")],
+                unique=True,
+                report_duplicates="exclude_first",
+            ),
             "publisher": _text(),
             "title": _text(),
             "url": pa.Column(str, checks=[_regex(URL_RE, "an http(s) URL")]),
@@ -147,8 +172,9 @@ def _schemas(indicators: set[str], sources: set[str]) -> dict[str, pa.DataFrameS
     )
     indicators_schema = pa.DataFrameSchema(
         {
-            "indicator": pa.Column(str, checks=[_regex(ID_RE, "a lowercase id")],
-                                   unique=True, report_duplicates="exclude_first"),
+            "indicator": pa.Column(
+                str, checks=[_regex(ID_RE, "a lowercase id")], unique=True, report_duplicates="exclude_first"
+            ),
             "label_en": _text(),
             "label_de": _text(),
             "unit": _text(),
@@ -166,8 +192,12 @@ def _schemas(indicators: set[str], sources: set[str]) -> dict[str, pa.DataFrameS
         },
         strict=False,
     )
-    return {"claims.csv": claims, "sources.csv": sources_schema,
-            "indicators.csv": indicators_schema, "events.csv": events}
+    return {
+        "claims.csv": claims,
+        "sources.csv": sources_schema,
+        "indicators.csv": indicators_schema,
+        "events.csv": events,
+    }
 
 
 def read_csv_checked(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
@@ -215,7 +245,9 @@ def read_csv_checked(path: Path, problems: list[Problem]) -> pd.DataFrame | None
             if not row or all(not cell.strip() for cell in row):
                 continue
             if len(row) != len(header):
-                problems.append(Problem(name, line, "", f"ragged row: {len(row)} fields, header has {len(header)}"))
+                problems.append(
+                    Problem(name, line, "", f"ragged row: {len(row)} fields, header has {len(header)}")
+                )
                 continue
             rows.append(row)
             lines.append(line)
@@ -266,7 +298,9 @@ def _row_rules(name: str, df: pd.DataFrame) -> list[Problem]:
         lo, hi = row["value_low"].strip(), row["value_high"].strip()
         if bool(lo) != bool(hi):
             col = "value_high" if lo else "value_low"
-            out.append(Problem(name, line, col, "value_low and value_high must both be given or both be empty"))
+            out.append(
+                Problem(name, line, col, "value_low and value_high must both be given or both be empty")
+            )
         else:
             try:
                 if lo and float(lo) > float(hi):
