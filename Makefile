@@ -40,12 +40,13 @@ BUILD := build/$(VARIANT)
 endif
 
 # ---- environment: .venv is created from uv.lock whenever it is missing or older than the lock
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
 TOOLS := .tools
 UV_VERSION := 0.13.9
 UV := $(TOOLS)/bin/uv
-export PYTHONPATH :=
+# notebooks and tools import the package from this checkout's src/, whichever venv runs them
+export PYTHONPATH := $(CURDIR)/src
 export UV_PYTHON_DOWNLOADS := never
 export MPLBACKEND := Agg
 
@@ -54,6 +55,7 @@ PKG := src/dprk_russia
 SRC_CLEAN := $(PKG)/__init__.py $(PKG)/io.py $(PKG)/schema.py $(PKG)/clean.py $(PKG)/run.py
 SRC_ANALYSIS := $(SRC_CLEAN) $(PKG)/analysis.py $(PKG)/figures.py $(PKG)/i18n.py $(PKG)/styles/project.mplstyle
 SRC_REPORT := $(SRC_ANALYSIS) $(PKG)/report.py $(wildcard $(PKG)/templates/*)
+INPUTS := data/raw src notebooks Makefile uv.lock pyproject.toml
 ANALYSES := 2.0-shipments 2.1-oil-transfers 2.2-deployments 2.3-consensus-contradictions
 
 NB_PARAMS = -p RAW_DIR data/raw -p PROCESSED_DIR $(OUT_DATA) -p REPORTS_DIR $(OUT_REPORTS) \
@@ -111,9 +113,17 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 	@UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --compile-bytecode --python python3 --quiet
 	@touch $@
 
-# ---- parameter stamps: rewritten only when a value changes, so a change triggers a rebuild
+# ---- stamps rewritten only when their content changes, so a change triggers a rebuild
+# (also removes temporary files that a killed run may have left behind)
 $(BUILD)/params-data.txt: FORCE
 	@mkdir -p $(@D); printf '%s\n' 'AS_OF=$(AS_OF)' 'ESTIMATOR_TYPES=$(ESTIMATOR_TYPES)' > $@.new; \
+	  if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi; \
+	  find $(OUT_DATA) $(OUT_REPORTS)/*/figures $(OUT_REPORTS)/*/ -maxdepth 1 -name '.tmp-*' -delete 2>/dev/null || true
+
+# the report footer names the last commit of the inputs; rebuild the reports when it changes
+$(BUILD)/input-commit.txt: FORCE
+	@mkdir -p $(@D); { git log -1 --format=%h --abbrev=12 -- $(INPUTS) 2>/dev/null; \
+	  git status --porcelain --untracked-files=no -- $(INPUTS) 2>/dev/null; } > $@.new || true; \
 	  if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 $(BUILD)/params-analysis.txt: FORCE
@@ -133,7 +143,7 @@ $(BUILD)/1.0-clean-claims.done: notebooks/1.0-clean-claims.py $(SRC_CLEAN) $(BUI
 $(ANALYSES:%=$(BUILD)/%.done): $(BUILD)/%.done: notebooks/%.py $(SRC_ANALYSIS) $(BUILD)/1.0-clean-claims.done $(BUILD)/params-analysis.txt
 	@$(call run_nb,$<,$*)
 
-$(BUILD)/report-%.done: notebooks/3.0-report.py $(SRC_REPORT) $(ANALYSES:%=$(BUILD)/%.done) $(BUILD)/params-analysis.txt
+$(BUILD)/report-%.done: notebooks/3.0-report.py $(SRC_REPORT) $(ANALYSES:%=$(BUILD)/%.done) $(BUILD)/params-analysis.txt $(BUILD)/input-commit.txt
 	@$(call run_nb,$<,3.0-report-$*,-p LANG $*)
 
 build/sweep/rpc-%.done: notebooks/4.0-rounds-sweep.py $(SRC_ANALYSIS) $(BUILD)/1.0-clean-claims.done

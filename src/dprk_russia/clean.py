@@ -47,6 +47,7 @@ PROCESSED_COLUMNS: dict[str, str] = {
     "source_url": "URL of the page we read.",
     "via": "Agency or outlet the page relays, if any.",
     "note": "Our own summary of the claim.",
+    "checked": "yes when the figure was re-read on the cited page; no when it could not be re-checked.",
 }
 
 

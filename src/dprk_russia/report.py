@@ -22,6 +22,7 @@ from .charts import FIGURES
 from .clean import load_processed
 from .i18n import check_lang, day, num, num_range, pct
 
+# keep in step with INPUTS in the Makefile
 INPUT_PATHS = ("data/raw", "src", "notebooks", "Makefile", "uv.lock", "pyproject.toml")
 
 QUALIFIER = {

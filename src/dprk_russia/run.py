@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import re
+import signal
 import sys
 import time
 from pathlib import Path
@@ -45,6 +46,10 @@ def coerce(value: str) -> object:
     return value
 
 
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Execute a notebook; return the exit status."""
     ap = argparse.ArgumentParser(description="Run a notebook with papermill.")
@@ -54,6 +59,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--label", help="name shown in progress lines")
     ap.add_argument("-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
     args = ap.parse_args(argv)
+    # a plain `kill` stops the run like Ctrl-C, so temporary files are cleaned up
+    signal.signal(signal.SIGTERM, _interrupt)
 
     import jupytext
     import papermill as pm

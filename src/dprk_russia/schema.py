@@ -48,6 +48,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "estimator_type",
         "source_id",
         "note",
+        "checked",
     ),
     "sources.csv": (
         "source_id",
@@ -149,6 +150,7 @@ def _schemas(indicators: set[str], sources: set[str]) -> dict[str, pa.DataFrameS
             "estimator_type": pa.Column(str, checks=[_enum(ESTIMATOR_TYPES, "an estimator type")]),
             "source_id": pa.Column(str, checks=[_enum(sources, "a source_id of sources.csv")]),
             "note": _text(),
+            "checked": pa.Column(str, checks=[_enum(("yes", "no"), "yes or no")]),
         },
         strict=False,
     )
