@@ -103,6 +103,13 @@ clean: ## Remove generated outputs (processed data, figures, reports, build/); k
 distclean: clean ## Also remove .venv and the uv bootstrap in .tools
 	rm -rf $(VENV) $(TOOLS)
 
+environment.yml: uv.lock | $(UV) ## Regenerate environment.yml (conda) from uv.lock with the same pins
+	@{ echo "# Generated from uv.lock by 'make environment.yml'; do not edit. Same pins as the uv lock."; \
+	  echo "name: dprk-russia"; echo "channels:"; echo "  - conda-forge"; echo "dependencies:"; \
+	  echo "  - python=3.11"; echo "  - pip"; echo "  - pip:"; \
+	  $(UV) export --frozen --no-hashes --format requirements-txt --no-emit-project --no-header --no-annotate \
+	    | grep -v '^ *#' | sed 's/^/      - /'; echo "      - -e ."; } > $@.new && mv $@.new $@
+
 # ---- environment
 $(UV):
 	@echo "[setup] bootstrapping uv $(UV_VERSION) into $(TOOLS)/"

@@ -191,9 +191,9 @@ def casualty_share(df: pd.DataFrame) -> pd.DataFrame:
     """Each casualty figure as a share of the largest force reported by its date."""
     sub = _with_values(df)
     sub = sub[sub["indicator"].isin(["killed", "wounded", "casualties_total"]) & sub["basis"].isin(COUNTED)]
-    force = sub["date"].map(lambda d: force_size_at(df, d))
+    force = np.array([force_size_at(df, d) for d in sub["date"]], dtype=float)
     out = sub[["claim_id", "indicator", "estimator", "date", "value_low", "value_high", "value_mid"]].copy()
-    out["force"] = force.to_numpy()
+    out["force"] = force
     out["share_mid"] = out["value_mid"] / out["force"]
     return out.sort_values(["date", "claim_id"], kind="stable").reset_index(drop=True)
 

@@ -63,7 +63,7 @@ def pct(share: float, lang: str) -> str:
     """Format a share (0.36) as a percentage for ``lang``."""
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return "–"
-    return format_percent(share, format="#,##0 %", locale=LOCALES[lang])
+    return format_percent(share, locale=LOCALES[lang])
 
 
 def day(value: pd.Timestamp | None, lang: str) -> str:

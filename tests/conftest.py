@@ -1,0 +1,69 @@
+"""Shared fixtures: small hand-made raw data and processed claims."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dprk_russia import PROJECT_ROOT
+from dprk_russia.clean import clean_claims
+
+HEADER = (
+    "claim_id,indicator,value_low,value_high,qualifier,basis,period_start,period_end,"
+    "published,estimator,estimator_type,source_id,note,checked\n"
+)
+GOOD_ROW = "c1,containers_munitions,1000,1000,over,assessed,2023-09,2023-10-01,2023-10-13,US NSC,government,s1,ok,yes\n"
+
+
+@pytest.fixture
+def raw_dir(tmp_path: Path) -> Path:
+    """A valid minimal raw folder: the real indicators, one source, one claim, one event."""
+    d = tmp_path / "raw"
+    d.mkdir()
+    shutil.copy(PROJECT_ROOT / "data/raw/indicators.csv", d / "indicators.csv")
+    (d / "sources.csv").write_text(
+        "source_id,publisher,title,url,published,accessed,language,via\n"
+        "s1,KBS,Title,https://example.org/a,2023-10-13,2026-11-24,en,\n",
+        encoding="utf-8",
+    )
+    (d / "claims.csv").write_text(HEADER + GOOD_ROW, encoding="utf-8")
+    (d / "events.csv").write_text("date,event_en,event_de,source_id\n2024-06-19,a,b,s1\n", encoding="utf-8")
+    return d
+
+
+def make_claims(rows: list[dict]) -> pd.DataFrame:
+    """Processed claims from a few hand-written rows (defaults fill the rest)."""
+    base = {
+        "value_low": "",
+        "value_high": "",
+        "qualifier": "about",
+        "basis": "assessed",
+        "period_start": "",
+        "period_end": "",
+        "estimator": "A",
+        "estimator_type": "intelligence",
+        "source_id": "s1",
+        "note": "n",
+        "checked": "yes",
+    }
+    raw = pd.DataFrame([{**base, **{k: str(v) for k, v in r.items()}} for r in rows])
+    if "value_high" not in rows[0]:
+        raw["value_high"] = raw["value_low"]
+    ids = sorted(set(raw["source_id"]))
+    sources = pd.DataFrame(
+        {
+            "source_id": ids,
+            "publisher": "P",
+            "title": "T",
+            "url": "https://example.org",
+            "published": "",
+            "accessed": "2026-11-24",
+            "language": "en",
+            "via": "",
+        }
+    )
+    indicators = pd.read_csv(PROJECT_ROOT / "data/raw/indicators.csv", dtype=str, keep_default_na=False)
+    return clean_claims(raw, sources, indicators)

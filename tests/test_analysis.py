@@ -1,0 +1,189 @@
+"""Consensus, implied ratios, oil run-rate and contradiction rules on hand-made inputs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dprk_russia import analysis
+
+from .conftest import make_claims
+
+
+def c(cid, ind, lo, pub, est="A", hi=None, **kw):
+    return {
+        "claim_id": cid,
+        "indicator": ind,
+        "value_low": lo,
+        "value_high": lo if hi is None else hi,
+        "published": pub,
+        "estimator": est,
+        **kw,
+    }
+
+
+def test_latest_per_estimator_and_consensus_skip_capacity_and_forecast():
+    df = make_claims(
+        [
+            c("a1", "containers_munitions", 1000, "2023-10-01", "A"),
+            c("a2", "containers_munitions", 5000, "2024-01-01", "A"),
+            c("b1", "containers_munitions", 7000, "2024-02-01", "B", hi=9000, qualifier="range"),
+            c("b2", "containers_munitions", 99000, "2024-03-01", "B", basis="forecast"),
+            c("x", "containers_munitions", 50000, "2024-03-01", "C", basis="capacity"),
+        ]
+    )
+    latest = analysis.latest_per_estimator(df, "containers_munitions")
+    assert list(latest["claim_id"]) == ["a2", "b1"]
+    table = analysis.consensus_table(df, ["containers_munitions"]).iloc[0]
+    assert (table["n_estimators"], table["low"], table["high"]) == (2, 5000, 9000)
+    assert table["newest_claim_id"] == "b1" and table["median_mid"] == 6500
+
+
+def test_implied_rounds_per_container_pairs_by_source_and_period():
+    df = make_claims(
+        [
+            c("k", "containers_munitions", 10000, "2024-06-14", source_id="s1", period_end="2024-06"),
+            c(
+                "r",
+                "artillery_rounds",
+                4800000,
+                "2024-06-14",
+                source_id="s1",
+                period_end="2024-06",
+                basis="capacity",
+            ),
+            c("k2", "containers_munitions", 5000, "2023-12-29", source_id="s2", period_end="2023-12-29"),
+            c(
+                "r2",
+                "artillery_rounds",
+                400000,
+                "2023-12-29",
+                source_id="s2",
+                period_end="2023-12-29",
+                basis="capacity",
+            ),
+            c("lone", "artillery_rounds", 1, "2024-01-01", source_id="s3"),
+        ]
+    )
+    out = analysis.implied_rounds_per_container(df, 300, 500).set_index("rounds_claim_id")
+    assert out.loc["r", "ratio_mid"] == 480 and bool(out.loc["r", "in_band"])
+    assert out.loc["r2", "ratio_mid"] == 80 and not bool(out.loc["r2", "in_band"])
+    assert "lone" not in out.index
+    with pytest.raises(ValueError):
+        analysis.implied_rounds_per_container(df, 500, 300)
+
+
+def test_containers_to_rounds_is_a_separate_conversion():
+    df = make_claims([c("k", "containers_munitions", 100, "2024-01-01", hi=200, qualifier="range")])
+    out = analysis.containers_to_rounds(df, 300, 500).iloc[0]
+    assert (out["rounds_low"], out["rounds_high"]) == (30000, 100000)
+
+
+def test_oil_run_rate_and_cap_date():
+    df = make_claims(
+        [
+            c(
+                "o",
+                "refined_oil_delivered",
+                1000000,
+                "2024-11-22",
+                period_start="2024-03-01",
+                period_end="2024-10-31",
+            ),
+            c("nostart", "refined_oil_delivered", 5, "2024-11-22"),
+        ]
+    )
+    rr = analysis.oil_run_rate(df)
+    assert list(rr["claim_id"]) == ["o"]
+    r = rr.iloc[0]
+    days = (pd.Timestamp("2024-10-31") - pd.Timestamp("2024-03-01")).days + 1
+    assert r["days"] == days == 245
+    assert r["annualised"] == pytest.approx(1000000 / 245 * 365)
+    assert r["cap_multiple"] == pytest.approx(1000000 / 245 * 365 / 500000)
+    # 500,000 barrels at 1,000,000/245 a day take 123 days: day 123 counted from 1 March
+    assert r["cap_passed_on"] == pd.Timestamp("2024-07-01")
+
+
+def test_casualty_share_uses_largest_force_known_by_then():
+    df = make_claims(
+        [
+            c("t1", "troops_deployed", 3000, "2024-10-23"),
+            c("t2", "troops_deployed", 11000, "2024-11-05", "B"),
+            c("t3", "troops_deployed", 99000, "2024-11-06", "B", basis="forecast"),
+            c("k", "casualties_total", 1100, "2024-12-23"),
+            c("early", "killed", 10, "2024-10-30"),
+        ]
+    )
+    sh = analysis.casualty_share(df).set_index("claim_id")
+    assert sh.loc["k", "force"] == 11000 and sh.loc["k", "share_mid"] == pytest.approx(0.1)
+    assert sh.loc["early", "force"] == 3000
+
+
+def test_contradiction_falling_cumulative():
+    df = make_claims(
+        [
+            c("a", "killed", 2000, "2025-09-02", "NIS"),
+            c("b", "killed", 600, "2025-11-04", "NIS"),
+            c("c", "killed", 700, "2025-12-01", "Other"),
+        ]
+    )
+    rows = analysis.falling_cumulative(df)
+    assert [r["claim_ids"] for r in rows] == ["a;b"]
+
+
+def test_contradiction_capacity_reported_as_count():
+    df = make_claims(
+        [
+            c("cap", "artillery_rounds", 4800000, "2024-06-14", "MND", basis="capacity", source_id="s1"),
+            c("cnt", "artillery_rounds", 4900000, "2024-09-01", "Press", source_id="s2"),
+            c("far", "artillery_rounds", 2000000, "2024-09-01", "Press2", source_id="s3"),
+        ]
+    )
+    rows = analysis.capacity_reported_as_count(df)
+    assert [r["claim_ids"] for r in rows] == ["cap;cnt"]
+
+
+def test_contradiction_casualties_above_force():
+    df = make_claims(
+        [
+            c("t", "troops_deployed", 3000, "2024-10-23"),
+            c("k", "casualties_total", 4000, "2024-12-01"),
+            c("ok", "casualties_total", 1000, "2024-12-01"),
+        ]
+    )
+    rows = analysis.casualties_above_force(df)
+    assert [r["claim_ids"] for r in rows] == ["k"]
+
+
+def test_contradiction_estimators_far_apart_keeps_most_extreme_pair():
+    df = make_claims(
+        [
+            c("a", "troops_deployed", 3000, "2024-10-23", "A"),
+            c("b", "troops_deployed", 10000, "2024-10-28", "B"),
+            c("b2", "troops_deployed", 12000, "2024-10-30", "B"),
+            c("late", "troops_deployed", 30000, "2025-06-01", "C"),
+        ]
+    )
+    rows = analysis.estimators_far_apart(df, factor=2.0, window_days=31)
+    assert [r["claim_ids"] for r in rows] == ["a;b2"]
+    assert analysis.estimators_far_apart(df, factor=5.0) == []
+
+
+def test_find_contradictions_combines_rules():
+    df = make_claims(
+        [
+            c("k", "containers_munitions", 5000, "2023-12-29", source_id="s2", period_end="2023-12-29"),
+            c(
+                "r",
+                "artillery_rounds",
+                400000,
+                "2023-12-29",
+                source_id="s2",
+                period_end="2023-12-29",
+                basis="capacity",
+            ),
+        ]
+    )
+    out = analysis.find_contradictions(df, 300, 500)
+    assert list(out["type"]) == ["ratio_outside_band"]
+    assert "80 rounds per container" in out.loc[0, "detail"]

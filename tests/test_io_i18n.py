@@ -1,0 +1,56 @@
+"""Atomic writes, spreadsheet-safe CSV and language formatting."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+from dprk_russia.i18n import day, num, num_range, pct
+from dprk_russia.io import atomic_path, remove_stale_temporaries, spreadsheet_safe, write_csv, write_text
+
+
+def test_atomic_write_keeps_old_file_on_error(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_text("old")
+    with pytest.raises(KeyboardInterrupt):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half")
+            raise KeyboardInterrupt
+    assert target.read_text() == "old"
+    assert list(tmp_path.iterdir()) == [target]
+
+
+def test_write_text_replaces(tmp_path):
+    write_text(tmp_path / "a" / "b.txt", "x\n")
+    assert (tmp_path / "a" / "b.txt").read_text() == "x\n"
+
+
+def test_remove_stale_temporaries(tmp_path):
+    (tmp_path / ".tmp-x.csv").write_text("partial")
+    (tmp_path / "keep.csv").write_text("k")
+    assert [p.name for p in remove_stale_temporaries(tmp_path)] == [".tmp-x.csv"]
+    assert [p.name for p in tmp_path.iterdir()] == ["keep.csv"]
+
+
+def test_spreadsheet_formula_cells_are_defused(tmp_path):
+    df = pd.DataFrame({"note": ["=HYPERLINK(1)", "+1", "-x", "@a", "fine"], "n": [-1, 2, 3, 4, 5]})
+    out = spreadsheet_safe(df)
+    assert list(out["note"]) == ["'=HYPERLINK(1)", "'+1", "'-x", "'@a", "fine"]
+    assert list(out["n"]) == [-1, 2, 3, 4, 5]
+    write_csv(df, tmp_path / "x.csv")
+    assert "'=HYPERLINK(1)" in (tmp_path / "x.csv").read_text()
+
+
+def test_numbers_by_language():
+    assert num(20000, "en") == "20,000"
+    assert num(20000, "de") == "20.000"
+    assert num(2.75, "de", 1) == "2,8"
+    assert num_range(1000, 2000, "de") == "1.000–2.000"
+    assert num_range(5, 5, "en") == "5"
+    assert num(float("nan"), "en") == "–"
+    assert pct(0.36, "en") == "36%"
+
+
+def test_dates_by_language():
+    assert day(pd.Timestamp("2025-05-29"), "en") == "29 May 2025"
+    assert day(pd.Timestamp("2025-05-29"), "de") == "29. Mai 2025"

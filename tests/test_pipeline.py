@@ -1,0 +1,164 @@
+"""End-to-end behaviour of `make report` in throw-away clones of the repository.
+
+These tests build the real pipeline (about a minute in all): reproducibility of the committed
+outputs, the no-op and incremental rebuilds, variants, bad input, a failing notebook and an
+interrupted build. They reuse this checkout's .venv; each clone imports its own src/.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from dprk_russia import PROJECT_ROOT
+
+VENV = PROJECT_ROOT / ".venv"
+
+
+def clean_env() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PYTHONPATH")}
+    return env
+
+
+def make(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+    res = subprocess.run(
+        ["make", *args, f"VENV={VENV}"], cwd=cwd, capture_output=True, text=True, env=clean_env()
+    )
+    if check and res.returncode != 0:
+        raise AssertionError(f"make {' '.join(args)} failed:\n{res.stdout}\n{res.stderr}")
+    return res
+
+
+@pytest.fixture
+def clone(tmp_path: Path) -> Path:
+    """A clone of the committed repository whose lock is older than the shared .venv."""
+    dst = tmp_path / "repo"
+    subprocess.run(["git", "clone", "-q", str(PROJECT_ROOT), str(dst)], check=True)
+    for name in ("uv.lock", "pyproject.toml"):
+        os.utime(dst / name, (0, 0))
+    return dst
+
+
+def tree_hashes(root: Path, *dirs: str) -> dict[str, str]:
+    out = {}
+    for d in dirs:
+        for p in sorted((root / d).rglob("*")):
+            if p.is_file() and "variants" not in p.parts:
+                out[str(p.relative_to(root))] = hashlib.sha256(p.read_bytes()).hexdigest()
+    return out
+
+
+def started(output: str) -> set[str]:
+    return {line.split()[1] for line in output.splitlines() if line.startswith("[start]")}
+
+
+def git_status(cwd: Path) -> str:
+    return subprocess.run(["git", "status", "--porcelain"], cwd=cwd, capture_output=True, text=True).stdout
+
+
+def test_build_reproduces_committed_outputs_then_is_incremental(clone: Path):
+    committed = tree_hashes(clone, "data/processed", "reports")
+    assert any(k.endswith("report.html") for k in committed), "the default reports are committed"
+    first = make(clone, "report")
+    assert {"1.0-clean-claims", "3.0-report-en", "3.0-report-de"} <= started(first.stdout)
+    # byte-identical to what is committed, nothing stray left behind
+    assert tree_hashes(clone, "data/processed", "reports") == committed
+    assert git_status(clone) == ""
+
+    # a second identical run does nothing
+    again = make(clone, "report")
+    assert started(again.stdout) == set()
+
+    # touching one analysis notebook re-runs only it and the reports
+    time.sleep(1.1)
+    (clone / "notebooks/2.1-oil-transfers.py").touch()
+    inc = make(clone, "report")
+    assert started(inc.stdout) == {"2.1-oil-transfers", "3.0-report-en", "3.0-report-de"}
+    assert git_status(clone) == ""
+
+
+def test_variant_goes_to_its_own_folder(clone: Path):
+    before = tree_hashes(clone, "data/processed", "reports")
+    make(clone, "report", "AS_OF=2024-06-30", "REPORT_LANGS=en")
+    variant = clone / "reports/variants/asof-2024-06-30"
+    assert (variant / "en/report.html").exists() and (variant / "en/report.md").exists()
+    assert not (variant / "de").exists()
+    claims = pd.read_csv(variant / "processed/claims.csv")
+    assert pd.to_datetime(claims["published_date"]).max() <= pd.Timestamp("2024-06-30")
+    events = pd.read_csv(variant / "processed/events.csv")
+    assert (events["date"] <= "2024-06-30").all()
+    assert "AS_OF=2024-06-30" in (variant / "en/report.md").read_text()
+    assert tree_hashes(clone, "data/processed", "reports") == before, "default outputs untouched"
+    # same parameters again: nothing to do; a changed parameter: its own rebuild
+    assert started(make(clone, "report", "AS_OF=2024-06-30", "REPORT_LANGS=en").stdout) == set()
+    rpc = make(clone, "report", "ROUNDS_PER_CONTAINER_LOW=250", "REPORT_LANGS=en")
+    assert "1.0-clean-claims" in started(rpc.stdout)
+    assert (clone / "reports/variants/rpclow-250/en/report.md").exists()
+    assert "ROUNDS_PER_CONTAINER_LOW=250" in (clone / "reports/variants/rpclow-250/en/report.md").read_text()
+
+
+def test_bad_input_stops_before_any_notebook(clone: Path):
+    before = tree_hashes(clone, "data/processed", "reports")
+    claims = clone / "data/raw/claims.csv"
+    lines = claims.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].replace(",", ",1,000 ,", 1)  # ragged row with a thousands separator
+    lines.append("c9999,killed,-5,5,about,assessed,,,24/12/2024,X,media,nope,n,yes\n")
+    claims.write_text("".join(lines), encoding="utf-8")
+    res = make(clone, "report", check=False)
+    assert res.returncode != 0
+    err = res.stderr
+    assert "data/raw/claims.csv:4" in err and "ragged row" in err
+    n = len(lines)
+    for col in ("value_low", "published", "source_id"):
+        assert f"data/raw/claims.csv:{n}, column '{col}'" in err
+    assert "Traceback" not in res.stdout + res.stderr
+    assert started(res.stdout) == set()
+    assert tree_hashes(clone, "data/processed", "reports") == before
+
+
+def test_failing_notebook_is_named_and_outputs_survive(clone: Path):
+    before = tree_hashes(clone, "data/processed", "reports")
+    nb = clone / "notebooks/2.1-oil-transfers.py"
+    nb.write_text(nb.read_text() + '\n# %%\nraise RuntimeError("boom in the oil notebook")\n')
+    res = make(clone, "report", check=False)
+    assert res.returncode != 0
+    assert "2.1-oil-transfers" in res.stderr and "RuntimeError: boom in the oil notebook" in res.stderr
+    assert "failed in cell" in res.stderr
+    assert (clone / "build/default/executed/2.1-oil-transfers.failed.ipynb").exists()
+    assert not (clone / "build/default/2.1-oil-transfers.done").exists()
+    assert not list(clone.rglob(".tmp-*"))
+    after = tree_hashes(clone, "data/processed", "reports")
+    assert {k: v for k, v in after.items() if k in before} == before
+
+
+def test_interrupted_build_leaves_no_partial_file_and_recovers(clone: Path):
+    committed = tree_hashes(clone, "data/processed", "reports")
+    proc = subprocess.Popen(
+        ["make", "report", f"VENV={VENV}"], cwd=clone, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True, env=clean_env(), start_new_session=True,
+    )
+    seen = ""
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        line = proc.stdout.readline()
+        seen += line
+        if line.startswith("[start] 2.0-shipments"):
+            break
+    time.sleep(1.5)  # inside the notebooks, while figures are being written
+    os.killpg(proc.pid, signal.SIGINT)
+    proc.communicate(timeout=60)
+    assert proc.returncode != 0
+    assert not list(clone.rglob(".tmp-*")), "no partial files"
+    # every output present is either untouched or complete (identical to the committed one)
+    now = tree_hashes(clone, "data/processed", "reports")
+    assert set(now) == set(committed)
+    res = make(clone, "report")
+    assert "3.0-report-en" in started(res.stdout)
+    assert tree_hashes(clone, "data/processed", "reports") == committed

@@ -1,0 +1,92 @@
+"""Project conventions: notebook pairing, parameters cells, pinned environment, CI script."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import tomllib
+from pathlib import Path
+
+import jupytext
+import pytest
+import yaml
+
+from dprk_russia import PROJECT_ROOT
+from dprk_russia.run import declared_parameters
+
+NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.py"))
+
+
+def test_there_are_phase_prefixed_notebooks():
+    names = [p.name for p in NOTEBOOKS]
+    assert len(names) >= 6
+    assert all(re.match(r"^\d\.\d-[a-z0-9-]+\.py$", n) for n in names), names
+
+
+def test_jupytext_config_pairs_and_keeps_tags():
+    cfg = tomllib.loads((PROJECT_ROOT / "jupytext.toml").read_text())
+    assert cfg["formats"] == "ipynb,py:percent"
+    cell_filter = cfg.get("cell_metadata_filter", "")
+    assert "tags" in cell_filter.split(",") and "-tags" not in cell_filter
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_round_trips_and_has_one_parameters_cell(path: Path):
+    text = path.read_text(encoding="utf-8")
+    nb = jupytext.reads(text, fmt="py:percent")
+    tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
+    assert len(tagged) == 1, "exactly one cell tagged 'parameters'"
+    assert declared_parameters(nb), "the parameters cell assigns at least one name"
+    # .py -> ipynb -> .py gives the same text, with the repository's jupytext.toml settings
+    cfg = tomllib.loads((PROJECT_ROOT / "jupytext.toml").read_text())
+    nb2 = jupytext.reads(jupytext.writes(nb, fmt="ipynb"), fmt="ipynb")
+    nb2.metadata.setdefault("jupytext", {}).update(
+        {k: cfg[k] for k in ("notebook_metadata_filter", "cell_metadata_filter")}
+    )
+    assert jupytext.writes(nb2, fmt="py:percent") == text
+
+
+def test_environment_yml_matches_lock():
+    lock = tomllib.loads((PROJECT_ROOT / "uv.lock").read_text())
+    locked = {
+        p["name"].lower(): p["version"]
+        for p in lock["package"]
+        if p.get("source", {}).get("editable") is None and p.get("source", {}).get("virtual") is None
+    }
+    env = yaml.safe_load((PROJECT_ROOT / "environment.yml").read_text())
+    pip = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    pinned = {}
+    for line in pip:
+        m = re.match(r"^([A-Za-z0-9_.-]+)==([^ ;]+)", line)
+        if m:
+            pinned[m.group(1).lower()] = m.group(2)
+    assert pinned == locked
+
+
+def test_ci_runs_make_test():
+    script = (PROJECT_ROOT / ".ci/run").read_text()
+    commands = [ln.strip() for ln in script.splitlines() if ln.strip() and not ln.startswith("#")]
+    assert "make test" in commands
+
+
+def test_make_without_target_prints_help():
+    out = subprocess.run(["make", "-s"], cwd=PROJECT_ROOT, capture_output=True, text=True, check=True).stdout
+    for target in ("report", "test", "lab", "sync", "lint", "clean", "distclean", "sweep"):
+        assert re.search(rf"^\s+{target}\s", out, re.M), target
+
+
+def test_lab_binds_to_localhost_with_token():
+    makefile = (PROJECT_ROOT / "Makefile").read_text()
+    lab = makefile[makefile.index("\nlab:") :].split("\n\n")[0]
+    assert "--ip=127.0.0.1" in lab
+    assert "token=''" not in lab and 'token=""' not in lab and "--IdentityProvider.token=" not in lab
+
+
+def test_lint_is_clean():
+    res = subprocess.run(
+        [str(PROJECT_ROOT / ".venv/bin/ruff"), "check", "src", "tests", "bench", "notebooks"],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 0, res.stdout

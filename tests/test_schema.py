@@ -1,0 +1,139 @@
+"""Validation of raw files: every bad-input case is reported with file, line and column."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dprk_russia.schema import iso_bounds, validate_raw
+
+from .conftest import GOOD_ROW, HEADER
+
+
+def with_claim(raw_dir: Path, row: str) -> list:
+    (raw_dir / "claims.csv").write_text(HEADER + GOOD_ROW + row, encoding="utf-8")
+    return validate_raw(raw_dir)
+
+
+def located(problems, file: str, line: int, column: str) -> list:
+    return [p for p in problems if (p.file, p.line, p.column) == (file, line, column)]
+
+
+def test_valid_minimal_data_passes(raw_dir):
+    assert validate_raw(raw_dir) == []
+
+
+def test_project_raw_data_is_valid():
+    from dprk_russia import RAW_DIR
+
+    assert validate_raw(RAW_DIR) == []
+
+
+BAD_CLAIMS = {
+    "non_iso_date": ("c2,killed,5,5,about,assessed,,,13/10/2023,X,media,s1,n,yes\n", "published"),
+    "bad_calendar_date": (
+        "c2,killed,5,5,about,assessed,,2024-02-30,2024-03-01,X,media,s1,n,yes\n",
+        "period_end",
+    ),
+    "thousands_separator": (
+        'c2,killed,"1,000",1000,about,assessed,,,2024-01-01,X,media,s1,n,yes\n',
+        "value_low",
+    ),
+    "negative_value": ("c2,killed,-5,5,about,assessed,,,2024-01-01,X,media,s1,n,yes\n", "value_low"),
+    "low_above_high": ("c2,killed,9,5,range,assessed,,,2024-01-01,X,media,s1,n,yes\n", "value_high"),
+    "one_value_missing": ("c2,killed,9,,about,assessed,,,2024-01-01,X,media,s1,n,yes\n", "value_high"),
+    "reversed_period": (
+        "c2,killed,5,5,about,assessed,2024-05,2024-01-31,2024-06-01,X,media,s1,n,yes\n",
+        "period_end",
+    ),
+    "unknown_source": ("c2,killed,5,5,about,assessed,,,2024-01-01,X,media,s9,n,yes\n", "source_id"),
+    "unknown_indicator": ("c2,kiled,5,5,about,assessed,,,2024-01-01,X,media,s1,n,yes\n", "indicator"),
+    "bad_qualifier": ("c2,killed,5,5,roughly,assessed,,,2024-01-01,X,media,s1,n,yes\n", "qualifier"),
+    "bad_basis": ("c2,killed,5,5,about,guessed,,,2024-01-01,X,media,s1,n,yes\n", "basis"),
+    "bad_estimator_type": ("c2,killed,5,5,about,assessed,,,2024-01-01,X,spy,s1,n,yes\n", "estimator_type"),
+    "duplicate_id": ("c1,killed,5,5,about,assessed,,,2024-01-01,X,media,s1,n,yes\n", "claim_id"),
+    "empty_note": ("c2,killed,5,5,about,assessed,,,2024-01-01,X,media,s1,,yes\n", "note"),
+    "bad_checked_flag": ("c2,killed,5,5,about,assessed,,,2024-01-01,X,media,s1,n,maybe\n", "checked"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD_CLAIMS))
+def test_bad_claim_row_is_located(raw_dir, case):
+    row, column = BAD_CLAIMS[case]
+    problems = with_claim(raw_dir, row)
+    assert located(problems, "claims.csv", 3, column), problems
+    assert all(p.line != 2 for p in problems), "the good row must not be blamed"
+
+
+def test_ragged_row(raw_dir):
+    problems = with_claim(raw_dir, "c2,killed,5\n")
+    assert [(p.line, "ragged" in p.message) for p in problems] == [(3, True)]
+
+
+def test_missing_column(raw_dir):
+    (raw_dir / "claims.csv").write_text(HEADER.replace(",basis", "") + GOOD_ROW.replace(",assessed", ""))
+    problems = validate_raw(raw_dir)
+    assert located(problems, "claims.csv", 1, "basis")
+
+
+def test_empty_file(raw_dir):
+    (raw_dir / "sources.csv").write_text("")
+    problems = validate_raw(raw_dir)
+    assert any(p.file == "sources.csv" and "empty" in p.message for p in problems)
+
+
+def test_invalid_utf8_names_the_line(raw_dir):
+    (raw_dir / "claims.csv").write_bytes(
+        (HEADER + GOOD_ROW).encode() + b"c2,killed,5,5,about,assessed,,,2024-01-01,X\xff,media,s1,n,yes\n"
+    )
+    problems = validate_raw(raw_dir)
+    assert [(p.file, p.line) for p in problems] == [("claims.csv", 3)]
+    assert "UTF-8" in problems[0].message
+
+
+def test_non_http_url(raw_dir):
+    with (raw_dir / "sources.csv").open("a") as fh:
+        fh.write("s2,X,T,javascript:alert(1),2024-01-01,2026-11-24,en,\n")
+    problems = validate_raw(raw_dir)
+    assert located(problems, "sources.csv", 3, "url")
+
+
+def test_event_with_unknown_source(raw_dir):
+    with (raw_dir / "events.csv").open("a") as fh:
+        fh.write("2024-07-01,x,y,nope\n")
+    assert located(validate_raw(raw_dir), "events.csv", 3, "source_id")
+
+
+def test_all_problems_reported_at_once(raw_dir):
+    rows = "".join(
+        BAD_CLAIMS[c][0].replace("c2,", f"x{i},", 1)
+        for i, c in enumerate(sorted(BAD_CLAIMS))
+        if c != "duplicate_id"
+    )
+    problems = with_claim(raw_dir, rows)
+    assert len({p.line for p in problems}) == len(BAD_CLAIMS) - 1
+
+
+def test_cli_reports_without_traceback_and_exits_nonzero(raw_dir):
+    with_claim(raw_dir, BAD_CLAIMS["negative_value"][0])
+    stamp = raw_dir.parent / "stamp"
+    res = subprocess.run(
+        [sys.executable, "-m", "dprk_russia.validate", str(raw_dir), "--stamp", str(stamp)],
+        capture_output=True,
+        text=True,
+    )
+    assert res.returncode == 1
+    assert "Traceback" not in res.stderr
+    assert f"{raw_dir.as_posix()}/claims.csv:3, column 'value_low'" in res.stderr
+    assert not stamp.exists()
+
+
+def test_iso_bounds():
+    from datetime import date
+
+    assert iso_bounds("2024") == (date(2024, 1, 1), date(2024, 12, 31))
+    assert iso_bounds("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))
+    assert iso_bounds("2024-02-30") is None
