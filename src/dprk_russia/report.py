@@ -655,7 +655,7 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
 
 
 _MD_ESCAPE = str.maketrans(
-    {"|": "\\|", "<": "&lt;", ">": "&gt;", "*": "\\*", "_": "\\_", "[": "\\[", "]": "\\]"}
+    {"|": "\\|", "<": "&lt;", ">": "&gt;", "*": "\\*", "[": "\\[", "]": "\\]"}
 )
 
 
