@@ -13,7 +13,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from . import analysis
-from .figures import add_source, save_figure, use_style
+from .figures import add_source, estimator_colours, save_figure, use_style
 from .io import write_csv
 
 
@@ -45,13 +45,14 @@ def summarise(sweep_dir: Path, out_dir: Path, values: list[str]) -> pd.DataFrame
     use_style()
     fig, ax = plt.subplots()
     newest = table.sort_values(["date", "claim_id"], kind="stable")["estimator"].iloc[-1]
-    for i, (est, g) in enumerate(table.groupby("estimator", sort=True)):
-        style = {"linewidth": 2.5} if est == newest else {"linewidth": 1, "alpha": 0.6}
+    colours = estimator_colours(table.drop_duplicates("estimator"))
+    for est, g in table.groupby("estimator", sort=True):
+        style = {"linewidth": 2.5} if est == newest else {"linewidth": 1, "alpha": 0.7}
         ax.plot(
             g["rounds_per_container"],
             g["implied_rounds"] / 1e6,
             marker="o",
-            color=PALETTE[i % len(PALETTE)],
+            color=colours[est],
             label=est,
             **style,
         )
