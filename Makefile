@@ -64,7 +64,7 @@ NB_PARAMS = -p RAW_DIR data/raw -p PROCESSED_DIR $(OUT_DATA) -p REPORTS_DIR $(OU
 # $(call run_nb,notebook,label,extra papermill parameters)
 run_nb = $(PY) -m dprk_russia.run $(1) --label $(2) --executed $(BUILD)/executed/$(2).ipynb --stamp $@ $(NB_PARAMS) $(3)
 
-.PHONY: help report test lab sync lint clean distclean sweep venv validate FORCE
+.PHONY: help report test lab sync lint clean distclean sweep bench venv validate FORCE
 
 help: ## Show this help (the default goal)
 	@echo "Usage: make TARGET [AS_OF=YYYY-MM-DD] [REPORT_LANGS='en de'] [ROUNDS_PER_CONTAINER_LOW=300] [ROUNDS_PER_CONTAINER_HIGH=500] [ESTIMATOR_TYPES=all]"
@@ -95,6 +95,9 @@ lab: $(VENV)/.synced ## Start JupyterLab on 127.0.0.1 with a token; .py notebook
 
 sweep: $(SWEEP_VALUES:%=build/sweep/rpc-%.done) $(BUILD)/1.0-clean-claims.done ## Sweep rounds per container (SWEEP_VALUES) in parallel; summary figure in reports/sweep/
 	@$(PY) -m dprk_russia.sweep build/sweep reports/sweep $(SWEEP_VALUES)
+
+bench: $(VENV)/.synced ## Measure the speed goals (rebuild ratio, no-op, fresh clone, cleaning scale)
+	$(PY) bench/bench.py
 
 clean: ## Remove generated outputs (processed data, figures, reports, build/); keeps .venv
 	rm -rf build data/processed/* reports/en reports/de reports/variants reports/sweep notebooks/*.ipynb
@@ -153,7 +156,7 @@ $(ANALYSES:%=$(BUILD)/%.done): $(BUILD)/%.done: notebooks/%.py $(SRC_ANALYSIS) $
 $(BUILD)/report-%.done: notebooks/3.0-report.py $(SRC_REPORT) $(ANALYSES:%=$(BUILD)/%.done) $(BUILD)/params-analysis.txt $(BUILD)/input-commit.txt
 	@$(call run_nb,$<,3.0-report-$*,-p LANG $*)
 
-build/sweep/rpc-%.done: notebooks/4.0-rounds-sweep.py $(SRC_ANALYSIS) $(BUILD)/1.0-clean-claims.done
+build/sweep/rpc-%.done: notebooks/4.0-rounds-sweep.py $(SRC_ANALYSIS) $(PKG)/sweep.py $(BUILD)/1.0-clean-claims.done
 	@mkdir -p build/sweep
 	@$(PY) -m dprk_russia.run $< --label sweep-$* --executed build/sweep/executed/rpc-$*.ipynb --stamp $@ \
 	  -p PROCESSED_DIR $(OUT_DATA) -p ROUNDS_PER_CONTAINER $* -p OUT_CSV build/sweep/rpc-$*.csv

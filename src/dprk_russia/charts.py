@@ -63,7 +63,6 @@ def artillery_rounds(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.
     axes[0].set_ylim(bottom=0)
     fig.suptitle(label(ind, "artillery_rounds", lang), x=0.01, ha="left", fontweight="bold")
     legend(axes[1], sub, colours, lang)
-    fig.tight_layout()
     add_source(fig, sub, lang)
     return fig
 
@@ -124,7 +123,6 @@ def _panels(claims: pd.DataFrame, ind: pd.DataFrame, lang: str, ids: list[str]) 
         ax.set_xlabel(t("date", lang))
         ax.set_ylim(bottom=0)
     legend(axes[-1], sub, colours, lang)
-    fig.tight_layout()
     add_source(fig, sub, lang)
     return fig
 

@@ -67,9 +67,13 @@ def estimator_colours(claims: pd.DataFrame, max_named: int = len(PALETTE)) -> di
 
 
 def add_source(fig: plt.Figure, claims: pd.DataFrame, lang: str) -> None:
-    """The source line, wrapped, below the axes."""
-    text = textwrap.fill(source_line(claims, lang), width=150)
-    fig.text(0.01, -0.01, text, fontsize=7, color="#555555", ha="left", va="top")
+    """Lay the figure out, leaving a strip at the foot for the wrapped source line."""
+    width = int(fig.get_figwidth() * 17)
+    text = textwrap.fill(source_line(claims, lang), width=width)
+    lines = text.count("\n") + 1
+    foot = (0.16 + 0.12 * lines) / fig.get_figheight()
+    fig.tight_layout(rect=(0, foot, 1, 1))
+    fig.text(0.01, 0.02 / fig.get_figheight(), text, fontsize=7, color="#555555", ha="left", va="bottom")
 
 
 def finish(
@@ -85,7 +89,6 @@ def finish(
     ax.set_title(title)
     ax.set_ylabel(ylabel)
     ax.set_xlabel(t("date", lang) if xlabel is None else xlabel)
-    fig.tight_layout()
     add_source(fig, claims, lang)
 
 

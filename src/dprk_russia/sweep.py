@@ -63,7 +63,6 @@ def summarise(sweep_dir: Path, out_dir: Path, values: list[str]) -> pd.DataFrame
     ax.set_ylabel("rounds (10⁶, capacity conversion)")
     ax.set_ylim(bottom=0)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    fig.tight_layout()
     claims_like = pd.DataFrame({"estimator": table["estimator"].unique()})
     add_source(fig, claims_like, "en")
     save_figure(fig, "summary", out_dir)
