@@ -7,8 +7,10 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+if TYPE_CHECKING:  # pandas is imported lazily: the notebook runner uses this module without it
+    import pandas as pd
 
 TMP_PREFIX = ".tmp-"
 FORMULA_PREFIXES = ("=", "+", "-", "@")
@@ -54,6 +56,8 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
 
     Only text (object/string) columns are touched: numbers such as -1 stay numbers.
     """
+    import pandas as pd
+
     out = df.copy()
     for col in out.columns:
         if pd.api.types.is_string_dtype(out[col]) or out[col].dtype == object:
