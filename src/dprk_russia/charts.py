@@ -43,6 +43,10 @@ FIGURES = {
 }
 
 
+#: Milestones drawn on the troops chart (dates of rows in events.csv).
+TROOP_EVENTS = ("2024-10-18", "2024-12-04", "2025-04-28", "2025-06-17", "2025-09-02")
+
+
 def containers(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
     """Munitions containers over time, by estimator, with low–high ranges."""
     fig, _ = timeline_figure(claims, ind, ["containers_munitions"], lang)
@@ -179,7 +183,7 @@ def troops(claims: pd.DataFrame, ind: pd.DataFrame, events: pd.DataFrame, lang: 
     from .figures import annotate_events
 
     fig, ax = timeline_figure(claims, ind, ["troops_deployed"], lang, scale=1e3, scale_label="10³")
-    annotate_events(ax, events, lang)
+    annotate_events(ax, events, lang, TROOP_EVENTS)
     return fig
 
 

@@ -155,20 +155,20 @@ def plot_claims(
     date_axis(ax)
 
 
-def annotate_events(
-    ax: plt.Axes, events: pd.DataFrame, lang: str, dates: Iterable[str] | None = None
-) -> None:
-    """Dashed vertical lines with short labels for the chosen events."""
-    ev = events if dates is None else events[events["date"].isin(list(dates))]
-    ymax = ax.get_ylim()[1]
-    for i, (_, e) in enumerate(ev.sort_values("date").iterrows()):
+def annotate_events(ax: plt.Axes, events: pd.DataFrame, lang: str, dates: Iterable[str]) -> None:
+    """Dashed vertical lines with short vertical labels for the chosen events in view."""
+    lo, hi = ax.get_xlim()
+    ev = events[events["date"].isin(list(dates))].sort_values("date")
+    for _, e in ev.iterrows():
         d = pd.Timestamp(e["date"])
-        ax.axvline(d, color="#777777", linestyle="--", linewidth=0.8)
+        if not lo <= mdates.date2num(d) <= hi:
+            continue
+        ax.axvline(d, color="#777777", linestyle="--", linewidth=0.8, zorder=0)
         text = e[f"event_{lang}"]
-        text = text if len(text) <= 38 else text[:36] + "…"
-        ax.text(
-            d, ymax * (0.98 - 0.07 * (i % 4)), " " + text, fontsize=6.5, color="#444444", va="top", ha="left"
-        )
+        text = text if len(text) <= 45 else text[:43] + "…"
+        ax.text(d, ax.get_ylim()[1] * 0.02, " " + text, fontsize=6.5, color="#444444", rotation=90,
+                va="bottom", ha="right")
+    ax.set_xlim(lo, hi)
 
 
 def timeline_figure(
