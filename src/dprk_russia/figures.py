@@ -166,8 +166,16 @@ def annotate_events(ax: plt.Axes, events: pd.DataFrame, lang: str, dates: Iterab
         ax.axvline(d, color="#777777", linestyle="--", linewidth=0.8, zorder=0)
         text = e[f"event_{lang}"]
         text = text if len(text) <= 45 else text[:43] + "…"
-        ax.text(d, ax.get_ylim()[1] * 0.02, " " + text, fontsize=6.5, color="#444444", rotation=90,
-                va="bottom", ha="right")
+        ax.text(
+            d,
+            ax.get_ylim()[1] * 0.02,
+            " " + text,
+            fontsize=6.5,
+            color="#444444",
+            rotation=90,
+            va="bottom",
+            ha="right",
+        )
     ax.set_xlim(lo, hi)
 
 

@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from . import PROJECT_ROOT
-from .io import atomic_path, write_text
+from .io import TMP_PREFIX, write_text
 
 KERNEL = "python3"
 START_TIMEOUT = 60
@@ -44,6 +44,13 @@ def coerce(value: str) -> object:
     if re.fullmatch(r"-?[0-9]*\.[0-9]+", value):
         return float(value)
     return value
+
+
+def say(message: str, error: bool = False) -> None:
+    """Write one whole line at once, so lines of parallel jobs never interleave."""
+    stream = sys.stderr if error else sys.stdout
+    stream.write(message + "\n")
+    stream.flush()
 
 
 def _interrupt(signum, frame) -> None:
@@ -72,52 +79,49 @@ def main(argv: list[str] | None = None) -> int:
     nb_path = Path(args.notebook)
     name = args.label or nb_path.stem
     t0 = time.perf_counter()
-    print(f"[start] {name}", flush=True)
+    say(f"[start] {name}")
     nb = jupytext.read(nb_path)
     try:
         wanted = set(declared_parameters(nb))
     except ValueError as err:
-        print(f"[fail]  {name}: {nb_path}: {err}", file=sys.stderr, flush=True)
+        say(f"[fail]  {name}: {nb_path}: {err}", error=True)
         return 1
     params = {k: coerce(v) for k, v in args.p if k in wanted}
     executed = Path(args.executed)
     executed.parent.mkdir(parents=True, exist_ok=True)
+    running = executed.with_name(f"{TMP_PREFIX}{executed.name}")
+    failed = executed.with_suffix(".failed.ipynb")
     try:
-        with atomic_path(executed) as tmp:
-            try:
-                pm.execute_notebook(
-                    nb,
-                    str(tmp),
-                    parameters=params,
-                    kernel_name=KERNEL,
-                    language="python",
-                    start_timeout=START_TIMEOUT,
-                    execution_timeout=CELL_TIMEOUT,
-                    cwd=str(PROJECT_ROOT),
-                    progress_bar=False,
-                    log_output=False,
-                )
-            except PapermillExecutionError as err:
-                failed = executed.with_suffix(".failed.ipynb")
-                tmp.replace(failed)
-                tmp.touch()
-                cell = f"cell {err.cell_index + 1} (execution count {err.exec_count})"
-                print(
-                    f"[fail]  {name}: {nb_path} failed in {cell}: {err.ename}: {err.evalue}\n"
-                    f"        executed notebook kept at {failed}",
-                    file=sys.stderr,
-                    flush=True,
-                )
-                raise SystemExit(1) from None
-    except SystemExit as exc:
-        executed.unlink(missing_ok=True)
-        return int(exc.code or 1)
+        pm.execute_notebook(
+            nb,
+            str(running),
+            parameters=params,
+            kernel_name=KERNEL,
+            language="python",
+            start_timeout=START_TIMEOUT,
+            execution_timeout=CELL_TIMEOUT,
+            cwd=str(PROJECT_ROOT),
+            progress_bar=False,
+            log_output=False,
+        )
+    except PapermillExecutionError as err:
+        running.replace(failed)
+        cell = f"cell {err.cell_index + 1} (execution count {err.exec_count})"
+        say(
+            f"[fail]  {name}: {nb_path} failed in {cell}: {err.ename}: {err.evalue}\n"
+            f"        executed notebook kept at {failed}",
+            error=True,
+        )
+        return 1
     except KeyboardInterrupt:
-        print(f"[stop]  {name}: interrupted", file=sys.stderr, flush=True)
+        running.unlink(missing_ok=True)
+        say(f"[stop]  {name}: interrupted", error=True)
         return 130
+    running.replace(executed)
+    failed.unlink(missing_ok=True)
     if args.stamp:
         write_text(args.stamp, f"{nb_path}\n")
-    print(f"[done]  {name} in {time.perf_counter() - t0:.1f}s", flush=True)
+    say(f"[done]  {name} in {time.perf_counter() - t0:.1f}s")
     return 0
 
 
