@@ -92,7 +92,8 @@ sync: $(VENV)/.synced ## Pair notebooks: create/refresh notebooks/*.ipynb from t
 lab: $(VENV)/.synced ## Start JupyterLab on 127.0.0.1 with a token; .py notebooks open as notebooks
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
 	@cp .jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=notebooks
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=. \
+	  --LabApp.default_url=/lab/tree/notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 sweep: $(SWEEP_VALUES:%=build/sweep/rpc-%.done) $(BUILD)/1.0-clean-claims.done ## Sweep rounds per container (SWEEP_VALUES) in parallel; summary figure in reports/sweep/
 	@$(PY) -m dprk_russia.sweep build/sweep reports/sweep $(SWEEP_VALUES)
