@@ -86,7 +86,7 @@ def finish(
     xlabel: str | None = None,
 ) -> None:
     """Title, axis labels and the source line at the foot of the figure."""
-    ax.set_title(title)
+    ax.set_title(textwrap.fill(title, width=int(fig.get_figwidth() * 7)))
     ax.set_ylabel(ylabel)
     ax.set_xlabel(t("date", lang) if xlabel is None else xlabel)
     add_source(fig, claims, lang)
