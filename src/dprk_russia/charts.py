@@ -240,5 +240,6 @@ def consensus_spread(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.
         "en": "multiple of the median across estimators (log scale)",
         "de": "Vielfaches des Medians über alle Schätzer (log. Skala)",
     }[lang]
-    finish(fig, ax, title, "", used, lang, xlabel=xlabel)
+    fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
+    finish(fig, ax, "", "", used, lang, xlabel=xlabel)
     return fig
