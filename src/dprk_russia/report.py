@@ -75,9 +75,9 @@ S = {
     },
     "ship": {"en": "Shipments from North Korea to Russia", "de": "Lieferungen von Nordkorea an Russland"},
     "containers_p": {
-        "en": "{k} estimators have counted munitions containers. The newest figure, from {est} "
+        "en": "{k} estimators have counted munitions containers. The newest figure, from {e} "
         "({d}), is {q}{v} containers; the latest figures of all estimators range from {lo} to {hi}.",
-        "de": "{k} Schätzer haben Munitionscontainer gezählt. Die neueste Zahl, von {est} ({d}), "
+        "de": "{k} Schätzer haben Munitionscontainer gezählt. Die neueste Zahl, von {e} ({d}), "
         "lautet {q}{v} Container; die jüngsten Zahlen aller Schätzer reichen von {lo} bis {hi}.",
     },
     "rounds_p": {
@@ -143,10 +143,10 @@ S = {
         "oder Erwartungen und als Prognosen gekennzeichnet.",
     },
     "cas_p": {
-        "en": "The newest casualty total is {q}{v} ({est}, {d}); the newest count of dead is {qk}{vk} "
-        "({estk}, {dk}). The largest casualty figure equals {share} of the largest force reported by its date.",
-        "de": "Die neueste Gesamtzahl der Verluste ist {q}{v} ({est}, {d}); die neueste Zahl der Toten "
-        "{qk}{vk} ({estk}, {dk}). Die höchste Verlustzahl entspricht {share} der größten bis dahin "
+        "en": "The newest casualty total is {q}{v} ({e}, {d}); the newest count of dead is {qk}{vk} "
+        "({ek}, {dk}). The largest casualty figure equals {share} of the largest force reported by its date.",
+        "de": "Die neueste Gesamtzahl der Verluste ist {q}{v} ({e}, {d}); die neueste Zahl der Toten "
+        "{qk}{vk} ({ek}, {dk}). Die höchste Verlustzahl entspricht {share} der größten bis dahin "
         "gemeldeten Truppenstärke.",
     },
     "contra": {"en": "Contradictions found in the figures", "de": "Gefundene Widersprüche"},
@@ -325,6 +325,16 @@ def _value(row, lang: str) -> str:
     return _q(row, lang) + num_range(row["value_low"], row["value_high"], lang)
 
 
+def _describe(row, lang: str, key: str = "") -> dict[str, str]:
+    """Qualifier, value, estimator and date of one claim, for the text templates."""
+    return {
+        f"q{key}": _q(row, lang),
+        f"v{key}": num(row["value_mid"], lang),
+        f"e{key}": row["estimator"],
+        f"d{key}": day(row["date"], lang),
+    }
+
+
 def _newest(claims: pd.DataFrame, indicator: str) -> pd.Series | None:
     latest = analysis.latest_per_estimator(claims, indicator)
     if latest.empty:
@@ -404,10 +414,7 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
                 T(
                     "containers_p",
                     k=len(cont),
-                    est=n_c["estimator"],
-                    d=day(n_c["date"], lang),
-                    q=_q(n_c, lang),
-                    v=num(n_c["value_mid"], lang),
+                    **_describe(n_c, lang),
                     lo=num(cont["value_low"].min(), lang),
                     hi=num(cont["value_high"].max(), lang),
                 ),
@@ -468,14 +475,8 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
                 "p",
                 T(
                     "missile_p",
-                    q1=_q(m1, lang),
-                    v1=num(m1["value_mid"], lang),
-                    e1=m1["estimator"],
-                    d1=day(m1["date"], lang),
-                    q2=_q(m2, lang),
-                    v2=num(m2["value_mid"], lang),
-                    e2=m2["estimator"],
-                    d2=day(m2["date"], lang),
+                    **_describe(m1, lang, "1"),
+                    **_describe(m2, lang, "2"),
                 ),
             )
         )
@@ -579,14 +580,8 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
                 "p",
                 T(
                     "cas_p",
-                    q=_q(ct, lang),
-                    v=num(ct["value_mid"], lang),
-                    est=ct["estimator"],
-                    d=day(ct["date"], lang),
-                    qk=_q(kl, lang),
-                    vk=num(kl["value_mid"], lang),
-                    estk=kl["estimator"],
-                    dk=day(kl["date"], lang),
+                    **_describe(ct, lang),
+                    **_describe(kl, lang, "k"),
                     share=pct(top["share_mid"], lang),
                 ),
             )
