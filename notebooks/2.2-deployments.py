@@ -3,7 +3,7 @@
 #
 # **Reads** `data/processed/claims.csv`, `data/processed/events.csv`, `data/raw/indicators.csv`.
 # **Writes** `data/processed/casualty_share.csv`, `data/processed/deployments.csv` and the
-# figures `troops`, `casualties`, `casualty_share` under `reports/<lang>/figures/`.
+# figures `troops`, `later_waves`, `casualties`, `casualty_share` under `reports/<lang>/figures/`.
 #
 # Planned or expected troop numbers are marked as forecasts and never joined to counts.
 
@@ -35,6 +35,12 @@ ctx.table(
     "deployments",
 )
 deploy.groupby(["indicator", "basis"]).size().unstack(fill_value=0)
+
+# %% [markdown]
+# ## How many were at the front, and how many more came later as reinforcements, engineers and builders?
+
+# %%
+ctx.figures("later_waves", lambda lang: charts.later_waves(claims, ind, lang))
 
 # %% [markdown]
 # ## How many were killed and wounded, by estimator?

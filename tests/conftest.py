@@ -13,9 +13,9 @@ from dprk_russia.clean import clean_claims
 
 HEADER = (
     "claim_id,indicator,value_low,value_high,qualifier,basis,period_start,period_end,"
-    "published,estimator,estimator_type,source_id,note,checked\n"
+    "published,estimator,estimator_type,source_id,note,checked,scope\n"
 )
-GOOD_ROW = "c1,containers_munitions,1000,1000,over,assessed,2023-09,2023-10-01,2023-10-13,US NSC,government,s1,ok,yes\n"
+GOOD_ROW = "c1,containers_munitions,1000,1000,over,assessed,2023-09,2023-10-01,2023-10-13,US NSC,government,s1,ok,yes,total\n"
 
 
 @pytest.fixture
@@ -48,6 +48,7 @@ def make_claims(rows: list[dict]) -> pd.DataFrame:
         "source_id": "s1",
         "note": "n",
         "checked": "yes",
+        "scope": "total",
     }
     raw = pd.DataFrame([{**base, **{k: str(v) for k, v in r.items()}} for r in rows])
     if "value_high" not in rows[0]:

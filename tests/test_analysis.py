@@ -187,3 +187,15 @@ def test_find_contradictions_combines_rules():
     out = analysis.find_contradictions(df, 300, 500)
     assert list(out["type"]) == ["ratio_outside_band"]
     assert "80 rounds per container" in out.loc[0, "detail"]
+
+
+def test_part_scope_claims_stay_out_of_consensus_and_contradictions():
+    df = make_claims(
+        [
+            c("all", "killed", 2000, "2025-09-02", "NIS"),
+            c("unit", "killed", 9, "2025-12-12", "NIS", scope="part"),
+        ]
+    )
+    assert list(analysis.latest_per_estimator(df, "killed")["claim_id"]) == ["all"]
+    assert analysis.falling_cumulative(df) == []
+    assert analysis.consensus_table(df, ["killed"]).iloc[0]["newest_claim_id"] == "all"

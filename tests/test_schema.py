@@ -33,30 +33,34 @@ def test_project_raw_data_is_valid():
 
 
 BAD_CLAIMS = {
-    "non_iso_date": ("c2,killed,5,5,about,assessed,,,13/10/2023,X,media,s1,n,yes\n", "published"),
+    "non_iso_date": ("c2,killed,5,5,about,assessed,,,13/10/2023,X,media,s1,n,yes,total\n", "published"),
     "bad_calendar_date": (
-        "c2,killed,5,5,about,assessed,,2024-02-30,2024-03-01,X,media,s1,n,yes\n",
+        "c2,killed,5,5,about,assessed,,2024-02-30,2024-03-01,X,media,s1,n,yes,total\n",
         "period_end",
     ),
     "thousands_separator": (
-        'c2,killed,"1,000",1000,about,assessed,,,2024-01-01,X,media,s1,n,yes\n',
+        'c2,killed,"1,000",1000,about,assessed,,,2024-01-01,X,media,s1,n,yes,total\n',
         "value_low",
     ),
-    "negative_value": ("c2,killed,-5,5,about,assessed,,,2024-01-01,X,media,s1,n,yes\n", "value_low"),
-    "low_above_high": ("c2,killed,9,5,range,assessed,,,2024-01-01,X,media,s1,n,yes\n", "value_high"),
-    "one_value_missing": ("c2,killed,9,,about,assessed,,,2024-01-01,X,media,s1,n,yes\n", "value_high"),
+    "negative_value": ("c2,killed,-5,5,about,assessed,,,2024-01-01,X,media,s1,n,yes,total\n", "value_low"),
+    "low_above_high": ("c2,killed,9,5,range,assessed,,,2024-01-01,X,media,s1,n,yes,total\n", "value_high"),
+    "one_value_missing": ("c2,killed,9,,about,assessed,,,2024-01-01,X,media,s1,n,yes,total\n", "value_high"),
     "reversed_period": (
-        "c2,killed,5,5,about,assessed,2024-05,2024-01-31,2024-06-01,X,media,s1,n,yes\n",
+        "c2,killed,5,5,about,assessed,2024-05,2024-01-31,2024-06-01,X,media,s1,n,yes,total\n",
         "period_end",
     ),
-    "unknown_source": ("c2,killed,5,5,about,assessed,,,2024-01-01,X,media,s9,n,yes\n", "source_id"),
-    "unknown_indicator": ("c2,kiled,5,5,about,assessed,,,2024-01-01,X,media,s1,n,yes\n", "indicator"),
-    "bad_qualifier": ("c2,killed,5,5,roughly,assessed,,,2024-01-01,X,media,s1,n,yes\n", "qualifier"),
-    "bad_basis": ("c2,killed,5,5,about,guessed,,,2024-01-01,X,media,s1,n,yes\n", "basis"),
-    "bad_estimator_type": ("c2,killed,5,5,about,assessed,,,2024-01-01,X,spy,s1,n,yes\n", "estimator_type"),
-    "duplicate_id": ("c1,killed,5,5,about,assessed,,,2024-01-01,X,media,s1,n,yes\n", "claim_id"),
-    "empty_note": ("c2,killed,5,5,about,assessed,,,2024-01-01,X,media,s1,,yes\n", "note"),
-    "bad_checked_flag": ("c2,killed,5,5,about,assessed,,,2024-01-01,X,media,s1,n,maybe\n", "checked"),
+    "unknown_source": ("c2,killed,5,5,about,assessed,,,2024-01-01,X,media,s9,n,yes,total\n", "source_id"),
+    "unknown_indicator": ("c2,kiled,5,5,about,assessed,,,2024-01-01,X,media,s1,n,yes,total\n", "indicator"),
+    "bad_qualifier": ("c2,killed,5,5,roughly,assessed,,,2024-01-01,X,media,s1,n,yes,total\n", "qualifier"),
+    "bad_basis": ("c2,killed,5,5,about,guessed,,,2024-01-01,X,media,s1,n,yes,total\n", "basis"),
+    "bad_estimator_type": (
+        "c2,killed,5,5,about,assessed,,,2024-01-01,X,spy,s1,n,yes,total\n",
+        "estimator_type",
+    ),
+    "duplicate_id": ("c1,killed,5,5,about,assessed,,,2024-01-01,X,media,s1,n,yes,total\n", "claim_id"),
+    "empty_note": ("c2,killed,5,5,about,assessed,,,2024-01-01,X,media,s1,,yes,total\n", "note"),
+    "bad_scope": ("c2,killed,5,5,about,assessed,,,2024-01-01,X,media,s1,n,yes,some\n", "scope"),
+    "bad_checked_flag": ("c2,killed,5,5,about,assessed,,,2024-01-01,X,media,s1,n,maybe,total\n", "checked"),
 }
 
 
@@ -87,7 +91,8 @@ def test_empty_file(raw_dir):
 
 def test_invalid_utf8_names_the_line(raw_dir):
     (raw_dir / "claims.csv").write_bytes(
-        (HEADER + GOOD_ROW).encode() + b"c2,killed,5,5,about,assessed,,,2024-01-01,X\xff,media,s1,n,yes\n"
+        (HEADER + GOOD_ROW).encode()
+        + b"c2,killed,5,5,about,assessed,,,2024-01-01,X\xff,media,s1,n,yes,total\n"
     )
     problems = validate_raw(raw_dir)
     assert [(p.file, p.line) for p in problems] == [("claims.csv", 3)]

@@ -34,7 +34,8 @@ HEADLINE_INDICATORS = (
 
 
 def _with_values(df: pd.DataFrame) -> pd.DataFrame:
-    return df[df["has_value"]]
+    """Claims with a number that speak for the whole indicator (not a part of it)."""
+    return df[df["has_value"] & (df["scope"] == "total")]
 
 
 def latest_per_estimator(df: pd.DataFrame, indicator: str, bases: Sequence[str] = COUNTED) -> pd.DataFrame:

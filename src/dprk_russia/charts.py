@@ -21,6 +21,7 @@ from .figures import (
     label,
     legend,
     plot_claims,
+    shown,
     timeline_figure,
     unit,
 )
@@ -38,7 +39,7 @@ FIGURES = {
         "dprk_share",
     ],
     "2.1-oil-transfers": ["oil_runrate", "oil_tankers"],
-    "2.2-deployments": ["troops", "casualties", "casualty_share"],
+    "2.2-deployments": ["troops", "later_waves", "casualties", "casualty_share"],
     "2.3-consensus-contradictions": ["consensus_spread"],
 }
 
@@ -55,7 +56,7 @@ def containers(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure
 
 def artillery_rounds(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
     """Assessed round counts (left) beside capacity conversions (right), never mixed."""
-    sub = claims[(claims["indicator"] == "artillery_rounds") & claims["has_value"]]
+    sub = shown(claims[claims["indicator"] == "artillery_rounds"])
     fig, axes = plt.subplots(1, 2, sharey=True, figsize=(10, 4.6))
     colours = estimator_colours(sub)
     for ax, bases in zip(axes, (("assessed", "official"), ("capacity",)), strict=True):
@@ -117,7 +118,7 @@ def guns_launchers(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Fi
 
 
 def _panels(claims: pd.DataFrame, ind: pd.DataFrame, lang: str, ids: list[str]) -> plt.Figure:
-    sub = claims[claims["indicator"].isin(ids) & claims["has_value"]]
+    sub = shown(claims[claims["indicator"].isin(ids)])
     colours = estimator_colours(sub)
     fig, axes = plt.subplots(1, len(ids), figsize=(4.2 * len(ids), 4.2))
     for ax, i in zip(axes, ids, strict=True):
@@ -185,6 +186,11 @@ def troops(claims: pd.DataFrame, ind: pd.DataFrame, events: pd.DataFrame, lang: 
     fig, ax = timeline_figure(claims, ind, ["troops_deployed"], lang, scale=1e3, scale_label="10³")
     annotate_events(ax, events, lang, TROOP_EVENTS)
     return fig
+
+
+def later_waves(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
+    """Troops at the front, later reinforcements, and engineers and builders (forecasts marked)."""
+    return _panels(claims, ind, lang, ["troops_in_kursk", "troops_reinforcement", "engineers_builders"])
 
 
 def casualties(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:

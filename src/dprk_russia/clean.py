@@ -47,6 +47,8 @@ PROCESSED_COLUMNS: dict[str, str] = {
     "source_url": "URL of the page we read.",
     "via": "Agency or outlet the page relays, if any.",
     "note": "Our own summary of the claim.",
+    "scope": "total, or part when the figure covers only part of what the indicator measures "
+    "(one ship, one unit, one week); parts are kept out of charts, consensus and contradiction checks.",
     "checked": "yes when the figure was re-read on the cited page; no when it could not be re-checked.",
 }
 

@@ -24,6 +24,11 @@ MARKERS = {"assessed": "o", "official": "s", "capacity": "D", "forecast": "X"}
 FILLED = {"assessed": True, "official": True, "capacity": False, "forecast": True}
 
 
+def shown(claims: pd.DataFrame) -> pd.DataFrame:
+    """The claims a chart draws: with a number, and covering the whole indicator (scope total)."""
+    return claims[claims["has_value"] & (claims["scope"] == "total")]
+
+
 def use_style() -> None:
     """Apply the project matplotlib style."""
     plt.style.use(STYLE)
@@ -135,7 +140,7 @@ def plot_claims(
     ax: plt.Axes, claims: pd.DataFrame, lang: str, colours: dict[str, str] | None = None, scale: float = 1.0
 ) -> None:
     """Scatter claims by date; colour = estimator, marker = basis, vertical bar = low–high."""
-    claims = claims[claims["has_value"]].sort_values(["date", "claim_id"], kind="stable")
+    claims = shown(claims).sort_values(["date", "claim_id"], kind="stable")
     colours = colours or estimator_colours(claims)
     for _, c in claims.iterrows():
         col = colours.get(c["estimator"], OTHER)
@@ -189,7 +194,7 @@ def timeline_figure(
     scale_label: str = "",
 ) -> tuple[plt.Figure, plt.Axes]:
     """One panel: every claim of ``indicator_ids`` over time, by estimator."""
-    sub = claims[claims["indicator"].isin(indicator_ids) & claims["has_value"]]
+    sub = shown(claims[claims["indicator"].isin(indicator_ids)])
     fig, ax = plt.subplots()
     colours = estimator_colours(sub)
     plot_claims(ax, sub, lang, colours=colours, scale=scale)

@@ -142,6 +142,12 @@ S = {
         "genannt; ihre jüngsten Zahlen reichen von {lo} bis {hi}. {nf} weitere Zahlen sind Pläne "
         "oder Erwartungen und als Prognosen gekennzeichnet.",
     },
+    "engineers_p": {
+        "en": "Later waves brought engineers, sappers and military builders: the newest counted figure is "
+        "{q}{v} ({e}, {d}); announced or planned numbers are shown as forecasts.",
+        "de": "Spätere Wellen brachten Pioniere, Minenräumer und Bausoldaten: Die neueste gezählte Zahl ist "
+        "{q}{v} ({e}, {d}); angekündigte oder geplante Zahlen erscheinen als Prognosen.",
+    },
     "cas_p": {
         "en": "The newest casualty total is {q}{v} ({e}, {d}); the newest count of dead is {qk}{vk} "
         "({ek}, {dk}). The largest casualty figure equals {share} of the largest force reported by its date.",
@@ -257,6 +263,10 @@ CAPTIONS = {
     "troops": {
         "en": "North Korean troops sent to Russia, with milestones.",
         "de": "Nach Russland entsandte nordkoreanische Soldaten, mit Meilensteinen.",
+    },
+    "later_waves": {
+        "en": "Troops at the front, later waves, and engineers and builders (forecasts marked).",
+        "de": "Soldaten an der Front, spätere Wellen sowie Pioniere und Bausoldaten (Prognosen markiert).",
     },
     "casualties": {
         "en": "Killed, wounded and total casualties, by estimator.",
@@ -423,7 +433,10 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
     fig("containers")
     rounds = analysis.latest_per_estimator(claims, "artillery_rounds")
     cap = claims[
-        (claims["indicator"] == "artillery_rounds") & (claims["basis"] == "capacity") & claims["has_value"]
+        (claims["indicator"] == "artillery_rounds")
+        & (claims["basis"] == "capacity")
+        & claims["has_value"]
+        & (claims["scope"] == "total")
     ]
     if not rounds.empty:
         blocks.append(
@@ -571,6 +584,10 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
             )
         )
     fig("troops")
+    eng = _newest(claims, "engineers_builders")
+    if eng is not None:
+        blocks.append(Block("p", T("engineers_p", **_describe(eng, lang))))
+    fig("later_waves")
     ct, kl = _newest(claims, "casualties_total"), _newest(claims, "killed")
     share = analysis.casualty_share(claims)
     if ct is not None and kl is not None:

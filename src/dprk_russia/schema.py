@@ -28,6 +28,7 @@ ID_RE = r"^[a-z0-9][a-z0-9_.-]*$"
 QUALIFIERS = ("exact", "about", "over", "at_least", "up_to", "nearly", "range")
 BASES = ("assessed", "capacity", "forecast", "official")
 ESTIMATOR_TYPES = ("intelligence", "government", "multilateral", "think_tank", "media", "party")
+SCOPES = ("total", "part")
 DIRECTIONS = ("dprk_to_russia", "russia_to_dprk", "deployment")
 KINDS = ("cumulative", "period_total", "snapshot", "rate", "share")
 
@@ -49,6 +50,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "source_id",
         "note",
         "checked",
+        "scope",
     ),
     "sources.csv": (
         "source_id",
@@ -151,6 +153,7 @@ def _schemas(indicators: set[str], sources: set[str]) -> dict[str, pa.DataFrameS
             "source_id": pa.Column(str, checks=[_enum(sources, "a source_id of sources.csv")]),
             "note": _text(),
             "checked": pa.Column(str, checks=[_enum(("yes", "no"), "yes or no")]),
+            "scope": pa.Column(str, checks=[_enum(SCOPES, "a scope")]),
         },
         strict=False,
     )
