@@ -159,7 +159,7 @@ def oil_runrate(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figur
     ax.plot([], [], color="#333333", linestyle="--", label=label(ind, "refined_oil_notified", lang))
     ax.axhline(analysis.UN_CAP_BARRELS / 1e6, color=PALETTE[3], linewidth=1.2, label=t("cap", lang))
     ax.set_ylim(bottom=0)
-    date_axis(ax)
+    date_axis(ax, lang)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     used = claims[claims["claim_id"].isin(rr["claim_id"])]
     finish(
@@ -211,7 +211,7 @@ def casualty_share(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Fi
         part = sh[sh["indicator"] == i]
         ax.plot(part["date"], 100 * part["share_mid"], "o", color=col, label=name)
     ax.set_ylim(bottom=0)
-    date_axis(ax)
+    date_axis(ax, lang)
     ax.legend(loc="upper left")
     used = claims[claims["claim_id"].isin(sh["claim_id"])]
     finish(

@@ -12,9 +12,11 @@ matplotlib.use("Agg")
 import matplotlib.dates as mdates  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 import pandas as pd  # noqa: E402
+from babel.dates import format_date  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from .i18n import t  # noqa: E402
+from .i18n import LOCALES, num, t  # noqa: E402
 from .io import atomic_path  # noqa: E402
 
 STYLE = Path(__file__).with_name("styles") / "project.mplstyle"
@@ -97,11 +99,27 @@ def finish(
     add_source(fig, claims, lang)
 
 
-def date_axis(ax: plt.Axes) -> None:
-    """Concise date ticks (a handful per axis)."""
+def date_axis(ax: plt.Axes, lang: str) -> None:
+    """A handful of date ticks, labelled in ``lang``: the year in January, else the month."""
     locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+
+    def fmt(x: float, _pos: int) -> str:
+        d = mdates.num2date(x).date()
+        if d.month == 1 and d.day == 1:
+            return str(d.year)
+        return format_date(d, "LLL" if d.day == 1 else "d LLL", locale=LOCALES[lang]).rstrip(".")
+
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(FuncFormatter(fmt))
+
+
+def number_axis(ax: plt.Axes, lang: str) -> None:
+    """Y tick labels with the language's thousands and decimal separators."""
+
+    def fmt(v: float, _pos: int) -> str:
+        return num(v, lang, 0 if abs(v - round(v)) < 1e-9 else 1)
+
+    ax.yaxis.set_major_formatter(FuncFormatter(fmt))
 
 
 def legend(ax: plt.Axes, claims: pd.DataFrame, colours: dict[str, str], lang: str) -> None:
@@ -157,7 +175,8 @@ def plot_claims(
             markerfacecolor=col if FILLED[basis] else "white",
             markeredgecolor=col,
         )
-    date_axis(ax)
+    date_axis(ax, lang)
+    number_axis(ax, lang)
 
 
 def annotate_events(ax: plt.Axes, events: pd.DataFrame, lang: str, dates: Iterable[str]) -> None:
