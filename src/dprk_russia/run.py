@@ -103,6 +103,8 @@ def main(argv: list[str] | None = None) -> int:
             cwd=str(PROJECT_ROOT),
             progress_bar=False,
             log_output=False,
+            # the kernel listens on localhost only; keep its start-up warnings out of the build log
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
         )
     except PapermillExecutionError as err:
         running.replace(failed)
