@@ -145,9 +145,7 @@ $(BUILD)/params-analysis.txt: FORCE
 
 # ---- pipeline
 $(BUILD)/validated: $(RAW) $(PKG)/schema.py $(PKG)/validate.py $(VENV)/.synced
-	@echo "[start] validate data/raw"
 	@$(PY) -m dprk_russia.validate data/raw --stamp $@
-	@echo "[done]  validate data/raw"
 
 $(BUILD)/1.0-clean-claims.done: notebooks/1.0-clean-claims.py $(SRC_CLEAN) $(BUILD)/validated $(BUILD)/params-data.txt
 	@$(call run_nb,$<,1.0-clean-claims)

@@ -90,3 +90,22 @@ def test_lint_is_clean():
         text=True,
     )
     assert res.returncode == 0, res.stdout
+
+
+def test_processed_tables_match_their_dictionary():
+    from dprk_russia.analysis import TABLES
+    from dprk_russia.clean import PROCESSED_COLUMNS
+
+    processed = PROJECT_ROOT / "data/processed"
+    documented = {"claims": list(PROCESSED_COLUMNS), **{k: list(v[1]) for k, v in TABLES.items()}}
+    for name, columns in documented.items():
+        header = (processed / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
+        assert header == columns, name
+
+
+def test_raw_dictionary_documents_every_column():
+    readme = (PROJECT_ROOT / "data/raw/README.md").read_text(encoding="utf-8")
+    for csv_file in sorted((PROJECT_ROOT / "data/raw").glob("*.csv")):
+        header = csv_file.read_text(encoding="utf-8").splitlines()[0].split(",")
+        missing = [c for c in header if f"`{c}`" not in readme]
+        assert not missing, f"{csv_file.name}: {missing}"

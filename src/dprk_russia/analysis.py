@@ -334,3 +334,125 @@ def find_contradictions(
     )
     out = pd.DataFrame(rows, columns=CONTRADICTION_COLUMNS)
     return out.sort_values(["type", "indicator", "claim_ids"], kind="stable").reset_index(drop=True)
+
+
+#: The analysis tables written to the processed folder: purpose and columns (the data dictionary).
+TABLES: dict[str, tuple[str, dict[str, str]]] = {
+    "consensus": (
+        "Per headline indicator: the latest counted figure of each estimator and the range across them.",
+        {
+            "indicator": "Indicator key.",
+            "n_estimators": "Estimators with a counted figure.",
+            "low": "Lowest value_low among their latest figures.",
+            "high": "Highest value_high among their latest figures.",
+            "median_mid": "Median of their midpoints.",
+            "newest_value_low": "Low value of the most recent of these figures.",
+            "newest_value_high": "High value of the most recent of these figures.",
+            "newest_estimator": "Who gave it.",
+            "newest_date": "Its representative date.",
+            "newest_claim_id": "Its claim_id.",
+            "claim_ids": "All claims entering the row, ';'-separated.",
+        },
+    ),
+    "contradictions": (
+        "Contradictions found by code, one row per claim or pair of claims.",
+        {
+            "type": "falling_cumulative, capacity_as_count, casualties_above_force, ratio_outside_band "
+            "or estimators_far_apart.",
+            "indicator": "Indicator key.",
+            "claim_ids": "Claims involved, ';'-separated.",
+            "estimators": "Their estimators, in the same order.",
+            "dates": "Their representative dates.",
+            "values": "Their values (low-high when a range).",
+            "detail": "What the rule found.",
+        },
+    ),
+    "implied_rounds_per_container": (
+        "Rounds per container for sources that give both figures for the same period end.",
+        {
+            "source_id": "Source giving both figures.",
+            "period_end": "Shared period end.",
+            "estimator": "Estimator of the round figure.",
+            "date": "Representative date.",
+            "containers": "Container midpoint.",
+            "rounds": "Round midpoint.",
+            "rounds_basis": "assessed or capacity.",
+            "ratio_low": "Lowest implied ratio (rounds low / containers high).",
+            "ratio_high": "Highest implied ratio (rounds high / containers low).",
+            "ratio_mid": "Ratio of midpoints.",
+            "container_claim_id": "The container claim.",
+            "rounds_claim_id": "The round claim.",
+            "in_band": "True when the ratio range overlaps the assumed band.",
+        },
+    ),
+    "containers_as_rounds": (
+        "Container counts converted to rounds under the assumed band (a capacity conversion, not a count).",
+        {
+            "claim_id": "The container claim.",
+            "estimator": "Its estimator.",
+            "date": "Its representative date.",
+            "value_low": "Containers, low.",
+            "value_high": "Containers, high.",
+            "rounds_low": "value_low x ROUNDS_PER_CONTAINER_LOW.",
+            "rounds_high": "value_high x ROUNDS_PER_CONTAINER_HIGH.",
+        },
+    ),
+    "oil_run_rate": (
+        "Refined-oil figures that state a period, as a yearly rate against the 500,000-barrel cap.",
+        {
+            "claim_id": "The oil claim.",
+            "indicator": "refined_oil_delivered or refined_oil_notified.",
+            "estimator": "Its estimator.",
+            "basis": "Its basis.",
+            "period_start": "First day of the period.",
+            "period_end": "Last day of the period.",
+            "days": "Days covered.",
+            "barrels": "Barrels (midpoint).",
+            "barrels_per_day": "barrels / days.",
+            "annualised": "barrels_per_day x 365.",
+            "cap_multiple": "annualised / 500,000.",
+            "cap_passed_on": "Date the cap would be reached at that rate, counted from period_start.",
+        },
+    ),
+    "casualty_share": (
+        "Casualty figures as a share of the largest counted force reported by their date.",
+        {
+            "claim_id": "The casualty claim.",
+            "indicator": "killed, wounded or casualties_total.",
+            "estimator": "Its estimator.",
+            "date": "Its representative date.",
+            "value_low": "Low value.",
+            "value_high": "High value.",
+            "value_mid": "Midpoint.",
+            "force": "Largest troops_deployed value_high (assessed or official) dated on or before.",
+            "share_mid": "value_mid / force.",
+        },
+    ),
+    "deployments": (
+        "Deployment claims (troops deployed, at the front, reinforcements, engineers and builders).",
+        {
+            "claim_id": "Claim.",
+            "indicator": "Indicator key.",
+            "date": "Representative date.",
+            "estimator": "Estimator.",
+            "value_low": "Low value.",
+            "value_high": "High value.",
+            "qualifier": "Qualifier.",
+            "basis": "Basis (forecast = planned or expected).",
+        },
+    ),
+    "russia_to_dprk": (
+        "Transfers from Russia to North Korea other than oil.",
+        {
+            "claim_id": "Claim.",
+            "indicator": "Indicator key.",
+            "date": "Representative date.",
+            "estimator": "Estimator.",
+            "value_low": "Low value (empty when no number was given).",
+            "value_high": "High value.",
+            "qualifier": "Qualifier.",
+            "basis": "Basis.",
+            "note": "Our summary.",
+        },
+    ),
+}

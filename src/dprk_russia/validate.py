@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from pathlib import Path
 
 from . import RAW_DIR
@@ -22,6 +23,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--stamp", help="file to write when the data is valid")
     args = parser.parse_args(argv)
     raw = Path(args.raw_dir)
+    t0 = time.perf_counter()
+    if args.stamp:
+        print(f"[start] validate {raw.as_posix()}", flush=True)
     problems = validate_raw(raw)
     if problems:
         shown = raw.as_posix().rstrip("/")
@@ -31,6 +35,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     if args.stamp:
         write_text(args.stamp, "valid\n")
+        print(f"[done]  validate {raw.as_posix()} in {time.perf_counter() - t0:.1f}s", flush=True)
     return 0
 
 
