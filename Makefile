@@ -23,6 +23,25 @@ SWEEP_VALUES ?= 100 200 300 400 500 600
 empty :=
 space := $(empty) $(empty)
 comma := ,
+
+# ---- parameter checks (fail early, before anything is built)
+ifneq ($(filter-out en de,$(REPORT_LANGS)),)
+$(error REPORT_LANGS may contain only 'en' and 'de', got '$(REPORT_LANGS)')
+endif
+ifneq ($(AS_OF),)
+ifeq ($(shell echo '$(AS_OF)' | grep -Ex '[0-9]{4}-[0-9]{2}-[0-9]{2}'),)
+$(error AS_OF must be an ISO date YYYY-MM-DD, got '$(AS_OF)')
+endif
+endif
+ifneq ($(filter-out all intelligence government multilateral think_tank media party,$(subst $(comma), ,$(ESTIMATOR_TYPES))),)
+$(error ESTIMATOR_TYPES must be 'all' or a comma-separated list of intelligence, government, multilateral, think_tank, media, party; got '$(ESTIMATOR_TYPES)')
+endif
+ifneq ($(ROUNDS_PER_CONTAINER_LOW) $(ROUNDS_PER_CONTAINER_HIGH),300 500)
+ifneq ($(shell awk 'BEGIN { lo = "$(ROUNDS_PER_CONTAINER_LOW)"; hi = "$(ROUNDS_PER_CONTAINER_HIGH)"; \
+  if (lo ~ /^[0-9]+$$/ && hi ~ /^[0-9]+$$/ && lo + 0 > 0 && lo + 0 <= hi + 0) print "ok" }'),ok)
+$(error ROUNDS_PER_CONTAINER_LOW and _HIGH must be whole numbers with 0 < LOW <= HIGH, got '$(ROUNDS_PER_CONTAINER_LOW)' and '$(ROUNDS_PER_CONTAINER_HIGH)')
+endif
+endif
 VARIANT ?= $(subst $(space),_,$(strip \
   $(if $(AS_OF),asof-$(AS_OF)) \
   $(if $(filter-out 300,$(ROUNDS_PER_CONTAINER_LOW)),rpclow-$(ROUNDS_PER_CONTAINER_LOW)) \
