@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import tomllib
@@ -109,3 +110,19 @@ def test_raw_dictionary_documents_every_column():
         header = csv_file.read_text(encoding="utf-8").splitlines()[0].split(",")
         missing = [c for c in header if f"`{c}`" not in readme]
         assert not missing, f"{csv_file.name}: {missing}"
+
+
+@pytest.mark.parametrize(
+    ("arg", "message"),
+    [
+        ("REPORT_LANGS=fr", "REPORT_LANGS may contain only"),
+        ("AS_OF=2024/06/30", "AS_OF must be an ISO date"),
+        ("ESTIMATOR_TYPES=spies", "ESTIMATOR_TYPES must be"),
+        ("ROUNDS_PER_CONTAINER_LOW=600", "0 < LOW <= HIGH"),
+    ],
+)
+def test_bad_parameters_stop_make_before_building(arg, message):
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    res = subprocess.run(["make", "-n", "report", arg], cwd=PROJECT_ROOT, capture_output=True, text=True, env=env)
+    assert res.returncode != 0
+    assert message in res.stderr
