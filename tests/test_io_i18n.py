@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from dprk_russia.i18n import day, num, num_range, pct
-from dprk_russia.io import atomic_path, remove_stale_temporaries, spreadsheet_safe, write_csv, write_text
+from dprk_russia.io import atomic_path, spreadsheet_safe, write_csv, write_text
 
 
 def test_atomic_write_keeps_old_file_on_error(tmp_path):
@@ -23,13 +23,6 @@ def test_atomic_write_keeps_old_file_on_error(tmp_path):
 def test_write_text_replaces(tmp_path):
     write_text(tmp_path / "a" / "b.txt", "x\n")
     assert (tmp_path / "a" / "b.txt").read_text() == "x\n"
-
-
-def test_remove_stale_temporaries(tmp_path):
-    (tmp_path / ".tmp-x.csv").write_text("partial")
-    (tmp_path / "keep.csv").write_text("k")
-    assert [p.name for p in remove_stale_temporaries(tmp_path)] == [".tmp-x.csv"]
-    assert [p.name for p in tmp_path.iterdir()] == ["keep.csv"]
 
 
 def test_spreadsheet_formula_cells_are_defused(tmp_path):

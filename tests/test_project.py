@@ -123,6 +123,8 @@ def test_raw_dictionary_documents_every_column():
 )
 def test_bad_parameters_stop_make_before_building(arg, message):
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    res = subprocess.run(["make", "-n", "report", arg], cwd=PROJECT_ROOT, capture_output=True, text=True, env=env)
+    res = subprocess.run(
+        ["make", "-n", "report", arg], cwd=PROJECT_ROOT, capture_output=True, text=True, env=env
+    )
     assert res.returncode != 0
     assert message in res.stderr

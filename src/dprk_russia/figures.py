@@ -16,7 +16,7 @@ from babel.dates import format_date  # noqa: E402
 from matplotlib.lines import Line2D  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from .i18n import LOCALES, num, t  # noqa: E402
+from .i18n import LOCALES, label, num, t, unit  # noqa: E402, F401  (label, unit re-exported)
 from .io import atomic_path  # noqa: E402
 
 STYLE = Path(__file__).with_name("styles") / "project.mplstyle"
@@ -47,17 +47,6 @@ def save_figure(fig: plt.Figure, stem: str, out_dir: str | Path) -> list[Path]:
         paths.append(path)
     plt.close(fig)
     return paths
-
-
-def label(indicators: pd.DataFrame, indicator: str, lang: str) -> str:
-    """The label of ``indicator`` in ``lang`` from indicators.csv."""
-    return str(indicators.set_index("indicator").at[indicator, f"label_{lang}"])
-
-
-def unit(indicators: pd.DataFrame, indicator: str, lang: str) -> str:
-    """The unit of ``indicator`` in ``lang`` from indicators.csv."""
-    col = "unit" if lang == "en" else f"unit_{lang}"
-    return str(indicators.set_index("indicator").at[indicator, col])
 
 
 def source_line(claims: pd.DataFrame, lang: str) -> str:

@@ -44,6 +44,17 @@ def check_lang(lang: str) -> str:
     return lang
 
 
+def label(indicators: pd.DataFrame, indicator: str, lang: str) -> str:
+    """The label of ``indicator`` in ``lang`` from indicators.csv."""
+    return str(indicators.set_index("indicator").at[indicator, f"label_{lang}"])
+
+
+def unit(indicators: pd.DataFrame, indicator: str, lang: str) -> str:
+    """The unit of ``indicator`` in ``lang`` from indicators.csv."""
+    col = "unit" if lang == "en" else f"unit_{lang}"
+    return str(indicators.set_index("indicator").at[indicator, col])
+
+
 def num(value: float | int | None, lang: str, digits: int = 0) -> str:
     """Format a number for ``lang`` (en 20,000; de 20.000); empty text for missing values."""
     if value is None or (isinstance(value, float) and math.isnan(value)):

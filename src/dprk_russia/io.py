@@ -44,13 +44,6 @@ def write_text(path: str | os.PathLike[str], text: str) -> Path:
     return Path(path)
 
 
-def write_bytes(path: str | os.PathLike[str], data: bytes) -> Path:
-    """Write bytes atomically."""
-    with atomic_path(path) as tmp:
-        tmp.write_bytes(data)
-    return Path(path)
-
-
 def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     """Prefix text cells that a spreadsheet would run as a formula (=, +, -, @) with a quote.
 
@@ -72,16 +65,3 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write ``df`` as a deterministic, spreadsheet-safe UTF-8 CSV, atomically."""
     text = spreadsheet_safe(df).to_csv(index=False, lineterminator="\n", float_format="%.10g")
     return write_text(path, text)
-
-
-def remove_stale_temporaries(root: str | os.PathLike[str]) -> list[Path]:
-    """Delete temporary files left by a killed process (names start with ``.tmp-``)."""
-    removed = []
-    base = Path(root)
-    if not base.exists():
-        return removed
-    for p in base.rglob(TMP_PREFIX + "*"):
-        if p.is_file():
-            p.unlink(missing_ok=True)
-            removed.append(p)
-    return removed

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from . import PROJECT_ROOT, analysis
 from .charts import FIGURES
 from .clean import load_processed
-from .i18n import check_lang, day, num, num_range, pct
+from .i18n import check_lang, day, label, num, num_range, pct
 
 # keep in step with INPUTS in the Makefile
 INPUT_PATHS = ("data/raw", "src", "notebooks", "Makefile", "uv.lock", "pyproject.toml")
@@ -352,10 +352,6 @@ def _newest(claims: pd.DataFrame, indicator: str) -> pd.Series | None:
     return latest.sort_values(["date", "claim_id"], kind="stable").iloc[-1]
 
 
-def _label(ind: pd.DataFrame, key: str, lang: str) -> str:
-    return str(ind.set_index("indicator").at[key, f"label_{lang}"])
-
-
 def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params: dict) -> list[Block]:
     """All report content for ``lang`` as blocks."""
     claims = load_processed(proc / "claims.csv")
@@ -400,7 +396,7 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
         newest = by_id.loc[r.newest_claim_id]
         rows.append(
             [
-                _label(ind, r.indicator, lang),
+                label(ind, r.indicator, lang),
                 num(int(r.n_estimators), lang),
                 num_range(float(r.low), float(r.high), lang),
                 _value(newest, lang),
@@ -549,7 +545,7 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
             numeric=[False, False, False, True, False, False],
             rows=[
                 [
-                    _label(ind, r["indicator"], lang),
+                    label(ind, r["indicator"], lang),
                     day(r["date"], lang),
                     r["estimator"],
                     _value(r, lang),
@@ -624,7 +620,7 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
             rows=[
                 [
                     names[r.type],
-                    _label(ind, r.indicator, lang),
+                    label(ind, r.indicator, lang),
                     r.claim_ids.replace(";", ", "),
                     r.estimators.replace(";", "; "),
                     r.dates.replace(";", "; "),
