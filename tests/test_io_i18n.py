@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dprk_russia.i18n import day, num, num_range, pct
+from dprk_russia.i18n import day, num, num_range, pct, round_sig
 from dprk_russia.io import atomic_path, spreadsheet_safe, write_csv, write_text
 
 
@@ -47,3 +47,10 @@ def test_numbers_by_language():
 def test_dates_by_language():
     assert day(pd.Timestamp("2025-05-29"), "en") == "29 May 2025"
     assert day(pd.Timestamp("2025-05-29"), "de") == "29. Mai 2025"
+
+
+def test_round_sig():
+    assert round_sig(1327273) == 1330000
+    assert round_sig(2150388) == 2150000
+    assert round_sig(0.012345) == 0.0123
+    assert round_sig(0) == 0

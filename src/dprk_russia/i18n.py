@@ -63,6 +63,13 @@ def num(value: float | int | None, lang: str, digits: int = 0) -> str:
     return format_decimal(round(float(value), digits), format=fmt, locale=LOCALES[lang])
 
 
+def round_sig(value: float, digits: int = 3) -> float:
+    """Round to ``digits`` significant digits (1,327,273 -> 1,330,000), for derived estimates."""
+    if not value or math.isnan(value):
+        return value
+    return round(value, digits - 1 - int(math.floor(math.log10(abs(value)))))
+
+
 def num_range(low: float, high: float, lang: str, digits: int = 0) -> str:
     """``low–high`` or a single number when both are equal."""
     if low == high or (isinstance(high, float) and math.isnan(high)):

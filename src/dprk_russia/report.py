@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from . import PROJECT_ROOT, analysis
 from .charts import FIGURES
 from .clean import load_processed
-from .i18n import check_lang, day, label, num, num_range, pct
+from .i18n import check_lang, day, label, num, num_range, pct, round_sig
 
 # keep in step with INPUTS in the Makefile
 INPUT_PATHS = ("data/raw", "src", "notebooks", "Makefile", "uv.lock", "pyproject.toml")
@@ -114,14 +114,14 @@ S = {
     "oil_p": {
         "en": "Resolution 2397 caps refined-petroleum supplies at {cap} barrels a year. Independent "
         "estimates covering a stated period imply annualised deliveries of {lo} to {hi} barrels, "
-        "{mlo} to {mhi} times the cap; at the fastest estimated rate the cap would be passed on "
-        "{date}, {days} days after that period began. Amounts notified to the UN imply at most {nhi} "
-        "barrels a year.",
+        "{mlo} to {mhi} times the cap. At the fastest estimated rate ({e}, {p1} to {p2}) the cap "
+        "would have been passed on {date}, {days} days into that period. Amounts notified to the UN "
+        "imply at most {nhi} barrels a year.",
         "de": "Resolution 2397 begrenzt Lieferungen von Ölprodukten auf {cap} Barrel pro Jahr. Unabhängige "
         "Schätzungen für einen genannten Zeitraum ergeben hochgerechnet {lo} bis {hi} Barrel pro Jahr, "
-        "das {mlo}- bis {mhi}-Fache der Obergrenze; beim schnellsten geschätzten Tempo wäre die "
-        "Obergrenze am {date} überschritten, {days} Tage nach Beginn des Zeitraums. Die der UNO "
-        "gemeldeten Mengen ergeben höchstens {nhi} Barrel pro Jahr.",
+        "das {mlo}- bis {mhi}-Fache der Obergrenze. Beim schnellsten geschätzten Tempo ({e}, {p1} bis "
+        "{p2}) wäre die Obergrenze am {date} überschritten gewesen, {days} Tage nach Beginn des "
+        "Zeitraums. Die der UNO gemeldeten Mengen ergeben höchstens {nhi} Barrel pro Jahr.",
     },
     "transfers": {"en": "What Russia sent back", "de": "Was Russland zurückschickte"},
     "transfers_p": {
@@ -505,13 +505,16 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
                 T(
                     "oil_p",
                     cap=num(analysis.UN_CAP_BARRELS, lang),
-                    lo=num(est["annualised"].min(), lang),
-                    hi=num(est["annualised"].max(), lang),
+                    lo=num(round_sig(est["annualised"].min()), lang),
+                    hi=num(round_sig(est["annualised"].max()), lang),
                     mlo=num(est["cap_multiple"].min(), lang, 1),
                     mhi=num(est["cap_multiple"].max(), lang, 1),
                     date=day(fastest["cap_passed_on"], lang),
+                    e=fastest["estimator"],
+                    p1=day(fastest["period_start"], lang),
+                    p2=day(fastest["period_end"], lang),
                     days=num((fastest["cap_passed_on"] - fastest["period_start"]).days + 1, lang),
-                    nhi=num(noti["annualised"].max() if len(noti) else float("nan"), lang),
+                    nhi=num(round_sig(noti["annualised"].max()) if len(noti) else float("nan"), lang),
                 ),
             )
         )
