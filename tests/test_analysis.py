@@ -199,3 +199,31 @@ def test_part_scope_claims_stay_out_of_consensus_and_contradictions():
     assert list(analysis.latest_per_estimator(df, "killed")["claim_id"]) == ["all"]
     assert analysis.falling_cumulative(df) == []
     assert analysis.consensus_table(df, ["killed"]).iloc[0]["newest_claim_id"] == "all"
+
+
+def test_distinct_estimates_merge_relays_within_a_month_only():
+    df = make_claims(
+        [
+            c("a", "containers_munitions", 20000, "2025-05-29", "MSMT", source_id="s1"),
+            c("b", "containers_munitions", 20000, "2025-05-30", "MSMT", source_id="s2"),
+            c("c", "containers_munitions", 20000, "2025-06-20", "MSMT", source_id="s3"),
+            c("later", "containers_munitions", 20000, "2025-09-01", "MSMT", source_id="s4"),
+            c("other", "containers_munitions", 20000, "2025-05-29", "US official", source_id="s5"),
+        ]
+    )
+    out = analysis.distinct_estimates(df).set_index("claim_id")
+    assert sorted(out.index) == ["a", "later", "other"]
+    assert out.loc["a", "relays"] == 3 and out.loc["a", "relay_ids"] == "a;b;c"
+    assert out.loc["later", "relays"] == 1
+
+
+def test_relayed_estimate_gives_one_contradiction():
+    df = make_claims(
+        [
+            c("cap", "artillery_rounds", 4800000, "2024-06-14", "MND", basis="capacity", source_id="s1"),
+            c("cap2", "artillery_rounds", 4800000, "2024-06-15", "MND", basis="capacity", source_id="s2"),
+            c("cnt", "artillery_rounds", 4900000, "2024-09-01", "Press", source_id="s3"),
+        ]
+    )
+    out = analysis.find_contradictions(df, 300, 500)
+    assert list(out["claim_ids"]) == ["cap;cnt"]

@@ -317,6 +317,37 @@ def estimators_far_apart(df: pd.DataFrame, factor: float = 2.0, window_days: int
 CONTRADICTION_COLUMNS = ["type", "indicator", "claim_ids", "estimators", "dates", "values", "detail"]
 
 
+#: Claims equal in these fields and published within RELAY_WINDOW_DAYS are one estimate, relayed.
+ESTIMATE_KEY = ["indicator", "estimator", "basis", "value_low", "value_high"]
+RELAY_WINDOW_DAYS = 30
+
+
+def distinct_estimates(df: pd.DataFrame, window_days: int = RELAY_WINDOW_DAYS) -> pd.DataFrame:
+    """One row per distinct estimate: the same figure from the same estimator, relayed by several
+    pages within ``window_days`` of its first publication, counts once.
+
+    Keeps the earliest-published claim (ties: claim_id) and adds ``relays`` (how many claims carry
+    the estimate) and ``relay_ids`` (their ids, ';'-separated).
+    """
+    sub = df.sort_values(["published_date", "claim_id"], kind="stable")
+    keep, relays, relay_ids = [], [], []
+    for _, g in sub.groupby(sub[ESTIMATE_KEY].astype(str).agg("|".join, axis=1), sort=False):
+        start, members = None, []
+        for idx, when in zip(g.index, g["published_date"], strict=True):
+            if start is not None and (when - start).days > window_days:
+                keep.append(members[0])
+                relays.append(len(members))
+                relay_ids.append(";".join(sub.loc[members, "claim_id"]))
+                start, members = None, []
+            start = when if start is None else start
+            members.append(idx)
+        keep.append(members[0])
+        relays.append(len(members))
+        relay_ids.append(";".join(sub.loc[members, "claim_id"]))
+    out = sub.loc[keep].assign(relays=relays, relay_ids=relay_ids)
+    return out.sort_values(["indicator", "date", "claim_id"], kind="stable").reset_index(drop=True)
+
+
 def find_contradictions(
     df: pd.DataFrame,
     band_low: float,
@@ -324,13 +355,18 @@ def find_contradictions(
     factor: float = 2.0,
     window_days: int = 31,
 ) -> pd.DataFrame:
-    """All contradictions found by the five rules, one row per pair or claim."""
+    """All contradictions found by the five rules, one row per pair or claim.
+
+    The rules comparing estimates run on :func:`distinct_estimates`, so one estimate relayed by
+    ten pages is reported once; the per-source rounds-per-container rule runs on every claim.
+    """
+    distinct = distinct_estimates(df)
     rows = (
-        falling_cumulative(df)
-        + capacity_reported_as_count(df)
-        + casualties_above_force(df)
+        falling_cumulative(distinct)
+        + capacity_reported_as_count(distinct)
+        + casualties_above_force(distinct)
         + ratio_outside_band(df, band_low, band_high)
-        + estimators_far_apart(df, factor, window_days)
+        + estimators_far_apart(distinct, factor, window_days)
     )
     out = pd.DataFrame(rows, columns=CONTRADICTION_COLUMNS)
     return out.sort_values(["type", "indicator", "claim_ids"], kind="stable").reset_index(drop=True)

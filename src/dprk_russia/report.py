@@ -125,12 +125,14 @@ S = {
     },
     "transfers": {"en": "What Russia sent back", "de": "Was Russland zurückschickte"},
     "transfers_p": {
-        "en": "Claims of transfers from Russia to North Korea other than oil. Many give no number.",
-        "de": "Angaben zu Lieferungen Russlands an Nordkorea außer Öl. Viele nennen keine Zahl.",
+        "en": "Claims of transfers from Russia to North Korea other than oil, one row per distinct "
+        "estimate; 'Pages' counts the pages that relayed it. Many give no number.",
+        "de": "Angaben zu Lieferungen Russlands an Nordkorea außer Öl, eine Zeile je Schätzung; "
+        "'Seiten' zählt die Seiten, die sie wiedergaben. Viele nennen keine Zahl.",
     },
     "transfers_h": {
-        "en": ["What", "Date", "Estimator", "Figure", "Basis", "Note"],
-        "de": ["Was", "Datum", "Schätzer", "Zahl", "Grundlage", "Anmerkung"],
+        "en": ["What", "Date", "Estimator", "Figure", "Basis", "Pages", "Note (first page)"],
+        "de": ["Was", "Datum", "Schätzer", "Zahl", "Grundlage", "Seiten", "Anmerkung (erste Seite)"],
     },
     "no_figure": {"en": "no figure", "de": "keine Zahl"},
     "deploy": {"en": "Troops and casualties", "de": "Truppen und Verluste"},
@@ -189,6 +191,8 @@ S = {
             "Dates: each figure is placed at the end of the period it covers, or at its publication date when no period "
             "is given; forecasts are placed at their publication date.",
             "Consensus: the latest counted figure of each estimator, as of the cut-off.",
+            "Relays: the same figure from the same estimator, carried by several pages within 30 days, counts "
+            "once in the contradiction checks and the transfers table.",
             "Conversion assumption: {bl} to {bh} rounds per container (parameters ROUNDS_PER_CONTAINER_LOW/HIGH).",
             "Oil run-rate: a period total divided by the days it covers, times 365, compared with 500,000 barrels.",
             "Estimator types included: {types}.",
@@ -202,6 +206,8 @@ S = {
             "Daten: Jede Zahl steht am Ende des abgedeckten Zeitraums oder, ohne Zeitraum, am Veröffentlichungsdatum; "
             "Prognosen stehen am Veröffentlichungsdatum.",
             "Konsens: die jüngste gezählte Zahl jedes Schätzers bis zum Stichtag.",
+            "Übernahmen: Dieselbe Zahl desselben Schätzers, innerhalb von 30 Tagen von mehreren Seiten "
+            "wiedergegeben, zählt bei den Widerspruchsprüfungen und in der Tabelle der Lieferungen einmal.",
             "Umrechnungsannahme: {bl} bis {bh} Geschosse pro Container (Parameter ROUNDS_PER_CONTAINER_LOW/HIGH).",
             "Öl-Hochrechnung: Periodensumme geteilt durch die Tage des Zeitraums, mal 365, verglichen mit 500.000 Barrel.",
             "Berücksichtigte Schätzertypen: {types}.",
@@ -523,10 +529,12 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
 
     h2("transfers")
     blocks.append(Block("p", S["transfers_p"][lang]))
-    tr = claims[
-        (claims["direction"] == "russia_to_dprk")
-        & ~claims["indicator"].str.startswith(("refined_oil", "oil_"))
-    ]
+    tr = analysis.distinct_estimates(
+        claims[
+            (claims["direction"] == "russia_to_dprk")
+            & ~claims["indicator"].str.startswith(("refined_oil", "oil_"))
+        ]
+    )
     basis_word = {
         "en": {
             "assessed": "assessed",
@@ -545,7 +553,7 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
         Block(
             "table",
             header=S["transfers_h"][lang],
-            numeric=[False, False, False, True, False, False],
+            numeric=[False, False, False, True, False, True, False],
             rows=[
                 [
                     label(ind, r["indicator"], lang),
@@ -553,6 +561,7 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
                     r["estimator"],
                     _value(r, lang),
                     basis_word[lang][r["basis"]],
+                    num(r["relays"], lang),
                     r["note"],
                 ]
                 for _, r in tr.sort_values(["date", "claim_id"], kind="stable").iterrows()
