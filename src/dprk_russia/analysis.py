@@ -331,7 +331,7 @@ def distinct_estimates(df: pd.DataFrame, window_days: int = RELAY_WINDOW_DAYS) -
     """
     sub = df.sort_values(["published_date", "claim_id"], kind="stable")
     keep, relays, relay_ids = [], [], []
-    for _, g in sub.groupby(sub[ESTIMATE_KEY].astype(str).agg("|".join, axis=1), sort=False):
+    for _, g in sub.groupby(ESTIMATE_KEY, dropna=False, sort=False):
         start, members = None, []
         for idx, when in zip(g.index, g["published_date"], strict=True):
             if start is not None and (when - start).days > window_days:
