@@ -132,7 +132,7 @@ S = {
     },
     "transfers_h": {
         "en": ["What", "Date", "Estimator", "Figure", "Basis", "Pages", "Note (first page)"],
-        "de": ["Was", "Datum", "Schätzer", "Zahl", "Grundlage", "Seiten", "Anmerkung (erste Seite)"],
+        "de": ["Was", "Datum", "Schätzer", "Zahl", "Grundlage", "Seiten", "Anmerkung (englisch, erste Seite)"],
     },
     "no_figure": {"en": "no figure", "de": "keine Zahl"},
     "deploy": {"en": "Troops and casualties", "de": "Truppen und Verluste"},
