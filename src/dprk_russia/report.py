@@ -132,7 +132,15 @@ S = {
     },
     "transfers_h": {
         "en": ["What", "Date", "Estimator", "Figure", "Basis", "Pages", "Note (first page)"],
-        "de": ["Was", "Datum", "Schätzer", "Zahl", "Grundlage", "Seiten", "Anmerkung (englisch, erste Seite)"],
+        "de": [
+            "Was",
+            "Datum",
+            "Schätzer",
+            "Zahl",
+            "Grundlage",
+            "Seiten",
+            "Anmerkung (englisch, erste Seite)",
+        ],
     },
     "no_figure": {"en": "no figure", "de": "keine Zahl"},
     "deploy": {"en": "Troops and casualties", "de": "Truppen und Verluste"},
@@ -196,6 +204,9 @@ S = {
             "Conversion assumption: {bl} to {bh} rounds per container (parameters ROUNDS_PER_CONTAINER_LOW/HIGH).",
             "Oil run-rate: a period total divided by the days it covers, times 365, compared with 500,000 barrels.",
             "Estimator types included: {types}.",
+            "Limits: figures are given as published and are not verified here; many are second-hand "
+            "(the 'via' of each source says who relayed them). All pages were read in stored copies; "
+            "claims whose page showed no date were left out.",
         ],
         "de": [
             "Grundlage: 'geschätzt' ist eine Schätzung des Geschehenen; 'Kapazitätsumrechnung' ist, was Container oder "
@@ -211,6 +222,9 @@ S = {
             "Umrechnungsannahme: {bl} bis {bh} Geschosse pro Container (Parameter ROUNDS_PER_CONTAINER_LOW/HIGH).",
             "Öl-Hochrechnung: Periodensumme geteilt durch die Tage des Zeitraums, mal 365, verglichen mit 500.000 Barrel.",
             "Berücksichtigte Schätzertypen: {types}.",
+            "Grenzen: Die Zahlen sind wie veröffentlicht wiedergegeben und hier nicht überprüft; viele "
+            "stammen aus zweiter Hand (das Feld 'via' jeder Quelle nennt den Übermittler). Alle Seiten "
+            "wurden in gespeicherten Kopien gelesen; Angaben von Seiten ohne Datum blieben unberücksichtigt.",
         ],
     },
     "sources": {"en": "Sources", "de": "Quellen"},
@@ -671,10 +685,17 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
             ],
         )
     )
+    headings = [b for b in blocks if b.kind == "h2"]
+    blocks.insert(1, Block("toc", rows=[[b.anchor, b.text] for b in headings]))
     return blocks
 
 
 _MD_ESCAPE = str.maketrans({"|": "\\|", "<": "&lt;", ">": "&gt;", "*": "\\*", "[": "\\[", "]": "\\]"})
+
+
+def _slug(heading: str) -> str:
+    """The anchor GitHub-style Markdown renderers give a heading."""
+    return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
 
 
 def _md(text: str) -> str:
@@ -691,6 +712,8 @@ def render_markdown(title: str, blocks: list[Block], footer: list[str]) -> str:
             out += [_md(b.text), ""]
         elif b.kind == "list":
             out += [f"- {_md(i)}" for i in b.items] + [""]
+        elif b.kind == "toc":
+            out += [f"- [{_md(text)}](#{_slug(text)})" for _anchor, text in b.rows] + [""]
         elif b.kind == "table":
             out.append("| " + " | ".join(_md(h) for h in b.header) + " |")
             out.append("|" + "|".join("---:" if n else "---" for n in b.numeric) + "|")
