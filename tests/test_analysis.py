@@ -230,9 +230,29 @@ def test_relayed_estimate_gives_one_contradiction():
 
 
 def test_distinct_estimates_keeps_claims_without_numbers():
-    df = make_claims([
-        c("n1", "fighter_aircraft", "", "2024-12-10", "INDOPACOM", hi="", basis="forecast", source_id="s1"),
-        c("n2", "fighter_aircraft", "", "2024-12-11", "INDOPACOM", hi="", basis="forecast", source_id="s2"),
-    ])
+    df = make_claims(
+        [
+            c(
+                "n1",
+                "fighter_aircraft",
+                "",
+                "2024-12-10",
+                "INDOPACOM",
+                hi="",
+                basis="forecast",
+                source_id="s1",
+            ),
+            c(
+                "n2",
+                "fighter_aircraft",
+                "",
+                "2024-12-11",
+                "INDOPACOM",
+                hi="",
+                basis="forecast",
+                source_id="s2",
+            ),
+        ]
+    )
     out = analysis.distinct_estimates(df)
     assert list(out["relay_ids"]) == ["n1;n2"]

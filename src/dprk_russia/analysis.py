@@ -181,20 +181,35 @@ def oil_run_rate(df: pd.DataFrame, cap: float = UN_CAP_BARRELS) -> pd.DataFrame:
     return out.sort_values(["period_start", "claim_id"], kind="stable").reset_index(drop=True)
 
 
-def force_size_at(df: pd.DataFrame, when: pd.Timestamp) -> float:
-    """Largest counted troops_deployed figure (value_high) dated on or before ``when``."""
+def force_size_at(df: pd.DataFrame, when: pd.Timestamp, how: str = "median") -> float:
+    """Size of the deployed force as known on ``when``, from counted troops_deployed figures.
+
+    ``how="median"``: the median midpoint of each estimator's latest figure dated on or before
+    ``when`` (robust to a single outlier); ``how="max"``: the largest value_high so dated.
+    """
     sub = _with_values(df)
     sub = sub[(sub["indicator"] == "troops_deployed") & sub["basis"].isin(COUNTED) & (sub["date"] <= when)]
-    return float(sub["value_high"].max()) if not sub.empty else float("nan")
+    if sub.empty:
+        return float("nan")
+    if how == "max":
+        return float(sub["value_high"].max())
+    if how != "median":
+        raise ValueError(f"how must be 'median' or 'max', got {how!r}")
+    latest = sub.sort_values(["date", "claim_id"], kind="stable").groupby("estimator").tail(1)
+    return float(latest["value_mid"].median())
 
 
 def casualty_share(df: pd.DataFrame) -> pd.DataFrame:
-    """Each casualty figure as a share of the largest force reported by its date."""
+    """Each casualty figure as a share of the force known by its date.
+
+    ``force`` is the median of the estimators' latest counted force figures by then (the share's
+    denominator); ``force_max`` is the largest such figure (used by the casualties-above-force rule).
+    """
     sub = _with_values(df)
     sub = sub[sub["indicator"].isin(["killed", "wounded", "casualties_total"]) & sub["basis"].isin(COUNTED)]
-    force = np.array([force_size_at(df, d) for d in sub["date"]], dtype=float)
     out = sub[["claim_id", "indicator", "estimator", "date", "value_low", "value_high", "value_mid"]].copy()
-    out["force"] = force
+    out["force"] = np.array([force_size_at(df, d) for d in sub["date"]], dtype=float)
+    out["force_max"] = np.array([force_size_at(df, d, "max") for d in sub["date"]], dtype=float)
     out["share_mid"] = out["value_mid"] / out["force"]
     return out.sort_values(["date", "claim_id"], kind="stable").reset_index(drop=True)
 
@@ -262,11 +277,13 @@ def casualties_above_force(df: pd.DataFrame) -> list[dict]:
     """Casualty figures larger than any deployed-force figure known by their date."""
     out = []
     shares = casualty_share(df)
-    bad = shares[shares["value_low"] > shares["force"]]
+    bad = shares[shares["value_low"] > shares["force_max"]]
     for _, r in bad.iterrows():
         rows = df[df["claim_id"] == r["claim_id"]]
         out.append(
-            _row("casualties_above_force", rows, f"exceeds the largest reported force of {r['force']:.0f}")
+            _row(
+                "casualties_above_force", rows, f"exceeds the largest reported force of {r['force_max']:.0f}"
+            )
         )
     return out
 
@@ -460,7 +477,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "value_low": "Low value.",
             "value_high": "High value.",
             "value_mid": "Midpoint.",
-            "force": "Largest troops_deployed value_high (assessed or official) dated on or before.",
+            "force": "Median of the estimators' latest counted troops_deployed midpoints dated on or before.",
+            "force_max": "Largest counted troops_deployed value_high dated on or before.",
             "share_mid": "value_mid / force.",
         },
     ),

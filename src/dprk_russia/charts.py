@@ -199,7 +199,7 @@ def casualties(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure
 
 
 def casualty_share(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
-    """Casualty figures as a share of the largest force reported by then."""
+    """Casualty figures as a share of the force known by then (median of estimators' latest figures)."""
     sh = analysis.casualty_share(claims)
     sh = sh[sh["force"].notna()]
     fig, ax = plt.subplots()
@@ -212,7 +212,7 @@ def casualty_share(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Fi
         ax.plot(part["date"], 100 * part["share_mid"], "o", color=col, label=name)
     ax.set_ylim(bottom=0)
     date_axis(ax, lang)
-    ax.legend(loc="upper left")
+    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     used = claims[claims["claim_id"].isin(sh["claim_id"])]
     finish(
         fig, ax, t("share_of_force", lang).split(" (")[0].capitalize(), t("share_of_force", lang), used, lang

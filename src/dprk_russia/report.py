@@ -160,10 +160,11 @@ S = {
     },
     "cas_p": {
         "en": "The newest casualty total is {q}{v} ({e}, {d}); the newest count of dead is {qk}{vk} "
-        "({ek}, {dk}). The largest casualty figure equals {share} of the largest force reported by its date.",
+        "({ek}, {dk}). The largest casualty figure equals {share} of the force as estimated by its date "
+        "(median of the estimators' latest figures).",
         "de": "Die neueste Gesamtzahl der Verluste ist {q}{v} ({e}, {d}); die neueste Zahl der Toten "
-        "{qk}{vk} ({ek}, {dk}). Die höchste Verlustzahl entspricht {share} der größten bis dahin "
-        "gemeldeten Truppenstärke.",
+        "{qk}{vk} ({ek}, {dk}). Die höchste Verlustzahl entspricht {share} der bis dahin geschätzten "
+        "Truppenstärke (Median der jüngsten Zahlen der Schätzer).",
     },
     "contra": {"en": "Contradictions found in the figures", "de": "Gefundene Widersprüche"},
     "contra_p": {
@@ -293,8 +294,8 @@ CAPTIONS = {
         "de": "Tote, Verwundete und Gesamtverluste nach Schätzer.",
     },
     "casualty_share": {
-        "en": "Casualties as a share of the largest force reported by then.",
-        "de": "Verluste als Anteil an der bis dahin größten gemeldeten Truppenstärke.",
+        "en": "Casualties as a share of the force as estimated by then (median of estimators' latest figures).",
+        "de": "Verluste als Anteil an der bis dahin geschätzten Truppenstärke (Median der jüngsten Zahlen).",
     },
     "consensus_spread": {
         "en": "Spread of the latest figures across estimators.",
