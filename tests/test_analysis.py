@@ -104,19 +104,25 @@ def test_oil_run_rate_and_cap_date():
     assert r["cap_passed_on"] == pd.Timestamp("2024-07-01")
 
 
-def test_casualty_share_uses_largest_force_known_by_then():
+def test_casualty_share_uses_median_of_latest_force_figures_by_then():
     df = make_claims(
         [
-            c("t1", "troops_deployed", 3000, "2024-10-23"),
+            c("t1", "troops_deployed", 3000, "2024-10-23", "A"),
             c("t2", "troops_deployed", 11000, "2024-11-05", "B"),
             c("t3", "troops_deployed", 99000, "2024-11-06", "B", basis="forecast"),
+            c("t4", "troops_deployed", 10000, "2024-11-20", "A"),
+            c("t5", "troops_deployed", 18000, "2024-11-21", "C"),
             c("k", "casualties_total", 1100, "2024-12-23"),
             c("early", "killed", 10, "2024-10-30"),
         ]
     )
     sh = analysis.casualty_share(df).set_index("claim_id")
+    # latest per estimator by 23 Dec: A 10000, B 11000, C 18000 -> median 11000; forecasts ignored
     assert sh.loc["k", "force"] == 11000 and sh.loc["k", "share_mid"] == pytest.approx(0.1)
+    assert sh.loc["k", "force_max"] == 18000
     assert sh.loc["early", "force"] == 3000
+    with pytest.raises(ValueError):
+        analysis.force_size_at(df, pd.Timestamp("2025-01-01"), how="mean")
 
 
 def test_contradiction_falling_cumulative():
