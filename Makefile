@@ -73,7 +73,7 @@ RAW := $(wildcard data/raw/*.csv)
 PKG := src/dprk_russia
 # clean.py writes the processed-data dictionary, which includes the analysis tables (analysis.TABLES)
 SRC_CLEAN := $(PKG)/__init__.py $(PKG)/io.py $(PKG)/schema.py $(PKG)/clean.py $(PKG)/analysis.py $(PKG)/run.py
-SRC_ANALYSIS := $(SRC_CLEAN) $(PKG)/analysis.py $(PKG)/figures.py $(PKG)/i18n.py $(PKG)/styles/project.mplstyle
+SRC_ANALYSIS := $(SRC_CLEAN) $(PKG)/context.py $(PKG)/charts.py $(PKG)/figures.py $(PKG)/i18n.py $(PKG)/styles/project.mplstyle
 SRC_REPORT := $(SRC_ANALYSIS) $(PKG)/report.py $(wildcard $(PKG)/templates/*)
 INPUTS := data/raw src notebooks Makefile uv.lock pyproject.toml
 # listed longest first so that two cores finish together

@@ -128,3 +128,53 @@ def test_bad_parameters_stop_make_before_building(arg, message):
     )
     assert res.returncode != 0
     assert message in res.stderr
+
+
+def _package_imports(source: str) -> set[str]:
+    """Modules of dprk_russia imported by ``source`` (absolute or relative imports)."""
+    import ast
+
+    found = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom):
+            if node.level == 1 or (node.module or "").startswith("dprk_russia"):
+                base = (node.module or "").removeprefix("dprk_russia").lstrip(".")
+                if base:
+                    found.add(base.split(".")[0])
+                else:
+                    found.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name.split(".")[1] for a in node.names if a.name.startswith("dprk_russia."))
+    return found
+
+
+def _transitive(modules: set[str]) -> set[str]:
+    pkg = PROJECT_ROOT / "src/dprk_russia"
+    todo, seen = set(modules), set()
+    while todo:
+        mod = todo.pop()
+        path = pkg / f"{mod}.py"
+        if mod in seen or not path.exists():
+            continue
+        seen.add(mod)
+        todo |= _package_imports(path.read_text(encoding="utf-8"))
+    return seen
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_make_rule_depends_on_every_module_the_notebook_uses(path: Path):
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    db = subprocess.run(
+        ["make", "-pq", "report", "sweep"], cwd=PROJECT_ROOT, capture_output=True, text=True, env=env
+    ).stdout
+    rules = [
+        ln
+        for ln in db.splitlines()
+        if ln.endswith(".done: " + ln.split(": ", 1)[-1]) and f"notebooks/{path.name}" in ln
+    ]
+    assert rules, f"no make rule runs {path.name}"
+    used = _transitive(_package_imports(path.read_text(encoding="utf-8"))) | {"run"}
+    for rule in rules:
+        deps = set(rule.split(": ", 1)[1].split())
+        missing = sorted(m for m in used if f"src/dprk_russia/{m}.py" not in deps)
+        assert not missing, f"{rule.split(':')[0]} lacks {missing}"
