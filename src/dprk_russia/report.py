@@ -386,6 +386,9 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
     def h2(key: str) -> None:
         blocks.append(Block("h2", S[key][lang], anchor=key))
 
+    def para(key: str, **values: object) -> None:
+        blocks.append(Block("p", T(key, **values)))
+
     def fig(stem: str) -> None:
         svg = (fig_dir / f"{stem}.svg").read_bytes()
         blocks.append(
@@ -393,19 +396,14 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
         )
 
     as_of = params.get("AS_OF") or ""
-    blocks.append(
-        Block(
-            "p",
-            T(
-                "intro",
-                n=num(len(claims), lang),
-                s=num(claims["source_id"].nunique(), lang),
-                e=num(claims["estimator"].nunique(), lang),
-                d1=day(claims["published_date"].min(), lang),
-                d2=day(claims["published_date"].max(), lang),
-                asof=T("asof", d=day(pd.Timestamp(as_of), lang)) if as_of else "",
-            ),
-        )
+    para(
+        "intro",
+        n=num(len(claims), lang),
+        s=num(claims["source_id"].nunique(), lang),
+        e=num(claims["estimator"].nunique(), lang),
+        d1=day(claims["published_date"].min(), lang),
+        d2=day(claims["published_date"].max(), lang),
+        asof=T("asof", d=day(pd.Timestamp(as_of), lang)) if as_of else "",
     )
 
     # key findings
@@ -435,17 +433,12 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
     cont = analysis.latest_per_estimator(claims, "containers_munitions")
     n_c = _newest(claims, "containers_munitions")
     if n_c is not None:
-        blocks.append(
-            Block(
-                "p",
-                T(
-                    "containers_p",
-                    k=len(cont),
-                    **_describe(n_c, lang),
-                    lo=num(cont["value_low"].min(), lang),
-                    hi=num(cont["value_high"].max(), lang),
-                ),
-            )
+        para(
+            "containers_p",
+            k=len(cont),
+            **_describe(n_c, lang),
+            lo=num(cont["value_low"].min(), lang),
+            hi=num(cont["value_high"].max(), lang),
         )
     fig("containers")
     rounds = analysis.latest_per_estimator(claims, "artillery_rounds")
@@ -456,59 +449,39 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
         & (claims["scope"] == "total")
     ]
     if not rounds.empty:
-        blocks.append(
-            Block(
-                "p",
-                T(
-                    "rounds_p",
-                    lo=num(rounds["value_low"].min(), lang),
-                    hi=num(rounds["value_high"].max(), lang),
-                    nc=num(len(cap), lang),
-                    cmax=num(cap["value_high"].max() if len(cap) else float("nan"), lang),
-                ),
-            )
+        para(
+            "rounds_p",
+            lo=num(rounds["value_low"].min(), lang),
+            hi=num(rounds["value_high"].max(), lang),
+            nc=num(len(cap), lang),
+            cmax=num(cap["value_high"].max() if len(cap) else float("nan"), lang),
         )
     fig("artillery_rounds")
     ratios = pd.read_csv(proc / "implied_rounds_per_container.csv")
     if len(ratios):
-        blocks.append(
-            Block(
-                "p",
-                T(
-                    "ratio_p",
-                    n=num(len(ratios), lang),
-                    lo=num(ratios["ratio_mid"].min(), lang),
-                    hi=num(ratios["ratio_mid"].max(), lang),
-                    out=num(int((~ratios["in_band"]).sum()), lang),
-                    bl=num(bl, lang),
-                    bh=num(bh, lang),
-                ),
-            )
+        para(
+            "ratio_p",
+            n=num(len(ratios), lang),
+            lo=num(ratios["ratio_mid"].min(), lang),
+            hi=num(ratios["ratio_mid"].max(), lang),
+            out=num(int((~ratios["in_band"]).sum()), lang),
+            bl=num(bl, lang),
+            bh=num(bh, lang),
         )
     if n_c is not None:
-        blocks.append(
-            Block(
-                "p",
-                T(
-                    "conv_p",
-                    c=num(n_c["value_mid"], lang),
-                    rlo=num(n_c["value_low"] * bl, lang),
-                    rhi=num(n_c["value_high"] * bh, lang),
-                ),
-            )
+        para(
+            "conv_p",
+            c=num(n_c["value_mid"], lang),
+            rlo=num(n_c["value_low"] * bl, lang),
+            rhi=num(n_c["value_high"] * bh, lang),
         )
     fig("rounds_per_container")
     m1, m2 = _newest(claims, "ballistic_missiles_shipped"), _newest(claims, "ballistic_missiles_launched")
     if m1 is not None and m2 is not None:
-        blocks.append(
-            Block(
-                "p",
-                T(
-                    "missile_p",
-                    **_describe(m1, lang, "1"),
-                    **_describe(m2, lang, "2"),
-                ),
-            )
+        para(
+            "missile_p",
+            **_describe(m1, lang, "1"),
+            **_describe(m2, lang, "2"),
         )
     for stem in ("missiles", "guns_launchers", "ship_voyages", "dprk_share"):
         fig(stem)
@@ -520,24 +493,19 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
     noti = rr[rr["indicator"] == "refined_oil_notified"]
     if len(est):
         fastest = est.sort_values(["barrels_per_day", "claim_id"], kind="stable").iloc[-1]
-        blocks.append(
-            Block(
-                "p",
-                T(
-                    "oil_p",
-                    cap=num(analysis.UN_CAP_BARRELS, lang),
-                    lo=num(round_sig(est["annualised"].min()), lang),
-                    hi=num(round_sig(est["annualised"].max()), lang),
-                    mlo=num(est["cap_multiple"].min(), lang, 1),
-                    mhi=num(est["cap_multiple"].max(), lang, 1),
-                    date=day(fastest["cap_passed_on"], lang),
-                    e=fastest["estimator"],
-                    p1=day(fastest["period_start"], lang),
-                    p2=day(fastest["period_end"], lang),
-                    days=num((fastest["cap_passed_on"] - fastest["period_start"]).days + 1, lang),
-                    nhi=num(round_sig(noti["annualised"].max()) if len(noti) else float("nan"), lang),
-                ),
-            )
+        para(
+            "oil_p",
+            cap=num(analysis.UN_CAP_BARRELS, lang),
+            lo=num(round_sig(est["annualised"].min()), lang),
+            hi=num(round_sig(est["annualised"].max()), lang),
+            mlo=num(est["cap_multiple"].min(), lang, 1),
+            mhi=num(est["cap_multiple"].max(), lang, 1),
+            date=day(fastest["cap_passed_on"], lang),
+            e=fastest["estimator"],
+            p1=day(fastest["period_start"], lang),
+            p2=day(fastest["period_end"], lang),
+            days=num((fastest["cap_passed_on"] - fastest["period_start"]).days + 1, lang),
+            nhi=num(round_sig(noti["annualised"].max()) if len(noti) else float("nan"), lang),
         )
     fig("oil_runrate")
     fig("oil_tankers")
@@ -594,37 +562,27 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
         ).sum()
     )
     if len(troops):
-        blocks.append(
-            Block(
-                "p",
-                T(
-                    "troops_p",
-                    k=len(troops),
-                    lo=num(troops["value_low"].min(), lang),
-                    hi=num(troops["value_high"].max(), lang),
-                    nf=num(n_fore, lang),
-                ),
-            )
+        para(
+            "troops_p",
+            k=len(troops),
+            lo=num(troops["value_low"].min(), lang),
+            hi=num(troops["value_high"].max(), lang),
+            nf=num(n_fore, lang),
         )
     fig("troops")
     eng = _newest(claims, "engineers_builders")
     if eng is not None:
-        blocks.append(Block("p", T("engineers_p", **_describe(eng, lang))))
+        para("engineers_p", **_describe(eng, lang))
     fig("later_waves")
     ct, kl = _newest(claims, "casualties_total"), _newest(claims, "killed")
     share = analysis.casualty_share(claims)
     if ct is not None and kl is not None:
         top = share.sort_values(["value_mid", "claim_id"], kind="stable").iloc[-1]
-        blocks.append(
-            Block(
-                "p",
-                T(
-                    "cas_p",
-                    **_describe(ct, lang),
-                    **_describe(kl, lang, "k"),
-                    share=pct(top["share_mid"], lang),
-                ),
-            )
+        para(
+            "cas_p",
+            **_describe(ct, lang),
+            **_describe(kl, lang, "k"),
+            share=pct(top["share_mid"], lang),
         )
     fig("casualties")
     fig("casualty_share")
