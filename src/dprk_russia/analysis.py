@@ -208,8 +208,9 @@ def casualty_share(df: pd.DataFrame) -> pd.DataFrame:
     sub = _with_values(df)
     sub = sub[sub["indicator"].isin(["killed", "wounded", "casualties_total"]) & sub["basis"].isin(COUNTED)]
     out = sub[["claim_id", "indicator", "estimator", "date", "value_low", "value_high", "value_mid"]].copy()
-    out["force"] = np.array([force_size_at(df, d) for d in sub["date"]], dtype=float)
-    out["force_max"] = np.array([force_size_at(df, d, "max") for d in sub["date"]], dtype=float)
+    troops = df[df["indicator"] == "troops_deployed"]  # filter once, not per casualty figure
+    out["force"] = np.array([force_size_at(troops, d) for d in sub["date"]], dtype=float)
+    out["force_max"] = np.array([force_size_at(troops, d, "max") for d in sub["date"]], dtype=float)
     out["share_mid"] = out["value_mid"] / out["force"]
     return out.sort_values(["date", "claim_id"], kind="stable").reset_index(drop=True)
 
@@ -347,21 +348,18 @@ def distinct_estimates(df: pd.DataFrame, window_days: int = RELAY_WINDOW_DAYS) -
     the estimate) and ``relay_ids`` (their ids, ';'-separated).
     """
     sub = df.sort_values(["published_date", "claim_id"], kind="stable")
-    keep, relays, relay_ids = [], [], []
+    clusters: list[list] = []  # row labels of each estimate, earliest first
     for _, g in sub.groupby(ESTIMATE_KEY, dropna=False, sort=False):
-        start, members = None, []
+        start = None
         for idx, when in zip(g.index, g["published_date"], strict=True):
-            if start is not None and (when - start).days > window_days:
-                keep.append(members[0])
-                relays.append(len(members))
-                relay_ids.append(";".join(sub.loc[members, "claim_id"]))
-                start, members = None, []
-            start = when if start is None else start
-            members.append(idx)
-        keep.append(members[0])
-        relays.append(len(members))
-        relay_ids.append(";".join(sub.loc[members, "claim_id"]))
-    out = sub.loc[keep].assign(relays=relays, relay_ids=relay_ids)
+            if start is None or (when - start).days > window_days:
+                start = when
+                clusters.append([])
+            clusters[-1].append(idx)
+    out = sub.loc[[c[0] for c in clusters]].assign(
+        relays=[len(c) for c in clusters],
+        relay_ids=[";".join(sub.loc[c, "claim_id"]) for c in clusters],
+    )
     return out.sort_values(["indicator", "date", "claim_id"], kind="stable").reset_index(drop=True)
 
 
@@ -468,7 +466,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
     "casualty_share": (
-        "Casualty figures as a share of the largest counted force reported by their date.",
+        "Casualty figures as a share of the force as estimated by their date.",
         {
             "claim_id": "The casualty claim.",
             "indicator": "killed, wounded or casualties_total.",
