@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -26,7 +26,6 @@ class Context:
     processed_dir: Path
     reports_dir: Path
     langs: list[str]
-    saved: list[Path] = field(default_factory=list)
 
     def figure_dir(self, lang: str) -> Path:
         """``<reports>/<lang>/figures``."""
@@ -37,7 +36,7 @@ class Context:
         first = None
         for lang in self.langs:
             fig = make(lang)
-            self.saved += save_figure(fig, stem, self.figure_dir(lang))
+            save_figure(fig, stem, self.figure_dir(lang))
             first = first or fig
         return first
 
