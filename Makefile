@@ -19,6 +19,9 @@ ROUNDS_PER_CONTAINER_LOW ?= 300
 ROUNDS_PER_CONTAINER_HIGH ?= 500
 ESTIMATOR_TYPES ?= all
 SWEEP_VALUES ?= 100 200 300 400 500 600
+POOL_SMOOTHNESS ?= 3
+POOL_BAND ?= 0.8
+POOL_WARRING ?= in
 
 empty :=
 space := $(empty) $(empty)
@@ -42,8 +45,20 @@ ifneq ($(shell awk 'BEGIN { lo = "$(ROUNDS_PER_CONTAINER_LOW)"; hi = "$(ROUNDS_P
 $(error ROUNDS_PER_CONTAINER_LOW and _HIGH must be whole numbers with 0 < LOW <= HIGH, got '$(ROUNDS_PER_CONTAINER_LOW)' and '$(ROUNDS_PER_CONTAINER_HIGH)')
 endif
 endif
+ifneq ($(filter-out in out,$(POOL_WARRING)),)
+$(error POOL_WARRING must be 'in' or 'out', got '$(POOL_WARRING)')
+endif
+ifneq ($(POOL_SMOOTHNESS) $(POOL_BAND),3 0.8)
+ifneq ($(shell awk 'BEGIN { s = "$(POOL_SMOOTHNESS)"; b = "$(POOL_BAND)"; \
+  if (s ~ /^[0-9]+(\.[0-9]+)?$$/ && b ~ /^0?\.[0-9]+$$/ && b + 0 > 0 && b + 0 < 1) print "ok" }'),ok)
+$(error POOL_SMOOTHNESS must be a number >= 0 and POOL_BAND a fraction between 0 and 1, got '$(POOL_SMOOTHNESS)' and '$(POOL_BAND)')
+endif
+endif
 VARIANT ?= $(subst $(space),_,$(strip \
   $(if $(AS_OF),asof-$(AS_OF)) \
+  $(if $(filter-out 3,$(POOL_SMOOTHNESS)),smooth-$(POOL_SMOOTHNESS)) \
+  $(if $(filter-out 0.8,$(POOL_BAND)),band-$(POOL_BAND)) \
+  $(if $(filter-out in,$(POOL_WARRING)),warring-$(POOL_WARRING)) \
   $(if $(filter-out 300,$(ROUNDS_PER_CONTAINER_LOW)),rpclow-$(ROUNDS_PER_CONTAINER_LOW)) \
   $(if $(filter-out 500,$(ROUNDS_PER_CONTAINER_HIGH)),rpchigh-$(ROUNDS_PER_CONTAINER_HIGH)) \
   $(if $(filter-out all,$(ESTIMATOR_TYPES)),types-$(subst $(comma),+,$(subst $(space),+,$(strip $(ESTIMATOR_TYPES)))))))
@@ -68,12 +83,16 @@ UV := $(TOOLS)/bin/uv
 export PYTHONPATH := $(CURDIR)/src
 export UV_PYTHON_DOWNLOADS := never
 export MPLBACKEND := Agg
+# the models fit small matrices: BLAS threads only add overhead on 2 cores
+export OPENBLAS_NUM_THREADS := 1
+export OMP_NUM_THREADS := 1
 
 RAW := $(wildcard data/raw/*.csv)
 PKG := src/dprk_russia
 # clean.py writes the processed-data dictionary, which includes the analysis tables (analysis.TABLES)
 SRC_CLEAN := $(PKG)/__init__.py $(PKG)/io.py $(PKG)/schema.py $(PKG)/clean.py $(PKG)/analysis.py $(PKG)/run.py
-SRC_ANALYSIS := $(SRC_CLEAN) $(PKG)/context.py $(PKG)/charts.py $(PKG)/figures.py $(PKG)/i18n.py $(PKG)/styles/project.mplstyle
+SRC_POOLED := $(SRC_CLEAN) $(PKG)/pooled.py
+SRC_ANALYSIS := $(SRC_POOLED) $(PKG)/contradictions.py $(PKG)/context.py $(PKG)/charts.py $(PKG)/figures.py $(PKG)/i18n.py $(PKG)/styles/project.mplstyle
 SRC_REPORT := $(SRC_ANALYSIS) $(PKG)/report.py $(wildcard $(PKG)/templates/*)
 INPUTS := data/raw src notebooks Makefile uv.lock pyproject.toml
 # listed longest first so that two cores finish together
@@ -81,7 +100,8 @@ ANALYSES := 2.0-shipments 2.2-deployments 2.3-consensus-contradictions 2.1-oil-t
 
 NB_PARAMS = -p RAW_DIR data/raw -p PROCESSED_DIR $(OUT_DATA) -p REPORTS_DIR $(OUT_REPORTS) \
   -p AS_OF '$(AS_OF)' -p ESTIMATOR_TYPES '$(ESTIMATOR_TYPES)' -p REPORT_LANGS '$(REPORT_LANGS)' \
-  -p ROUNDS_PER_CONTAINER_LOW $(ROUNDS_PER_CONTAINER_LOW) -p ROUNDS_PER_CONTAINER_HIGH $(ROUNDS_PER_CONTAINER_HIGH)
+  -p ROUNDS_PER_CONTAINER_LOW $(ROUNDS_PER_CONTAINER_LOW) -p ROUNDS_PER_CONTAINER_HIGH $(ROUNDS_PER_CONTAINER_HIGH) \
+  -p POOL_SMOOTHNESS $(POOL_SMOOTHNESS) -p POOL_BAND $(POOL_BAND) -p POOL_WARRING $(POOL_WARRING)
 # $(call run_nb,notebook,label,extra papermill parameters)
 run_nb = $(PY) -m dprk_russia.run $(1) --label $(2) --executed $(BUILD)/executed/$(2).ipynb --stamp $@ $(NB_PARAMS) $(3)
 
@@ -158,6 +178,10 @@ $(BUILD)/input-commit.txt: FORCE
 	  git status --porcelain --untracked-files=no -- $(INPUTS) 2>/dev/null; } > $@.new || true; \
 	  if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
+$(BUILD)/params-pooled.txt: FORCE
+	@mkdir -p $(@D); printf '%s\n' 'POOL_SMOOTHNESS=$(POOL_SMOOTHNESS)' 'POOL_BAND=$(POOL_BAND)' 'POOL_WARRING=$(POOL_WARRING)' > $@.new; \
+	  if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
+
 $(BUILD)/params-analysis.txt: FORCE
 	@mkdir -p $(@D); printf '%s\n' 'REPORT_LANGS=$(REPORT_LANGS)' 'ROUNDS_PER_CONTAINER_LOW=$(ROUNDS_PER_CONTAINER_LOW)' \
 	  'ROUNDS_PER_CONTAINER_HIGH=$(ROUNDS_PER_CONTAINER_HIGH)' > $@.new; \
@@ -170,7 +194,10 @@ $(BUILD)/validated: $(RAW) $(PKG)/schema.py $(PKG)/validate.py $(VENV)/.synced
 $(BUILD)/1.0-clean-claims.done: notebooks/1.0-clean-claims.py $(SRC_CLEAN) $(BUILD)/validated $(BUILD)/params-data.txt
 	@$(call run_nb,$<,1.0-clean-claims)
 
-$(ANALYSES:%=$(BUILD)/%.done): $(BUILD)/%.done: notebooks/%.py $(SRC_ANALYSIS) $(BUILD)/1.0-clean-claims.done $(BUILD)/params-analysis.txt
+$(BUILD)/1.1-pooled-estimate.done: notebooks/1.1-pooled-estimate.py $(SRC_POOLED) $(BUILD)/1.0-clean-claims.done $(BUILD)/params-pooled.txt
+	@$(call run_nb,$<,1.1-pooled-estimate)
+
+$(ANALYSES:%=$(BUILD)/%.done): $(BUILD)/%.done: notebooks/%.py $(SRC_ANALYSIS) $(BUILD)/1.1-pooled-estimate.done $(BUILD)/params-analysis.txt
 	@$(call run_nb,$<,$*)
 
 $(BUILD)/report-%.done: notebooks/3.0-report.py $(SRC_REPORT) $(ANALYSES:%=$(BUILD)/%.done) $(BUILD)/params-analysis.txt $(BUILD)/input-commit.txt

@@ -1,7 +1,7 @@
 # %% [markdown]
 # # 2.0 Shipments from North Korea to Russia
 #
-# **Reads** `data/processed/claims.csv`, `data/raw/indicators.csv`.
+# **Reads** `data/processed/claims.csv`, `data/processed/consensus_over_time.csv`, `data/raw/indicators.csv`.
 # **Writes** `data/processed/implied_rounds_per_container.csv`,
 # `data/processed/containers_as_rounds.csv` and the figures `containers`, `artillery_rounds`,
 # `rounds_per_container`, `missiles`, `guns_launchers`, `ship_voyages`, `dprk_share`
@@ -23,13 +23,13 @@ from dprk_russia import analysis, charts
 from dprk_russia.context import load_context
 
 ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
-claims, ind = ctx.claims, ctx.indicators
+claims, ind, curves = ctx.claims, ctx.indicators, ctx.curves
 
 # %% [markdown]
 # ## How many munitions containers has North Korea shipped, according to whom?
 
 # %%
-ctx.figures("containers", lambda lang: charts.containers(claims, ind, lang))
+ctx.figures("containers", lambda lang: charts.containers(claims, ind, lang, curves))
 analysis.latest_per_estimator(claims, "containers_munitions")[
     ["estimator", "date", "value_low", "value_high", "qualifier"]
 ]
@@ -38,7 +38,7 @@ analysis.latest_per_estimator(claims, "containers_munitions")[
 # ## How many artillery rounds? Assessed counts beside capacity conversions
 
 # %%
-ctx.figures("artillery_rounds", lambda lang: charts.artillery_rounds(claims, ind, lang))
+ctx.figures("artillery_rounds", lambda lang: charts.artillery_rounds(claims, ind, lang, curves))
 rounds = claims[claims["indicator"] == "artillery_rounds"]
 rounds.groupby("basis")["value_mid"].describe()
 
@@ -73,19 +73,19 @@ ctx.table(
 # ## Ballistic missiles: how many were shipped, and how many fired at Ukraine?
 
 # %%
-ctx.figures("missiles", lambda lang: charts.missiles(claims, ind, lang))
+ctx.figures("missiles", lambda lang: charts.missiles(claims, ind, lang, curves))
 
 # %% [markdown]
 # ## Guns and rocket launchers: 170 mm, 240 mm and heavy artillery in total
 
 # %%
-ctx.figures("guns_launchers", lambda lang: charts.guns_launchers(claims, ind, lang))
+ctx.figures("guns_launchers", lambda lang: charts.guns_launchers(claims, ind, lang, curves))
 
 # %% [markdown]
 # ## How many voyages and port calls carried the munitions?
 
 # %%
-ctx.figures("ship_voyages", lambda lang: charts.ship_voyages(claims, ind, lang))
+ctx.figures("ship_voyages", lambda lang: charts.ship_voyages(claims, ind, lang, curves))
 
 # %% [markdown]
 # ## What share of Russia's shells comes from North Korea?

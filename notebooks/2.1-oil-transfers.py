@@ -19,7 +19,7 @@ from dprk_russia import analysis, charts
 from dprk_russia.context import load_context
 
 ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
-claims, ind = ctx.claims, ctx.indicators
+claims, ind, curves = ctx.claims, ctx.indicators, ctx.curves
 
 # %% [markdown]
 # ## At what yearly rate do the period figures say oil flowed, and when would the cap be passed?
@@ -33,7 +33,7 @@ rr[["estimator", "indicator", "period_start", "period_end", "barrels", "cap_mult
 # ## How often did North Korean tankers call at Russian oil terminals?
 
 # %%
-ctx.figures("oil_tankers", lambda lang: charts.oil_tankers(claims, ind, lang))
+ctx.figures("oil_tankers", lambda lang: charts.oil_tankers(claims, ind, lang, curves))
 
 # %% [markdown]
 # ## What else went from Russia to North Korea?

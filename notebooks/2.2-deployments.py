@@ -1,7 +1,8 @@
 # %% [markdown]
 # # 2.2 North Korean troops in Russia: deployments and casualties
 #
-# **Reads** `data/processed/claims.csv`, `data/processed/events.csv`, `data/raw/indicators.csv`.
+# **Reads** `data/processed/claims.csv`, `data/processed/consensus_over_time.csv`,
+# `data/processed/events.csv`, `data/raw/indicators.csv`.
 # **Writes** `data/processed/casualty_share.csv`, `data/processed/deployments.csv` and the
 # figures `troops`, `later_waves`, `casualties`, `casualty_share` under `reports/<lang>/figures/`.
 #
@@ -18,13 +19,13 @@ from dprk_russia import analysis, charts
 from dprk_russia.context import load_context
 
 ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
-claims, ind, events = ctx.claims, ctx.indicators, ctx.events
+claims, ind, events, curves = ctx.claims, ctx.indicators, ctx.events, ctx.curves
 
 # %% [markdown]
 # ## How many troops did North Korea send, according to whom, and when?
 
 # %%
-ctx.figures("troops", lambda lang: charts.troops(claims, ind, events, lang))
+ctx.figures("troops", lambda lang: charts.troops(claims, ind, events, lang, curves))
 deploy = claims[
     claims["indicator"].isin(
         ["troops_deployed", "troops_in_kursk", "troops_reinforcement", "engineers_builders"]
@@ -46,7 +47,7 @@ ctx.figures("later_waves", lambda lang: charts.later_waves(claims, ind, lang))
 # ## How many were killed and wounded, by estimator?
 
 # %%
-ctx.figures("casualties", lambda lang: charts.casualties(claims, ind, lang))
+ctx.figures("casualties", lambda lang: charts.casualties(claims, ind, lang, curves))
 
 # %% [markdown]
 # ## What share of the force do the casualty figures represent?

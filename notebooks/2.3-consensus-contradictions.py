@@ -1,12 +1,15 @@
 # %% [markdown]
 # # 2.3 Consensus and contradictions
 #
-# **Reads** `data/processed/claims.csv`, `data/raw/indicators.csv`.
-# **Writes** `data/processed/consensus.csv`, `data/processed/contradictions.csv` and the
-# figure `consensus_spread` under `reports/<lang>/figures/`.
+# **Reads** `data/processed/claims.csv`, `data/processed/consensus.csv`,
+# `data/processed/consensus_over_time.csv`, `data/processed/estimator_effects.csv`,
+# `data/raw/indicators.csv`.
+# **Writes** `data/processed/contradictions.csv` and the figure `consensus_spread` under
+# `reports/<lang>/figures/`.
 #
-# Consensus uses only counted figures (assessed or official): for each headline indicator,
-# the latest figure of each estimator, and the range across estimators.
+# The pooled estimate (notebook 1.1) says what is known at a date. Here we ask two questions
+# of it: how far apart are the figures of the last six months once each is compared with the
+# estimate *at its own date*, and which figures contradict the curve or each other.
 
 # %% tags=["parameters"]
 RAW_DIR = "data/raw"
@@ -15,35 +18,43 @@ REPORTS_DIR = "reports"
 REPORT_LANGS = "en de"
 ROUNDS_PER_CONTAINER_LOW = 300
 ROUNDS_PER_CONTAINER_HIGH = 500
-FAR_APART_FACTOR = 2.0
-FAR_APART_WINDOW_DAYS = 31
+POOL_BAND = 0.8
+OUTLIER_LEVEL = 0.98
+RECENT_DAYS = 183
 
 # %%
-from dprk_russia import analysis, charts
+import pandas as pd
+
+from dprk_russia import charts, contradictions
 from dprk_russia.context import load_context
 
 ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
-claims, ind = ctx.claims, ctx.indicators
+claims, ind, curves = ctx.claims, ctx.indicators, ctx.curves
+consensus = pd.read_csv(ctx.processed_dir / "consensus.csv")
+effects = pd.read_csv(ctx.processed_dir / "estimator_effects.csv")
 
 # %% [markdown]
-# ## For each headline question, what is the latest figure of each estimator?
+# ## How far apart are the recent figures, once growth is taken out?
+# Each figure published in the last six months, divided by the pooled estimate on the date it
+# refers to; the grey bar is the pooled 80% band at the cut-off.
 
 # %%
-consensus = ctx.table(analysis.consensus_table(claims), "consensus")
-ctx.figures("consensus_spread", lambda lang: charts.consensus_spread(claims, ind, lang))
-consensus[["indicator", "n_estimators", "low", "high", "newest_estimator", "newest_date"]]
-
-# %% [markdown]
-# ## Where do the figures contradict each other?
-# Five rules: a cumulative figure that falls; a capacity conversion reported elsewhere as a
-# count; casualties above the deployed force; implied rounds per container outside the band;
-# estimators far apart at the same time.
-
-# %%
-contradictions = ctx.table(
-    analysis.find_contradictions(
-        claims, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH, FAR_APART_FACTOR, FAR_APART_WINDOW_DAYS
-    ),
-    "contradictions",
+ctx.figures(
+    "consensus_spread",
+    lambda lang: charts.consensus_spread(claims, ind, consensus, curves, lang, RECENT_DAYS),
 )
-contradictions.groupby("type").size()
+consensus[["indicator", "estimate", "low", "high", "recent_n", "recent_low", "recent_high"]]
+
+# %% [markdown]
+# ## Where do the figures contradict the curve or each other?
+# A figure far outside the pooled band at its own date (after its estimator's effect); an
+# estimator's running total that falls; a capacity conversion reported as a count; killed above
+# all casualties, or killed plus wounded above the total, from one estimator on one date;
+# losses above the force sent; implied rounds per container outside the assumed band.
+
+# %%
+table = contradictions.find_contradictions(
+    claims, curves, effects, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH, OUTLIER_LEVEL, POOL_BAND
+)
+table = ctx.table(table, "contradictions")
+table.groupby("type").size()

@@ -5,9 +5,13 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dprk_russia import analysis
+from dprk_russia import analysis, contradictions, pooled
 
 from .conftest import make_claims
+
+
+NO_CURVES = pd.DataFrame(columns=["indicator", "date", "estimate", "low", "high", "n_estimates"])
+NO_EFFECTS = pd.DataFrame(columns=["indicator", "estimator", "effect", "n"])
 
 
 def c(cid, ind, lo, pub, est="A", hi=None, **kw):
@@ -34,9 +38,12 @@ def test_latest_per_estimator_and_consensus_skip_capacity_and_forecast():
     )
     latest = analysis.latest_per_estimator(df, "containers_munitions")
     assert list(latest["claim_id"]) == ["a2", "b1"]
-    table = analysis.consensus_table(df, ["containers_munitions"]).iloc[0]
-    assert (table["n_estimators"], table["low"], table["high"]) == (2, 5000, 9000)
-    assert table["newest_claim_id"] == "b1" and table["median_mid"] == 6500
+    table = pooled.consensus_table(df, NO_CURVES, pd.Timestamp("2024-03-31"), ["containers_munitions"], 90)
+    row = table.iloc[0]
+    assert (row["n_estimators"], row["newest_claim_id"]) == (2, "b1")
+    # only b1 was published within 90 days of the cut-off; no curve, so no pooled estimate
+    assert (row["recent_n"], row["recent_low"], row["recent_high"]) == (1, 7000, 9000)
+    assert pd.isna(row["estimate"])
 
 
 def test_implied_rounds_per_container_pairs_by_source_and_period():
@@ -133,7 +140,7 @@ def test_contradiction_falling_cumulative():
             c("c", "killed", 700, "2025-12-01", "Other"),
         ]
     )
-    rows = analysis.falling_cumulative(df)
+    rows = contradictions.falling_cumulative(analysis.distinct_estimates(df))
     assert [r["claim_ids"] for r in rows] == ["a;b"]
 
 
@@ -145,7 +152,7 @@ def test_contradiction_capacity_reported_as_count():
             c("far", "artillery_rounds", 2000000, "2024-09-01", "Press2", source_id="s3"),
         ]
     )
-    rows = analysis.capacity_reported_as_count(df)
+    rows = contradictions.capacity_as_count(analysis.distinct_estimates(df))
     assert [r["claim_ids"] for r in rows] == ["cap;cnt"]
 
 
@@ -157,22 +164,8 @@ def test_contradiction_casualties_above_force():
             c("ok", "casualties_total", 1000, "2024-12-01"),
         ]
     )
-    rows = analysis.casualties_above_force(df)
+    rows = contradictions.losses_above_force(analysis.distinct_estimates(df))
     assert [r["claim_ids"] for r in rows] == ["k"]
-
-
-def test_contradiction_estimators_far_apart_keeps_most_extreme_pair():
-    df = make_claims(
-        [
-            c("a", "troops_deployed", 3000, "2024-10-23", "A"),
-            c("b", "troops_deployed", 10000, "2024-10-28", "B"),
-            c("b2", "troops_deployed", 12000, "2024-10-30", "B"),
-            c("late", "troops_deployed", 30000, "2025-06-01", "C"),
-        ]
-    )
-    rows = analysis.estimators_far_apart(df, factor=2.0, window_days=31)
-    assert [r["claim_ids"] for r in rows] == ["a;b2"]
-    assert analysis.estimators_far_apart(df, factor=5.0) == []
 
 
 def test_find_contradictions_combines_rules():
@@ -190,7 +183,7 @@ def test_find_contradictions_combines_rules():
             ),
         ]
     )
-    out = analysis.find_contradictions(df, 300, 500)
+    out = contradictions.find_contradictions(df, NO_CURVES, NO_EFFECTS, 300, 500)
     assert list(out["type"]) == ["ratio_outside_band"]
     assert "80 rounds per container" in out.loc[0, "detail"]
 
@@ -203,8 +196,9 @@ def test_part_scope_claims_stay_out_of_consensus_and_contradictions():
         ]
     )
     assert list(analysis.latest_per_estimator(df, "killed")["claim_id"]) == ["all"]
-    assert analysis.falling_cumulative(df) == []
-    assert analysis.consensus_table(df, ["killed"]).iloc[0]["newest_claim_id"] == "all"
+    assert contradictions.falling_cumulative(analysis.distinct_estimates(df)) == []
+    table = pooled.consensus_table(df, NO_CURVES, pd.Timestamp("2025-12-31"), ["killed"])
+    assert table.iloc[0]["newest_claim_id"] == "all"
 
 
 def test_distinct_estimates_merge_relays_within_a_month_only():
@@ -231,8 +225,8 @@ def test_relayed_estimate_gives_one_contradiction():
             c("cnt", "artillery_rounds", 4900000, "2024-09-01", "Press", source_id="s3"),
         ]
     )
-    out = analysis.find_contradictions(df, 300, 500)
-    assert list(out["claim_ids"]) == ["cap;cnt"]
+    out = contradictions.find_contradictions(df, NO_CURVES, NO_EFFECTS, 300, 500)
+    assert list(out["claim_ids"]) == ["cap;cap2;cnt"]
 
 
 def test_distinct_estimates_keeps_claims_without_numbers():

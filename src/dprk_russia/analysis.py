@@ -51,36 +51,6 @@ def latest_per_estimator(df: pd.DataFrame, indicator: str, bases: Sequence[str] 
     )
 
 
-def consensus_table(df: pd.DataFrame, indicators: Sequence[str] = HEADLINE_INDICATORS) -> pd.DataFrame:
-    """For each indicator: estimator count, range across the latest figure of each estimator.
-
-    Only counted figures (basis assessed or official) enter; capacity conversions and
-    forecasts are left out so that the range compares like with like.
-    """
-    rows = []
-    for ind in indicators:
-        latest = latest_per_estimator(df, ind)
-        if latest.empty:
-            continue
-        newest = latest.sort_values(["date", "claim_id"], kind="stable").iloc[-1]
-        rows.append(
-            {
-                "indicator": ind,
-                "n_estimators": int(latest["estimator"].nunique()),
-                "low": float(latest["value_low"].min()),
-                "high": float(latest["value_high"].max()),
-                "median_mid": float(latest["value_mid"].median()),
-                "newest_value_low": float(newest["value_low"]),
-                "newest_value_high": float(newest["value_high"]),
-                "newest_estimator": newest["estimator"],
-                "newest_date": newest["date"],
-                "newest_claim_id": newest["claim_id"],
-                "claim_ids": ";".join(sorted(latest["claim_id"])),
-            }
-        )
-    return pd.DataFrame(rows)
-
-
 def implied_rounds_per_container(df: pd.DataFrame, band_low: float, band_high: float) -> pd.DataFrame:
     """Rounds per container for every source that gives both a container and a round figure.
 
@@ -215,126 +185,6 @@ def casualty_share(df: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["date", "claim_id"], kind="stable").reset_index(drop=True)
 
 
-def _row(kind: str, rows: pd.DataFrame, detail: str) -> dict:
-    return {
-        "type": kind,
-        "indicator": rows["indicator"].iloc[0],
-        "claim_ids": ";".join(rows["claim_id"]),
-        "estimators": ";".join(rows["estimator"]),
-        "dates": ";".join(d.strftime("%Y-%m-%d") for d in rows["date"]),
-        "values": ";".join(
-            _fmt_range(lo, hi) for lo, hi in zip(rows["value_low"], rows["value_high"], strict=True)
-        ),
-        "detail": detail,
-    }
-
-
-def _fmt_range(lo: float, hi: float) -> str:
-    f = lambda v: f"{v:.10g}"  # noqa: E731
-    return f(lo) if lo == hi else f"{f(lo)}-{f(hi)}"
-
-
-def falling_cumulative(df: pd.DataFrame) -> list[dict]:
-    """Cumulative figures of one estimator that fall over time (later high < earlier low)."""
-    out = []
-    sub = _with_values(df)
-    sub = sub[(sub["kind"] == "cumulative") & sub["basis"].isin(COUNTED)]
-    for (_ind, _est), g in sub.groupby(["indicator", "estimator"], sort=True):
-        g = g.sort_values(["date", "claim_id"], kind="stable")
-        running_max_low = g["value_low"].cummax().shift()
-        holder = g["claim_id"].where(g["value_low"] == g["value_low"].cummax()).ffill().shift()
-        for i in np.flatnonzero((g["value_high"] < running_max_low).to_numpy()):
-            later = g.iloc[i]
-            earlier = g[g["claim_id"] == holder.iloc[i]]
-            pair = pd.concat([earlier, g.iloc[[i]]])
-            out.append(
-                _row("falling_cumulative", pair, f"{later['estimator']} later reports less than before")
-            )
-    return out
-
-
-def capacity_reported_as_count(df: pd.DataFrame, tolerance: float = 0.05) -> list[dict]:
-    """A capacity conversion whose figure another source reports as an assessed count."""
-    out = []
-    sub = _with_values(df)
-    cap = sub[sub["basis"] == "capacity"]
-    counted = sub[sub["basis"] == "assessed"]
-    for _, c in cap.iterrows():
-        m = counted[
-            (counted["indicator"] == c["indicator"])
-            & (counted["source_id"] != c["source_id"])
-            & ((counted["value_mid"] - c["value_mid"]).abs() <= tolerance * c["value_mid"])
-            & (counted["date"] >= c["date"])
-        ]
-        for _, a in m.iterrows():
-            pair = pd.DataFrame([c, a])
-            out.append(
-                _row("capacity_as_count", pair, "a capacity conversion reappears as an assessed count")
-            )
-    return out
-
-
-def casualties_above_force(df: pd.DataFrame) -> list[dict]:
-    """Casualty figures larger than any deployed-force figure known by their date."""
-    out = []
-    shares = casualty_share(df)
-    bad = shares[shares["value_low"] > shares["force_max"]]
-    for _, r in bad.iterrows():
-        rows = df[df["claim_id"] == r["claim_id"]]
-        out.append(
-            _row(
-                "casualties_above_force", rows, f"exceeds the largest reported force of {r['force_max']:.0f}"
-            )
-        )
-    return out
-
-
-def ratio_outside_band(df: pd.DataFrame, band_low: float, band_high: float) -> list[dict]:
-    """Implied rounds per container outside the plausible band."""
-    out = []
-    ratios = implied_rounds_per_container(df, band_low, band_high)
-    for _, r in ratios[~ratios["in_band"]].iterrows():
-        rows = df[df["claim_id"].isin([r["container_claim_id"], r["rounds_claim_id"]])]
-        out.append(
-            _row(
-                "ratio_outside_band",
-                rows,
-                f"implies {r['ratio_mid']:.0f} rounds per container (band {band_low:.0f}-{band_high:.0f})",
-            )
-        )
-    return out
-
-
-def estimators_far_apart(df: pd.DataFrame, factor: float = 2.0, window_days: int = 31) -> list[dict]:
-    """Two estimators whose counted figures for one indicator, dated within ``window_days`` of
-    each other, differ by more than ``factor`` (ratio of midpoints). For each indicator and
-    pair of estimators only the most extreme pair of claims is kept."""
-    best: dict[tuple[str, str, str], tuple[float, pd.DataFrame]] = {}
-    sub = _with_values(df)
-    sub = sub[
-        sub["kind"].isin(["cumulative", "snapshot"]) & sub["basis"].isin(COUNTED) & (sub["value_mid"] > 0)
-    ]
-    for ind, g in sub.groupby("indicator", sort=True):
-        recs = g.sort_values(["date", "claim_id"], kind="stable").to_dict("records")
-        for i, a in enumerate(recs):
-            for b in recs[i + 1 :]:
-                if (b["date"] - a["date"]).days > window_days:
-                    break
-                if a["estimator"] == b["estimator"]:
-                    continue
-                ratio = max(a["value_mid"], b["value_mid"]) / min(a["value_mid"], b["value_mid"])
-                key = (str(ind), *sorted((a["estimator"], b["estimator"])))
-                if ratio > factor and ratio > best.get(key, (0.0, None))[0]:
-                    best[key] = (ratio, pd.DataFrame([a, b]))
-    return [
-        _row("estimators_far_apart", pair, f"figures differ by a factor of {ratio:.1f}")
-        for _key, (ratio, pair) in sorted(best.items())
-    ]
-
-
-CONTRADICTION_COLUMNS = ["type", "indicator", "claim_ids", "estimators", "dates", "values", "detail"]
-
-
 #: Claims equal in these fields and published within RELAY_WINDOW_DAYS are one estimate, relayed.
 ESTIMATE_KEY = ["indicator", "estimator", "basis", "value_low", "value_high"]
 RELAY_WINDOW_DAYS = 30
@@ -363,59 +213,67 @@ def distinct_estimates(df: pd.DataFrame, window_days: int = RELAY_WINDOW_DAYS) -
     return out.sort_values(["indicator", "date", "claim_id"], kind="stable").reset_index(drop=True)
 
 
-def find_contradictions(
-    df: pd.DataFrame,
-    band_low: float,
-    band_high: float,
-    factor: float = 2.0,
-    window_days: int = 31,
-) -> pd.DataFrame:
-    """All contradictions found by the five rules, one row per pair or claim.
-
-    The rules comparing estimates run on :func:`distinct_estimates`, so one estimate relayed by
-    ten pages is reported once; the per-source rounds-per-container rule runs on every claim.
-    """
-    distinct = distinct_estimates(df)
-    rows = (
-        falling_cumulative(distinct)
-        + capacity_reported_as_count(distinct)
-        + casualties_above_force(distinct)
-        + ratio_outside_band(df, band_low, band_high)
-        + estimators_far_apart(distinct, factor, window_days)
-    )
-    out = pd.DataFrame(rows, columns=CONTRADICTION_COLUMNS)
-    return out.sort_values(["type", "indicator", "claim_ids"], kind="stable").reset_index(drop=True)
-
-
 #: The analysis tables written to the processed folder: purpose and columns (the data dictionary).
 TABLES: dict[str, tuple[str, dict[str, str]]] = {
-    "consensus": (
-        "Per headline indicator: the latest counted figure of each estimator and the range across them.",
+    "consensus_over_time": (
+        "The pooled estimate per cumulative indicator and week, from its first figure to the cut-off "
+        "(notebook 1.1; model in dprk_russia.pooled).",
+        {
+            "indicator": "Indicator key (cumulative, counted figures from at least 3 estimators).",
+            "date": "Week (the last row is the cut-off).",
+            "estimate": "Pooled estimate: the level of a typical estimator's figures, non-decreasing.",
+            "low": "Lower edge of the band (POOL_BAND, default 80%) where a new figure would fall.",
+            "high": "Upper edge of the band; after the newest figure it widens by the recent growth rate.",
+            "n_estimates": "Distinct counted figures dated on or before this week.",
+        },
+    ),
+    "estimator_effects": (
+        "How far each estimator's figures run above or below the pooled curve (shrunk toward 1).",
         {
             "indicator": "Indicator key.",
-            "n_estimators": "Estimators with a counted figure.",
-            "low": "Lowest value_low among their latest figures.",
-            "high": "Highest value_high among their latest figures.",
-            "median_mid": "Median of their midpoints.",
-            "newest_value_low": "Low value of the most recent of these figures.",
-            "newest_value_high": "High value of the most recent of these figures.",
+            "estimator": "Estimator.",
+            "effect": "Multiplicative factor: 1.3 = figures 30% above the curve on average.",
+            "n": "Distinct figures of this estimator in the fit.",
+        },
+    ),
+    "consensus": (
+        "Key findings at the cut-off: the pooled estimate with its band, and the spread among counted "
+        "figures published in the last six months.",
+        {
+            "indicator": "Indicator key.",
+            "cut": "The cut-off (AS_OF, or the newest publication date).",
+            "estimate": "Pooled estimate at the cut-off (empty where the indicator has no pooled curve).",
+            "low": "Lower edge of its band.",
+            "high": "Upper edge of its band.",
+            "n_estimates": "Distinct counted whole-indicator figures.",
+            "n_estimators": "Estimators behind them.",
+            "recent_n": "Of these, figures published in the last six months before the cut-off.",
+            "recent_estimators": "Estimators behind the recent figures.",
+            "recent_low": "Lowest value_low among the recent figures.",
+            "recent_high": "Highest value_high among the recent figures.",
+            "recent_claim_ids": "The recent figures, ';'-separated.",
+            "newest_claim_id": "The most recently published counted figure.",
             "newest_estimator": "Who gave it.",
-            "newest_date": "Its representative date.",
-            "newest_claim_id": "Its claim_id.",
-            "claim_ids": "All claims entering the row, ';'-separated.",
+            "newest_published": "When it was published.",
+            "newest_value_low": "Its low value.",
+            "newest_value_high": "Its high value.",
         },
     ),
     "contradictions": (
-        "Contradictions found by code, one row per claim or pair of claims.",
+        "Contradictions found by code (dprk_russia.contradictions), one row per contradiction with "
+        "every claim involved.",
         {
-            "type": "falling_cumulative, capacity_as_count, casualties_above_force, ratio_outside_band "
-            "or estimators_far_apart.",
-            "indicator": "Indicator key.",
-            "claim_ids": "Claims involved, ';'-separated.",
-            "estimators": "Their estimators, in the same order.",
+            "type": "outside_band, falling_cumulative, capacity_as_count, killed_above_casualties, "
+            "parts_above_total, losses_above_force or ratio_outside_band.",
+            "indicator": "Indicator key(s), ';'-separated.",
+            "claim_ids": "Claims involved (relayed copies included), ';'-separated.",
+            "estimators": "Estimators of the distinct figures, in date order.",
             "dates": "Their representative dates.",
             "values": "Their values (low-high when a range).",
-            "detail": "What the rule found.",
+            "measure": "How far off: multiple beyond the band edge, ratio of the fall, of killed to "
+            "casualties, of the parts to the total, of losses to force, or the implied ratio.",
+            "reference": "What it is measured against: band edge, earlier peak, total, force or band limit.",
+            "detail": "What the rule found, in English.",
         },
     ),
     "implied_rounds_per_container": (

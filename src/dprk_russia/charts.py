@@ -9,17 +9,20 @@ from __future__ import annotations
 import textwrap
 
 import matplotlib.pyplot as plt
+import numpy as np
 import pandas as pd
 
 from . import analysis
 from .figures import (
     PALETTE,
     add_source,
+    curve_of,
     date_axis,
     estimator_colours,
     finish,
     label,
     legend,
+    plot_band,
     plot_claims,
     shown,
     timeline_figure,
@@ -48,17 +51,22 @@ FIGURES = {
 TROOP_EVENTS = ("2024-10-18", "2024-12-04", "2025-04-28", "2025-06-17", "2025-09-02")
 
 
-def containers(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
-    """Munitions containers over time, by estimator, with low–high ranges."""
-    fig, _ = timeline_figure(claims, ind, ["containers_munitions"], lang)
+def containers(
+    claims: pd.DataFrame, ind: pd.DataFrame, lang: str, curves: pd.DataFrame | None = None
+) -> plt.Figure:
+    """Munitions containers over time, by estimator, with low–high ranges and the pooled estimate."""
+    fig, _ = timeline_figure(claims, ind, ["containers_munitions"], lang, curves=curves)
     return fig
 
 
-def artillery_rounds(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
-    """Assessed round counts (left) beside capacity conversions (right), never mixed."""
+def artillery_rounds(
+    claims: pd.DataFrame, ind: pd.DataFrame, lang: str, curves: pd.DataFrame | None = None
+) -> plt.Figure:
+    """Assessed counts with the pooled estimate (left) beside capacity conversions (right), never mixed."""
     sub = shown(claims[claims["indicator"] == "artillery_rounds"])
     fig, axes = plt.subplots(1, 2, sharey=True, figsize=(10, 4.6))
     colours = estimator_colours(sub)
+    pooled = plot_band(axes[0], curve_of(curves, "artillery_rounds"), 1e6)
     for ax, bases in zip(axes, (("assessed", "official"), ("capacity",)), strict=True):
         part = sub[sub["basis"].isin(bases)]
         plot_claims(ax, part, lang, colours=colours, scale=1e6)
@@ -67,7 +75,7 @@ def artillery_rounds(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.
     axes[0].set_ylabel(f"{unit(ind, 'artillery_rounds', lang)} (10⁶)")
     axes[0].set_ylim(bottom=0)
     fig.suptitle(label(ind, "artillery_rounds", lang), x=0.01, ha="left", fontweight="bold")
-    legend(axes[1], sub, colours, lang)
+    legend(axes[1], sub, colours, lang, pooled)
     add_source(fig, sub, lang)
     return fig
 
@@ -107,34 +115,44 @@ def rounds_per_container(
     return fig
 
 
-def missiles(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
+def missiles(
+    claims: pd.DataFrame, ind: pd.DataFrame, lang: str, curves: pd.DataFrame | None = None
+) -> plt.Figure:
     """Ballistic missiles shipped (left) and fired at Ukraine (right)."""
-    return _panels(claims, ind, lang, ["ballistic_missiles_shipped", "ballistic_missiles_launched"])
+    return _panels(claims, ind, lang, ["ballistic_missiles_shipped", "ballistic_missiles_launched"], curves)
 
 
-def guns_launchers(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
+def guns_launchers(
+    claims: pd.DataFrame, ind: pd.DataFrame, lang: str, curves: pd.DataFrame | None = None
+) -> plt.Figure:
     """170 mm guns, 240 mm launchers and heavy artillery systems in total."""
-    return _panels(claims, ind, lang, ["guns_170mm", "mrl_240mm", "artillery_systems"])
+    return _panels(claims, ind, lang, ["guns_170mm", "mrl_240mm", "artillery_systems"], curves)
 
 
-def _panels(claims: pd.DataFrame, ind: pd.DataFrame, lang: str, ids: list[str]) -> plt.Figure:
+def _panels(
+    claims: pd.DataFrame, ind: pd.DataFrame, lang: str, ids: list[str], curves: pd.DataFrame | None = None
+) -> plt.Figure:
     sub = shown(claims[claims["indicator"].isin(ids)])
     colours = estimator_colours(sub)
     fig, axes = plt.subplots(1, len(ids), figsize=(4.2 * len(ids), 4.2))
+    pooled = False
     for ax, i in zip(axes, ids, strict=True):
+        pooled |= plot_band(ax, curve_of(curves, i))
         plot_claims(ax, sub[sub["indicator"] == i], lang, colours=colours)
         ax.set_title(textwrap.fill(label(ind, i, lang), 40), fontsize=9, loc="left")
         ax.set_ylabel(unit(ind, i, lang))
         ax.set_xlabel(t("date", lang))
         ax.set_ylim(bottom=0)
-    legend(axes[-1], sub, colours, lang)
+    legend(axes[-1], sub, colours, lang, pooled)
     add_source(fig, sub, lang)
     return fig
 
 
-def ship_voyages(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
+def ship_voyages(
+    claims: pd.DataFrame, ind: pd.DataFrame, lang: str, curves: pd.DataFrame | None = None
+) -> plt.Figure:
     """Munitions ship voyages and port calls."""
-    fig, _ = timeline_figure(claims, ind, ["ship_voyages"], lang)
+    fig, _ = timeline_figure(claims, ind, ["ship_voyages"], lang, curves=curves)
     return fig
 
 
@@ -173,17 +191,27 @@ def oil_runrate(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figur
     return fig
 
 
-def oil_tankers(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
+def oil_tankers(
+    claims: pd.DataFrame, ind: pd.DataFrame, lang: str, curves: pd.DataFrame | None = None
+) -> plt.Figure:
     """North Korean tanker calls at Russian oil terminals."""
-    fig, _ = timeline_figure(claims, ind, ["oil_tanker_calls"], lang)
+    fig, _ = timeline_figure(claims, ind, ["oil_tanker_calls"], lang, curves=curves)
     return fig
 
 
-def troops(claims: pd.DataFrame, ind: pd.DataFrame, events: pd.DataFrame, lang: str) -> plt.Figure:
-    """Troops deployed over time, forecasts marked, with milestones."""
+def troops(
+    claims: pd.DataFrame,
+    ind: pd.DataFrame,
+    events: pd.DataFrame,
+    lang: str,
+    curves: pd.DataFrame | None = None,
+) -> plt.Figure:
+    """Troops deployed over time, forecasts marked, with milestones and the pooled estimate."""
     from .figures import annotate_events
 
-    fig, ax = timeline_figure(claims, ind, ["troops_deployed"], lang, scale=1e3, scale_label="10³")
+    fig, ax = timeline_figure(
+        claims, ind, ["troops_deployed"], lang, scale=1e3, scale_label="10³", curves=curves
+    )
     annotate_events(ax, events, lang, TROOP_EVENTS)
     return fig
 
@@ -193,9 +221,11 @@ def later_waves(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figur
     return _panels(claims, ind, lang, ["troops_in_kursk", "troops_reinforcement", "engineers_builders"])
 
 
-def casualties(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
-    """Killed, wounded and total casualties over time, by estimator."""
-    return _panels(claims, ind, lang, ["killed", "wounded", "casualties_total"])
+def casualties(
+    claims: pd.DataFrame, ind: pd.DataFrame, lang: str, curves: pd.DataFrame | None = None
+) -> plt.Figure:
+    """Killed, wounded and total casualties over time, by estimator, with pooled estimates."""
+    return _panels(claims, ind, lang, ["killed", "wounded", "casualties_total"], curves)
 
 
 def casualty_share(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
@@ -220,32 +250,50 @@ def casualty_share(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Fi
     return fig
 
 
-def consensus_spread(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
-    """Latest figure of each estimator relative to the median across estimators (log scale)."""
-    table = analysis.consensus_table(claims)
+def consensus_spread(
+    claims: pd.DataFrame,
+    ind: pd.DataFrame,
+    consensus: pd.DataFrame,
+    curves: pd.DataFrame,
+    lang: str,
+    recent_days: int = 183,
+) -> plt.Figure:
+    """Figures of the last ``recent_days`` relative to the pooled estimate at their own date (log scale).
+
+    Like with like: only recent counted figures enter, each divided by the pooled estimate on
+    the date it refers to (by the median of the recent figures where there is no pooled curve),
+    so that growth over time is not shown as disagreement. The grey bar is the pooled band at
+    the cut-off.
+    """
+    from .pooled import pool_inputs
+
     fig, ax = plt.subplots(figsize=(8, 5.5))
     used_ids: list[str] = []
-    for y, row in enumerate(table.itertuples()):
-        latest = analysis.latest_per_estimator(claims, row.indicator)
-        used_ids += list(latest["claim_id"])
-        rel = latest["value_mid"] / row.median_mid
-        ax.hlines(y, rel.min(), rel.max(), color="#999999", linewidth=1)
-        ax.plot(rel, [y] * len(rel), "o", color=PALETTE[0], alpha=0.8)
+    rows = consensus[consensus["recent_n"].astype(int) > 0].reset_index(drop=True)
+    since = pd.Timestamp(rows["cut"].iloc[0]) - pd.Timedelta(days=recent_days) if len(rows) else None
+    for y, row in enumerate(rows.itertuples()):
+        recent = pool_inputs(claims, row.indicator)
+        recent = recent[recent["published_date"] > since]
+        curve = curve_of(curves, row.indicator)
+        if curve is not None:
+            ref = np.interp(
+                recent["date"].to_numpy(dtype="datetime64[D]").astype(float),
+                pd.to_datetime(curve["date"]).to_numpy(dtype="datetime64[D]").astype(float),
+                curve["estimate"].astype(float),
+            )
+            est = float(row.estimate)
+            ax.hlines(y, float(row.low) / est, float(row.high) / est, color="#bbbbbb", linewidth=7, zorder=0)
+        else:
+            ref = float(recent["value_mid"].median())
+        used_ids += list(recent["claim_id"])
+        ax.plot(recent["value_mid"] / ref, [y] * len(recent), "o", color=PALETTE[0], alpha=0.8, zorder=2)
     ax.set_xscale("log")
     ax.axvline(1, color="#333333", linewidth=0.8)
-    ax.set_yticks(range(len(table)))
-    ax.set_yticklabels([label(ind, i, lang) for i in table["indicator"]], fontsize=8)
+    ax.set_yticks(range(len(rows)))
+    ax.set_yticklabels([label(ind, i, lang) for i in rows["indicator"]], fontsize=8)
     ax.invert_yaxis()
     ax.grid(axis="x", color="#dddddd")
     used = claims[claims["claim_id"].isin(used_ids)]
-    title = {
-        "en": "Latest figure per estimator, relative to the median",
-        "de": "Jüngste Zahl je Schätzer im Verhältnis zum Median",
-    }[lang]
-    xlabel = {
-        "en": "multiple of the median across estimators (log scale)",
-        "de": "Vielfaches des Medians über alle Schätzer (log. Skala)",
-    }[lang]
-    fig.suptitle(title, x=0.01, ha="left", fontweight="bold")
-    finish(fig, ax, "", "", used, lang, xlabel=xlabel)
+    fig.suptitle(t("spread_title", lang), x=0.01, ha="left", fontweight="bold")
+    finish(fig, ax, "", "", used, lang, xlabel=t("spread_xlabel", lang))
     return fig

@@ -23,6 +23,7 @@ class Context:
     claims: pd.DataFrame
     indicators: pd.DataFrame
     events: pd.DataFrame
+    curves: pd.DataFrame  #: the pooled estimates over time (empty before notebook 1.1 has run)
     processed_dir: Path
     reports_dir: Path
     langs: list[str]
@@ -53,10 +54,17 @@ def load_context(raw_dir: str, processed_dir: str, reports_dir: str, report_lang
     langs = [check_lang(x) for x in report_langs.replace(",", " ").split()]
     indicators = pd.read_csv(PROJECT_ROOT / raw_dir / "indicators.csv", dtype=str, keep_default_na=False)
     events = pd.read_csv(processed / "events.csv", dtype=str, keep_default_na=False)
+    curves_path = processed / "consensus_over_time.csv"
+    curves = (
+        pd.read_csv(curves_path, parse_dates=["date"])
+        if curves_path.exists()
+        else pd.DataFrame(columns=["indicator", "date", "estimate", "low", "high", "n_estimates"])
+    )
     return Context(
         claims=load_processed(processed / "claims.csv"),
         indicators=indicators,
         events=events,
+        curves=curves,
         processed_dir=processed,
         reports_dir=PROJECT_ROOT / reports_dir,
         langs=langs,

@@ -111,8 +111,32 @@ def number_axis(ax: plt.Axes, lang: str) -> None:
     ax.yaxis.set_major_formatter(FuncFormatter(fmt))
 
 
-def legend(ax: plt.Axes, claims: pd.DataFrame, colours: dict[str, str], lang: str) -> None:
-    """One legend: estimators in colour order, 'other estimators', then the basis markers."""
+BAND_COLOUR = "#b8b8b8"
+LINE_COLOUR = "#555555"
+
+
+def plot_band(ax: plt.Axes, curve: pd.DataFrame | None, scale: float = 1.0) -> bool:
+    """The pooled estimate as a line in its band, behind the figures; False when there is none."""
+    if curve is None or curve.empty:
+        return False
+    ax.fill_between(
+        curve["date"],
+        curve["low"] / scale,
+        curve["high"] / scale,
+        color=BAND_COLOUR,
+        alpha=0.45,
+        lw=0,
+        zorder=0,
+    )
+    ax.plot(curve["date"], curve["estimate"] / scale, color=LINE_COLOUR, linewidth=1.3, zorder=1)
+    return True
+
+
+def legend(
+    ax: plt.Axes, claims: pd.DataFrame, colours: dict[str, str], lang: str, pooled: bool = False
+) -> None:
+    """One legend: estimators in colour order, 'other estimators', then the basis markers, and the
+    pooled estimate when the chart draws one."""
     shown = set(claims["estimator"])
     handles, labels = [], []
     has_other = False
@@ -140,6 +164,11 @@ def legend(ax: plt.Axes, claims: pd.DataFrame, colours: dict[str, str], lang: st
                 )
             )
             labels.append(t(basis, lang))
+    if pooled:
+        from matplotlib.patches import Patch
+
+        handles.append((Patch(color=BAND_COLOUR, alpha=0.45, lw=0), Line2D([], [], color=LINE_COLOUR)))
+        labels.append(t("pooled_band", lang))
     ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 
@@ -200,15 +229,26 @@ def timeline_figure(
     title: str | None = None,
     scale: float = 1.0,
     scale_label: str = "",
+    curves: pd.DataFrame | None = None,
 ) -> tuple[plt.Figure, plt.Axes]:
-    """One panel: every claim of ``indicator_ids`` over time, by estimator."""
+    """One panel: every claim of ``indicator_ids`` over time, by estimator, in front of the pooled
+    estimate of the first indicator where ``curves`` has one."""
     sub = shown(claims[claims["indicator"].isin(indicator_ids)])
     fig, ax = plt.subplots()
     colours = estimator_colours(sub)
+    pooled = plot_band(ax, curve_of(curves, indicator_ids[0]), scale)
     plot_claims(ax, sub, lang, colours=colours, scale=scale)
     first = indicator_ids[0]
     ylabel = unit(indicators, first, lang) + (f" ({scale_label})" if scale_label else "")
     ax.set_ylim(bottom=0)
-    legend(ax, sub, colours, lang)
+    legend(ax, sub, colours, lang, pooled)
     finish(fig, ax, title or label(indicators, first, lang), ylabel, sub, lang)
     return fig, ax
+
+
+def curve_of(curves: pd.DataFrame | None, indicator: str) -> pd.DataFrame | None:
+    """The pooled curve of one indicator, or None."""
+    if curves is None or curves.empty:
+        return None
+    c = curves[curves["indicator"] == indicator]
+    return c if len(c) else None

@@ -29,6 +29,15 @@ TEXT: dict[str, dict[str, str]] = {
     "band": {"en": "assumed plausible band", "de": "angenommene plausible Spanne"},
     "rounds_per_container": {"en": "rounds per container", "de": "Geschosse pro Container"},
     "share_of_force": {"en": "share of deployed force (%)", "de": "Anteil an entsandter Truppe (%)"},
+    "pooled_band": {"en": "pooled estimate, 80% band", "de": "gepoolte Schätzung, 80-%-Band"},
+    "spread_title": {
+        "en": "Figures of the last six months, relative to the pooled estimate at their date",
+        "de": "Zahlen der letzten sechs Monate im Verhältnis zur gepoolten Schätzung an ihrem Datum",
+    },
+    "spread_xlabel": {
+        "en": "multiple of the pooled estimate (grey: its 80% band at the cut-off; log scale)",
+        "de": "Vielfaches der gepoolten Schätzung (grau: ihr 80-%-Band am Stichtag; log. Skala)",
+    },
 }
 
 

@@ -70,8 +70,8 @@ S = {
         "ohne Kapazitätsumrechnungen und Prognosen), die Spanne zwischen ihnen und die neueste.",
     },
     "key_h": {
-        "en": ["Question", "Estimators", "Range of latest figures", "Newest figure", "By", "Date"],
-        "de": ["Frage", "Schätzer", "Spanne der jüngsten Zahlen", "Neueste Zahl", "Von", "Datum"],
+        "en": ["Question", "Estimators", "Pooled estimate, 80% band", "Newest figure", "By", "Published"],
+        "de": ["Frage", "Schätzer", "Gepoolte Schätzung, 80-%-Band", "Neueste Zahl", "Von", "Veröffentlicht"],
     },
     "ship": {"en": "Shipments from North Korea to Russia", "de": "Lieferungen von Nordkorea an Russland"},
     "containers_p": {
@@ -168,23 +168,27 @@ S = {
     },
     "contra": {"en": "Contradictions found in the figures", "de": "Gefundene Widersprüche"},
     "contra_p": {
-        "en": "Five rules run over all claims: {counts}. Each row lists the claims involved.",
-        "de": "Fünf Regeln laufen über alle Angaben: {counts}. Jede Zeile nennt die beteiligten Angaben.",
+        "en": "Seven rules run over the distinct figures: {counts}. Each row lists the claims involved.",
+        "de": "Sieben Regeln laufen über die unterschiedlichen Zahlen: {counts}. Jede Zeile nennt die beteiligten Angaben.",
     },
     "contra_types": {
         "en": {
+            "outside_band": "far outside the pooled band",
             "falling_cumulative": "cumulative figure falls",
             "capacity_as_count": "capacity reported as count",
-            "casualties_above_force": "casualties above force",
+            "killed_above_casualties": "killed above casualties",
+            "parts_above_total": "killed plus wounded above total",
+            "losses_above_force": "losses above force",
             "ratio_outside_band": "rounds per container outside band",
-            "estimators_far_apart": "estimators far apart",
         },
         "de": {
+            "outside_band": "weit außerhalb des gepoolten Bands",
             "falling_cumulative": "kumulierte Zahl sinkt",
             "capacity_as_count": "Kapazität als Zählung berichtet",
-            "casualties_above_force": "Verluste über Truppenstärke",
+            "killed_above_casualties": "mehr Tote als Verluste",
+            "parts_above_total": "Tote und Verwundete über Gesamtverlusten",
+            "losses_above_force": "Verluste über Truppenstärke",
             "ratio_outside_band": "Geschosse pro Container außerhalb der Spanne",
-            "estimators_far_apart": "Schätzer weit auseinander",
         },
     },
     "contra_h": {
@@ -378,6 +382,7 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
     claims = load_processed(proc / "claims.csv")
     sources = pd.read_csv(proc / "sources.csv", dtype=str, keep_default_na=False)
     consensus = pd.read_csv(proc / "consensus.csv", dtype=str, keep_default_na=False)
+    consensus = consensus[consensus["newest_claim_id"] != ""]
     contradictions = pd.read_csv(proc / "contradictions.csv", dtype=str, keep_default_na=False)
     bl, bh = float(params["ROUNDS_PER_CONTAINER_LOW"]), float(params["ROUNDS_PER_CONTAINER_HIGH"])
     T = lambda key, **kw: S[key][lang].format(**kw)  # noqa: E731
@@ -417,10 +422,10 @@ def build_blocks(proc: Path, fig_dir: Path, ind: pd.DataFrame, lang: str, params
             [
                 label(ind, r.indicator, lang),
                 num(int(r.n_estimators), lang),
-                num_range(float(r.low), float(r.high), lang),
+                num_range(round_sig(float(r.low)), round_sig(float(r.high)), lang) if r.low else "–",
                 _value(newest, lang),
                 r.newest_estimator,
-                day(pd.Timestamp(r.newest_date), lang),
+                day(pd.Timestamp(r.newest_published), lang),
             ]
         )
     blocks.append(

@@ -1,0 +1,82 @@
+# %% [markdown]
+# # 1.1 The pooled estimate over time
+#
+# **Reads** `data/processed/claims.csv`, `data/raw/indicators.csv` (and the estimator
+# registry `data/raw/estimators.csv` where present, for who is a warring party).
+# **Writes** `data/processed/consensus_over_time.csv` (one row per indicator and week: the
+# pooled estimate, its band and how many figures it rests on),
+# `data/processed/estimator_effects.csv` (how far each estimator runs above or below the
+# curve) and `data/processed/consensus.csv` (the key findings at the cut-off).
+#
+# Dozens of estimators publish figures for the same running totals at different times.
+# Read side by side, growth looks like disagreement. This notebook fits one curve per
+# indicator through all counted figures (`dprk_russia.pooled`): non-decreasing by
+# construction, "more than" and "up to" treated as bounds, and a shrunk effect per
+# estimator, so that one estimator that always runs high cannot pull the curve.
+# Library: SciPy (L-BFGS-B with analytic gradients). GAM libraries (pygam, statsmodels)
+# handle neither censored figures nor a hard monotone constraint.
+
+# %% tags=["parameters"]
+RAW_DIR = "data/raw"
+PROCESSED_DIR = "data/processed"
+AS_OF = ""
+POOL_SMOOTHNESS = 3.0
+POOL_BAND = 0.8
+POOL_WARRING = "in"
+RECENT_DAYS = 183
+
+# %%
+import pandas as pd
+
+from dprk_russia import PROJECT_ROOT, analysis, pooled
+from dprk_russia.clean import load_processed
+from dprk_russia.io import write_csv
+
+raw, processed = PROJECT_ROOT / RAW_DIR, PROJECT_ROOT / PROCESSED_DIR
+claims = load_processed(processed / "claims.csv")
+indicators = pd.read_csv(raw / "indicators.csv", dtype=str, keep_default_na=False)
+registry_path = raw / "estimators.csv"
+registry = pd.read_csv(registry_path, dtype=str, keep_default_na=False) if registry_path.exists() else None
+settings = pooled.PoolSettings(
+    smoothness=float(POOL_SMOOTHNESS), band=float(POOL_BAND), include_warring=POOL_WARRING == "in"
+)
+warring = pooled.warring_estimators(claims, registry)
+cut = pd.Timestamp(AS_OF) if AS_OF else claims["published_date"].max()
+settings
+
+# %% [markdown]
+# ## Which indicators have enough distinct estimators for a pooled curve?
+# Cumulative indicators with counted (assessed or official) whole-indicator figures from at
+# least three estimators; relayed copies of one estimate count once.
+
+# %%
+pooled_ids = pooled.pooled_indicators(claims, indicators, 3, warring, settings.include_warring)
+pooled_ids
+
+# %% [markdown]
+# ## What is the pooled estimate, week by week, up to the cut-off?
+
+# %%
+fits = pooled.fit_all(claims, pooled_ids, cut, settings, warring)
+curves = pd.concat([pooled.curve_table(fits[i], cut) for i in pooled_ids], ignore_index=True)
+write_csv(curves, processed / "consensus_over_time.csv")
+curves.groupby("indicator").tail(1)
+
+# %% [markdown]
+# ## Which estimators run systematically high or low?
+# An effect of 1.3 means the estimator's figures sit 30% above the curve on average. Effects
+# are shrunk toward 1, so an estimator with one or two figures stays close to it.
+
+# %%
+effects = pooled.effects_table(fits)
+write_csv(effects, processed / "estimator_effects.csv")
+effects[effects["n"] >= 2].sort_values("effect")
+
+# %% [markdown]
+# ## What is known at the cut-off, and how far apart are the figures of the last six months?
+
+# %%
+key = [*pooled_ids, *[i for i in analysis.HEADLINE_INDICATORS if i not in pooled_ids]]
+consensus = pooled.consensus_table(claims, curves, cut, key, RECENT_DAYS)
+write_csv(consensus, processed / "consensus.csv")
+consensus[["indicator", "estimate", "low", "high", "recent_n", "recent_low", "recent_high"]]
