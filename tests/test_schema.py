@@ -142,3 +142,29 @@ def test_iso_bounds():
     assert iso_bounds("2024") == (date(2024, 1, 1), date(2024, 12, 31))
     assert iso_bounds("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))
     assert iso_bounds("2024-02-30") is None
+
+
+def test_estimator_must_be_in_registry(raw_dir):
+    problems = with_claim(raw_dir, "c2,killed,5,5,about,assessed,,,2024-01-01,Y,media,s1,n,yes,total\n")
+    assert [(p.line, p.column) for p in problems] == [(3, "estimator")]
+    assert "estimators.csv" in problems[0].message
+
+
+def test_estimator_type_must_match_registry(raw_dir):
+    problems = with_claim(raw_dir, "c2,killed,5,5,about,assessed,,,2024-01-01,X,government,s1,n,yes,total\n")
+    assert [(p.line, p.column) for p in problems] == [(3, "estimator_type")]
+    assert "'media'" in problems[0].message
+
+
+def test_registry_rows_are_checked(raw_dir):
+    with (raw_dir / "estimators.csv").open("a", encoding="utf-8") as f:
+        f.write("X,X,X,media,,no\nZ,Z,,spy,,maybe\n")
+    problems = validate_raw(raw_dir)
+    cols = sorted((p.line, p.column) for p in problems if p.file == "estimators.csv")
+    assert cols == [(4, "estimator"), (5, "label_de"), (5, "type"), (5, "warring_party")]
+
+
+def test_missing_registry_is_reported(raw_dir):
+    (raw_dir / "estimators.csv").unlink()
+    problems = validate_raw(raw_dir)
+    assert [(p.file, p.message) for p in problems] == [("estimators.csv", "file is missing")]

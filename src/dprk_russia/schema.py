@@ -31,8 +31,9 @@ ESTIMATOR_TYPES = ("intelligence", "government", "multilateral", "think_tank", "
 SCOPES = ("total", "part")
 DIRECTIONS = ("dprk_to_russia", "russia_to_dprk", "deployment")
 KINDS = ("cumulative", "period_total", "snapshot", "rate", "share")
+YES_NO = ("yes", "no")
 
-FILES = ("indicators.csv", "sources.csv", "claims.csv", "events.csv")
+FILES = ("indicators.csv", "sources.csv", "estimators.csv", "claims.csv", "events.csv")
 
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "claims.csv": (
@@ -64,6 +65,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "indicators.csv": ("indicator", "label_en", "label_de", "unit", "direction", "kind"),
     "events.csv": ("date", "event_en", "event_de", "source_id"),
+    "estimators.csv": ("estimator", "label_en", "label_de", "type", "country", "warring_party"),
 }
 
 
@@ -130,7 +132,7 @@ def _iso_check(optional: bool, day_only: bool = False) -> list[pa.Check]:
     ]
 
 
-def _schemas(indicators: set[str], sources: set[str]) -> dict[str, pa.DataFrameSchema]:
+def _schemas(indicators: set[str], sources: set[str], estimators: set[str]) -> dict[str, pa.DataFrameSchema]:
     number = [_regex(NUMBER_RE, "a plain non-negative number (no thousands separators)", True)]
     claims = pa.DataFrameSchema(
         {
@@ -148,11 +150,11 @@ def _schemas(indicators: set[str], sources: set[str]) -> dict[str, pa.DataFrameS
             "period_start": pa.Column(str, checks=_iso_check(optional=True)),
             "period_end": pa.Column(str, checks=_iso_check(optional=True)),
             "published": pa.Column(str, checks=_iso_check(optional=False)),
-            "estimator": _text(),
+            "estimator": pa.Column(str, checks=[_enum(estimators, "an estimator of estimators.csv")]),
             "estimator_type": pa.Column(str, checks=[_enum(ESTIMATOR_TYPES, "an estimator type")]),
             "source_id": pa.Column(str, checks=[_enum(sources, "a source_id of sources.csv")]),
             "note": _text(),
-            "checked": pa.Column(str, checks=[_enum(("yes", "no"), "yes or no")]),
+            "checked": pa.Column(str, checks=[_enum(YES_NO, "yes or no")]),
             "scope": pa.Column(str, checks=[_enum(SCOPES, "a scope")]),
         },
         strict=False,
@@ -197,7 +199,24 @@ def _schemas(indicators: set[str], sources: set[str]) -> dict[str, pa.DataFrameS
         },
         strict=False,
     )
+    estimators_schema = pa.DataFrameSchema(
+        {
+            "estimator": pa.Column(
+                str,
+                checks=[pa.Check.str_length(min_value=1, error="must not be empty")],
+                unique=True,
+                report_duplicates="exclude_first",
+            ),
+            "label_en": _text(),
+            "label_de": _text(),
+            "type": pa.Column(str, checks=[_enum(ESTIMATOR_TYPES, "an estimator type")]),
+            "country": _text(required=False),
+            "warring_party": pa.Column(str, checks=[_enum(YES_NO, "yes or no")]),
+        },
+        strict=False,
+    )
     return {
+        "estimators.csv": estimators_schema,
         "claims.csv": claims,
         "sources.csv": sources_schema,
         "indicators.csv": indicators_schema,
@@ -295,11 +314,23 @@ def _check_message(schema: pa.DataFrameSchema, col: str, check: str) -> str:
     return check
 
 
-def _row_rules(name: str, df: pd.DataFrame) -> list[Problem]:
+def _row_rules(name: str, df: pd.DataFrame, registry: dict[str, str] | None = None) -> list[Problem]:
+    """Rules across the cells of one row; ``registry`` maps each estimator to its type."""
     out: list[Problem] = []
     if name != "claims.csv":
         return out
     for line, row in df.iterrows():
+        want = (registry or {}).get(row["estimator"])
+        if want is not None and row["estimator_type"] != want:
+            out.append(
+                Problem(
+                    name,
+                    line,
+                    "estimator_type",
+                    f"estimator {row['estimator']!r} has type {want!r} in estimators.csv, "
+                    f"got {row['estimator_type']!r}",
+                )
+            )
         lo, hi = row["value_low"].strip(), row["value_high"].strip()
         if bool(lo) != bool(hi):
             col = "value_high" if lo else "value_low"
@@ -328,9 +359,11 @@ def validate_raw(raw_dir: str | Path) -> list[Problem]:
     frames = {name: read_csv_checked(raw / name, problems) for name in FILES}
     ind = frames["indicators.csv"]
     src = frames["sources.csv"]
+    est = frames["estimators.csv"]
     indicators = set(ind["indicator"]) if ind is not None else set()
     sources = set(src["source_id"]) if src is not None else set()
-    schemas = _schemas(indicators, sources)
+    registry = dict(zip(est["estimator"], est["type"], strict=True)) if est is not None else None
+    schemas = _schemas(indicators, sources, set(registry or ()))
     for name, df in frames.items():
         if df is None:
             continue
@@ -339,6 +372,8 @@ def validate_raw(raw_dir: str | Path) -> list[Problem]:
             schema = schema.remove_columns(["indicator"])
         if src is None and name in ("claims.csv", "events.csv"):
             schema = schema.remove_columns(["source_id"])
+        if est is None and name == "claims.csv":
+            schema = schema.remove_columns(["estimator"])
         problems.extend(_schema_problems(name, df, schema))
-        problems.extend(_row_rules(name, df))
+        problems.extend(_row_rules(name, df, registry))
     return sorted(set(problems))
