@@ -126,3 +126,27 @@ def test_estimator_labels_come_from_the_registry():
     hur = out[out["estimator"] == "Ukraine HUR"].iloc[0]
     assert hur["warring_party"] == "yes"
     assert out["estimator_label_de"].notna().all()
+
+
+def test_repeat_sits_at_the_date_of_the_claim_it_repeats():
+    rows = [
+        {
+            "claim_id": "a",
+            "indicator": "killed",
+            "value_low": 600,
+            "period_end": "2025-04-30",
+            "published": "2025-04-30",
+        },
+        {
+            "claim_id": "b",
+            "indicator": "killed",
+            "value_low": 600,
+            "published": "2025-11-04",
+            "repeat_of": "a",
+        },
+        {"claim_id": "c", "indicator": "killed", "value_low": 600, "published": "2025-11-04"},
+    ]
+    out = make_claims(rows).set_index("claim_id")
+    assert out.loc["b", "date"] == pd.Timestamp("2025-04-30")
+    assert out.loc["c", "date"] == pd.Timestamp("2025-11-04")
+    assert (out.loc["a", "repeat_of"], out.loc["b", "repeat_of"]) == ("", "a")

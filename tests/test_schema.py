@@ -168,3 +168,38 @@ def test_missing_registry_is_reported(raw_dir):
     (raw_dir / "estimators.csv").unlink()
     problems = validate_raw(raw_dir)
     assert [(p.file, p.message) for p in problems] == [("estimators.csv", "file is missing")]
+
+
+def _with_repeats(raw_dir: Path, rows: list[str]) -> list:
+    header = HEADER.rstrip("\n") + ",repeat_of\n"
+    body = GOOD_ROW.rstrip("\n") + ",\n" + "".join(rows)
+    (raw_dir / "claims.csv").write_text(header + body, encoding="utf-8")
+    return validate_raw(raw_dir)
+
+
+def test_repeat_of_valid_reference_passes(raw_dir):
+    row = "c2,containers_munitions,1000,1000,over,assessed,,2023-10-01,2024-05-01,X,media,s1,n,yes,total,c1\n"
+    assert _with_repeats(raw_dir, [row]) == []
+
+
+@pytest.mark.parametrize(
+    ("ref_and_values", "needle"),
+    [
+        ("1000,1000,c9", "claim_id of another row"),
+        ("1000,1000,c2", "claim_id of another row"),
+        ("2000,2000,c1", "indicator and values"),
+    ],
+)
+def test_repeat_of_bad_reference_is_located(raw_dir, ref_and_values, needle):
+    lo, hi, ref = ref_and_values.split(",")
+    row = f"c2,containers_munitions,{lo},{hi},over,assessed,,,2024-05-01,X,media,s1,n,yes,total,{ref}\n"
+    problems = _with_repeats(raw_dir, [row])
+    assert [(p.line, p.column) for p in problems] == [(3, "repeat_of")]
+    assert needle in problems[0].message
+
+
+def test_repeat_of_an_older_claim_only(raw_dir):
+    row = "c2,containers_munitions,1000,1000,over,assessed,,,2023-01-01,X,media,s1,n,yes,total,c1\n"
+    problems = _with_repeats(raw_dir, [row])
+    assert [(p.line, p.column) for p in problems] == [(3, "repeat_of")]
+    assert "published after" in problems[0].message

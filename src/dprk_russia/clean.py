@@ -38,7 +38,7 @@ PROCESSED_COLUMNS: dict[str, str] = {
     "published_precision": "year, month or day.",
     "published_date": "Last day covered by published (a month-only date counts from month end).",
     "date": "Representative date: period_end_date capped at published_date; published_date "
-    "when no period end is given or the claim is a forecast.",
+    "when no period end is given or the claim is a forecast; for a repeat, the date of the claim it repeats.",
     "estimator": "Who made the estimate.",
     "estimator_type": "intelligence, government, multilateral, think_tank, media or party.",
     "estimator_label_en": "English label of the estimator (data/raw/estimators.csv).",
@@ -53,6 +53,8 @@ PROCESSED_COLUMNS: dict[str, str] = {
     "scope": "total, or part when the figure covers only part of what the indicator measures "
     "(one ship, one unit, one week); parts are kept out of charts, consensus and contradiction checks.",
     "checked": "yes when the figure was re-read on the cited page; no when it could not be re-checked.",
+    "repeat_of": "claim_id of the earlier claim whose figure this page repeats as if current (empty for new "
+    "figures); a repeat sits at that claim's date and is not a new estimate.",
 }
 
 
@@ -146,6 +148,11 @@ def clean_claims(
     date = df["period_end_date"].where(df["period_end_date"].notna(), df["published_date"])
     date = date.where(date <= df["published_date"], df["published_date"])
     df["date"] = date.where(df["basis"] != "forecast", df["published_date"])
+    df["repeat_of"] = df["repeat_of"].fillna("") if "repeat_of" in df.columns else ""
+    repeats = df["repeat_of"] != ""
+    if repeats.any():  # a repeated old figure sits at the date of the claim it repeats
+        date_by_id = pd.Series(df["date"].to_numpy(), index=df["claim_id"])
+        df.loc[repeats, "date"] = df.loc[repeats, "repeat_of"].map(date_by_id).to_numpy()
 
     keep = df["estimator_type"].isin(parse_estimator_types(estimator_types))
     if as_of:

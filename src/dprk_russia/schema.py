@@ -352,6 +352,36 @@ def _row_rules(name: str, df: pd.DataFrame, registry: dict[str, str] | None = No
     return out
 
 
+def _repeat_rules(df: pd.DataFrame) -> list[Problem]:
+    """The optional ``repeat_of`` column: a claim id of an earlier row with the same figure."""
+    out: list[Problem] = []
+    if "repeat_of" not in df.columns:
+        return out
+    rows = {row["claim_id"]: row for _, row in df.iterrows()}
+    for line, row in df.iterrows():
+        ref = row["repeat_of"].strip()
+        if not ref:
+            continue
+        orig = rows.get(ref)
+        if orig is None or ref == row["claim_id"]:
+            out.append(
+                Problem("claims.csv", line, "repeat_of", f"expected the claim_id of another row, got {ref!r}")
+            )
+            continue
+        if orig["repeat_of"].strip():
+            msg = f"{ref} is itself a repeat of {orig['repeat_of']}; point to the original"
+            out.append(Problem("claims.csv", line, "repeat_of", msg))
+        same = all(orig[c] == row[c] for c in ("indicator", "value_low", "value_high"))
+        if not same:
+            msg = f"a repeat must have the indicator and values of {ref}"
+            out.append(Problem("claims.csv", line, "repeat_of", msg))
+        a, b = iso_bounds(orig["published"]), iso_bounds(row["published"])
+        if a and b and a[0] > b[1]:
+            msg = f"{ref} was published after this row ({orig['published']} > {row['published']})"
+            out.append(Problem("claims.csv", line, "repeat_of", msg))
+    return out
+
+
 def validate_raw(raw_dir: str | Path) -> list[Problem]:
     """Validate every raw file in ``raw_dir`` and return all problems found (empty = valid)."""
     raw = Path(raw_dir)
@@ -376,4 +406,6 @@ def validate_raw(raw_dir: str | Path) -> list[Problem]:
             schema = schema.remove_columns(["estimator"])
         problems.extend(_schema_problems(name, df, schema))
         problems.extend(_row_rules(name, df, registry))
+        if name == "claims.csv":
+            problems.extend(_repeat_rules(df))
     return sorted(set(problems))
