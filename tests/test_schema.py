@@ -203,3 +203,24 @@ def test_repeat_of_an_older_claim_only(raw_dir):
     problems = _with_repeats(raw_dir, [row])
     assert [(p.line, p.column) for p in problems] == [(3, "repeat_of")]
     assert "published after" in problems[0].message
+
+
+def test_source_kind_is_checked_when_present(raw_dir):
+    (raw_dir / "sources.csv").write_text(
+        "source_id,publisher,title,url,published,accessed,language,via,remark,kind\n"
+        "s1,KBS,Title,https://example.org/a,2023-10-13,2026-11-24,en,,descriptive title,blog\n",
+        encoding="utf-8",
+    )
+    problems = validate_raw(raw_dir)
+    assert [(p.file, p.line, p.column) for p in problems] == [("sources.csv", 2, "kind")]
+
+
+def test_project_sources_have_kind_and_no_remarks_in_titles():
+    import csv
+
+    from dprk_russia import RAW_DIR
+
+    with (RAW_DIR / "sources.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert all(r["kind"] for r in rows)
+    assert not [r["title"] for r in rows if r["title"].endswith(("(descriptive)", "(headline not shown)"))]

@@ -49,6 +49,7 @@ PROCESSED_COLUMNS: dict[str, str] = {
     "source_title": "Title of the page we read.",
     "source_url": "URL of the page we read.",
     "via": "Agency or outlet the page relays, if any.",
+    "source_kind": "original, official, relay or aggregator (data/raw/sources.csv kind; empty if not given).",
     "note": "Our own summary of the claim.",
     "scope": "total, or part when the figure covers only part of what the indicator measures "
     "(one ship, one unit, one week); parts are kept out of charts, consensus and contradiction checks.",
@@ -166,6 +167,8 @@ def clean_claims(
         columns={"title": "source_title", "url": "source_url"}
     )
     df = df.join(src, on="source_id")
+    kinds = sources.set_index("source_id")["kind"] if "kind" in sources.columns else pd.Series(dtype=object)
+    df["source_kind"] = df["source_id"].map(kinds).fillna("")
     if estimators is not None:
         reg = estimators.set_index("estimator")[["label_en", "label_de", "warring_party"]]
         reg = reg.rename(columns={"label_en": "estimator_label_en", "label_de": "estimator_label_de"})

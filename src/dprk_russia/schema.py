@@ -30,6 +30,7 @@ BASES = ("assessed", "capacity", "forecast", "official")
 ESTIMATOR_TYPES = ("intelligence", "government", "multilateral", "think_tank", "media", "party")
 SCOPES = ("total", "part")
 DIRECTIONS = ("dprk_to_russia", "russia_to_dprk", "deployment")
+SOURCE_KINDS = ("original", "official", "relay", "aggregator")
 KINDS = ("cumulative", "period_total", "snapshot", "rate", "share")
 YES_NO = ("yes", "no")
 
@@ -174,6 +175,9 @@ def _schemas(indicators: set[str], sources: set[str], estimators: set[str]) -> d
             "accessed": pa.Column(str, checks=_iso_check(optional=False, day_only=True)),
             "language": pa.Column(str, checks=[_regex(r"^[a-z]{2}$", "an ISO 639-1 code")]),
             "via": _text(required=False),
+            # optional columns: validated when present
+            "remark": pa.Column(str, required=False),
+            "kind": pa.Column(str, checks=[_enum(SOURCE_KINDS, "a source kind")], required=False),
         },
         strict=False,
     )
