@@ -224,3 +224,83 @@ def test_project_sources_have_kind_and_no_remarks_in_titles():
         rows = list(csv.DictReader(f))
     assert all(r["kind"] for r in rows)
     assert not [r["title"] for r in rows if r["title"].endswith(("(descriptive)", "(headline not shown)"))]
+
+
+def _plausible(raw_dir: Path, rows: str):
+    from dprk_russia.schema import validate_raw_with_warnings
+
+    (raw_dir / "claims.csv").write_text(HEADER + GOOD_ROW + rows, encoding="utf-8")
+    return validate_raw_with_warnings(raw_dir)
+
+
+def test_killed_above_casualties_same_page_is_an_error(raw_dir):
+    errors, warnings = _plausible(
+        raw_dir,
+        "c2,killed,600,600,about,assessed,,2024-05-01,2024-05-01,X,media,s1,n,yes,total\n"
+        "c3,casualties_total,500,500,about,assessed,,2024-05-01,2024-05-02,X,media,s1,n,yes,total\n",
+    )
+    assert [(p.line, p.column) for p in errors] == [(3, "value_low")] and warnings == []
+    assert "c3" in errors[0].message
+
+
+def test_killed_above_casualties_across_pages_is_a_warning(raw_dir):
+    with (raw_dir / "sources.csv").open("a", encoding="utf-8") as f:
+        f.write("s2,KBS,T2,https://example.org/b,2024-05-01,2026-11-24,en,\n")
+    errors, warnings = _plausible(
+        raw_dir,
+        "c2,killed,600,600,about,assessed,,2024-05-01,2024-05-01,X,media,s1,n,yes,total\n"
+        "c3,casualties_total,500,500,about,assessed,,2024-05-01,2024-05-01,X,media,s2,n,yes,total\n"
+        "c4,casualties_total,500,500,about,assessed,,2024-05-02,2024-05-02,X,media,s2,n,yes,total\n",
+    )
+    assert errors == [] and [(p.line, p.column) for p in warnings] == [(3, "value_low")]
+
+
+def test_published_after_accessed_is_an_error(raw_dir):
+    errors, _ = _plausible(raw_dir, "c2,killed,5,5,about,assessed,,,2026-12-01,X,media,s1,n,yes,total\n")
+    assert [(p.file, p.line, p.column) for p in errors] == [("claims.csv", 3, "published")]
+    (raw_dir / "sources.csv").write_text(
+        "source_id,publisher,title,url,published,accessed,language,via\n"
+        "s1,KBS,Title,https://example.org/a,2026-12,2026-11-24,en,\n",
+        encoding="utf-8",
+    )
+    errors, _ = _plausible(raw_dir, "")
+    assert [(p.file, p.line, p.column) for p in errors] == [("sources.csv", 2, "published")]
+
+
+def test_period_end_after_published_only_for_forecasts(raw_dir):
+    errors, _ = _plausible(
+        raw_dir,
+        "c2,killed,5,5,about,assessed,,2024-06,2024-05-01,X,media,s1,n,yes,total\n"
+        "c3,killed,5,5,about,forecast,,2024-06,2024-05-01,X,media,s1,n,yes,total\n",
+    )
+    assert [(p.line, p.column) for p in errors] == [(3, "period_end")]
+
+
+def test_same_statement_with_different_bases_is_a_warning(raw_dir):
+    errors, warnings = _plausible(
+        raw_dir,
+        "c2,artillery_rounds,5,5,about,assessed,,,2024-05-01,X,media,s1,n,yes,total\n"
+        "c3,artillery_rounds,5,5,about,capacity,,,2024-05-01,X,media,s1,n,yes,total\n"
+        "c4,artillery_rounds,6,6,about,capacity,,,2024-05-01,X,media,s1,n,yes,total\n",
+    )
+    assert errors == [] and [(p.line, p.column) for p in warnings] == [(4, "basis")]
+    assert "c2 (assessed), c3 (capacity)" in warnings[0].message
+
+
+def test_cli_prints_warnings_but_exits_zero(raw_dir):
+    for name, text in (
+        (
+            "claims.csv",
+            HEADER + GOOD_ROW + "c3,containers_munitions,1000,1000,over,capacity,2023-09,"
+            "2023-10-01,2023-10-13,US NSC,government,s1,ok,yes,total\n",
+        ),
+    ):
+        (raw_dir / name).write_text(text, encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-m", "dprk_russia.validate", str(raw_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.startswith("warning: ") and "different bases" in out.stderr

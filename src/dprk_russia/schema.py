@@ -386,6 +386,101 @@ def _repeat_rules(df: pd.DataFrame) -> list[Problem]:
     return out
 
 
+def _end(value: str) -> date | None:
+    b = iso_bounds(value) if value and re.fullmatch(ISO_DATE_RE, value) else None
+    return b[1] if b else None
+
+
+def _start(value: str) -> date | None:
+    b = iso_bounds(value) if value and re.fullmatch(ISO_DATE_RE, value) else None
+    return b[0] if b else None
+
+
+def plausibility(claims: pd.DataFrame, sources: pd.DataFrame | None) -> tuple[list[Problem], list[Problem]]:
+    """Checks across rows and files that need judgement: returns ``(errors, warnings)``.
+
+    Errors (logic violated): a page published after we read it (sources.csv, and a claim
+    whose ``published`` is after its source's ``accessed``); ``period_end`` after
+    ``published`` for anything but a forecast; killed above total casualties for the same
+    estimator and date on the same page. Warnings (worth a look): the same killed/casualty
+    clash across different pages; the same statement (source, indicator, values) recorded
+    with different bases.
+    """
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    c = "claims.csv"
+    accessed: dict[str, date] = {}
+    if sources is not None:
+        for line, row in sources.iterrows():
+            acc = _end(row["accessed"])
+            pub = _start(row["published"])
+            if acc:
+                accessed[row["source_id"]] = acc
+            if acc and pub and pub > acc:
+                msg = f"published {row['published']} is after accessed {row['accessed']}"
+                errors.append(Problem("sources.csv", line, "published", msg))
+    for line, row in claims.iterrows():
+        pub_start, pub_end = _start(row["published"]), _end(row["published"])
+        acc = accessed.get(row["source_id"])
+        if acc and pub_start and pub_start > acc:
+            msg = f"published {row['published']} is after the source was accessed ({acc.isoformat()})"
+            errors.append(Problem(c, line, "published", msg))
+        pe = _start(row["period_end"])
+        if pe and pub_end and pe > pub_end and row["basis"] != "forecast":
+            msg = f"period_end {row['period_end']} is after published {row['published']} (only forecasts may)"
+            errors.append(Problem(c, line, "period_end", msg))
+    # killed vs total casualties, same estimator and date (period_end, else published)
+    counted = claims[(claims["scope"] == "total") & (claims["value_low"] != "")]
+    if "repeat_of" in counted.columns:
+        counted = counted[counted["repeat_of"].str.strip() == ""]
+    when = counted["period_end"].where(counted["period_end"] != "", counted["published"]).map(_end)
+    counted = counted.assign(_when=when)
+    killed = counted[counted["indicator"] == "killed"]
+    total = counted[counted["indicator"] == "casualties_total"]
+    pairs = killed.reset_index().merge(total, on=["estimator", "_when"], suffixes=("", "_t"))
+    for rec in pairs.to_dict("records"):
+        if rec["_when"] is None:
+            continue
+        try:
+            above = float(rec["value_low"]) > float(rec["value_high_t"])
+        except ValueError:
+            continue  # reported by the number check
+        if above:
+            same_page = rec["source_id"] == rec["source_id_t"]
+            msg = (
+                f"killed {rec['value_low']} is above total casualties {rec['value_high_t']} "
+                f"({rec['claim_id_t']}) for {rec['estimator']} at {rec['_when'].isoformat()}"
+            )
+            (errors if same_page else warnings).append(Problem(c, int(rec["line"]), "value_low", msg))
+    # the same statement recorded with different bases
+    key = ["source_id", "indicator", "value_low", "value_high"]
+    withval = claims[claims["value_low"] != ""]
+    for _, group in withval.groupby(key, sort=False):
+        if group["basis"].nunique() > 1:
+            ids = ", ".join(f"{i} ({b})" for i, b in zip(group["claim_id"], group["basis"], strict=True))
+            msg = f"same source, indicator and values recorded with different bases: {ids}"
+            warnings.append(Problem(c, int(group.index[-1]), "basis", msg))
+    return errors, warnings
+
+
+def validate_raw_with_warnings(raw_dir: str | Path) -> tuple[list[Problem], list[Problem]]:
+    """Validate ``raw_dir``: ``(errors, warnings)``; only errors make the data invalid.
+
+    Plausibility checks (:func:`plausibility`) run once the files themselves are valid.
+    """
+    errors = validate_raw(raw_dir)
+    if errors:
+        return errors, []
+    raw = Path(raw_dir)
+    scratch: list[Problem] = []
+    claims = read_csv_checked(raw / "claims.csv", scratch)
+    sources = read_csv_checked(raw / "sources.csv", scratch)
+    if claims is None:
+        return sorted(set(scratch)), []
+    more, warnings = plausibility(claims, sources)
+    return sorted(set(more)), sorted(set(warnings))
+
+
 def validate_raw(raw_dir: str | Path) -> list[Problem]:
     """Validate every raw file in ``raw_dir`` and return all problems found (empty = valid)."""
     raw = Path(raw_dir)
