@@ -18,6 +18,18 @@ from .io import write_text
 from .schema import validate_raw_with_warnings
 
 
+def _warn_if_stale(raw: Path) -> None:
+    """Print a warning when the newest figure is much older than the newest reading."""
+    import pandas as pd
+
+    from .freshness import freshness, stale_warning
+
+    read = {n: pd.read_csv(raw / f"{n}.csv", dtype=str, keep_default_na=False) for n in ("claims", "sources")}
+    warning = stale_warning(freshness(read["claims"], read["sources"]))
+    if warning:
+        print(warning, file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Validate the raw data; return the process exit status."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -37,6 +49,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{shown}/{p}", file=sys.stderr)
         print(f"validate: {len(problems)} problem(s) in {shown}; nothing was built.", file=sys.stderr)
         return 1
+    _warn_if_stale(raw)
     if args.stamp:
         write_text(args.stamp, "valid\n")
         print(f"[done]  validate {raw.as_posix()} in {time.perf_counter() - t0:.1f}s", flush=True)
