@@ -167,8 +167,10 @@ def clean_claims(
         columns={"title": "source_title", "url": "source_url"}
     )
     df = df.join(src, on="source_id")
-    kinds = sources.set_index("source_id")["kind"] if "kind" in sources.columns else pd.Series(dtype=object)
-    df["source_kind"] = df["source_id"].map(kinds).fillna("")
+    if "kind" in sources.columns:
+        df["source_kind"] = df["source_id"].map(sources.set_index("source_id")["kind"]).fillna("")
+    else:
+        df["source_kind"] = ""
     if estimators is not None:
         reg = estimators.set_index("estimator")[["label_en", "label_de", "warring_party"]]
         reg = reg.rename(columns={"label_en": "estimator_label_en", "label_de": "estimator_label_de"})
