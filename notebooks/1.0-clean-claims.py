@@ -1,10 +1,12 @@
 # %% [markdown]
 # # 1.0 Clean the claims
 #
-# **Reads** `data/raw/claims.csv`, `sources.csv`, `indicators.csv`, `events.csv` (validated
-# before this notebook runs).
+# **Reads** `data/raw/claims.csv`, `sources.csv`, `indicators.csv`, `events.csv`,
+# `estimators.csv` (validated before this notebook runs).
 # **Writes** `data/processed/claims.csv` (tidy, typed claims), `data/processed/events.csv`,
-# `data/processed/sources.csv` and `data/processed/README.md` (the processed-data dictionary).
+# `data/processed/sources.csv`, `data/processed/estimators.csv`, `data/processed/freshness.json`
+# (figures published up to, sources read up to) and `data/processed/README.md` (the
+# processed-data dictionary).
 #
 # Each raw row is one published figure. Cleaning parses the ISO dates at the precision the
 # source gave, computes a midpoint and a range, picks a representative date, and joins the
@@ -21,6 +23,7 @@ from pathlib import Path
 
 from dprk_russia import PROJECT_ROOT
 from dprk_russia.clean import clean_claims, data_dictionary_markdown, read_raw
+from dprk_russia.freshness import freshness, freshness_json
 from dprk_russia.io import write_csv, write_text
 
 raw_dir = PROJECT_ROOT / RAW_DIR
@@ -32,7 +35,12 @@ raw = read_raw(raw_dir)
 
 # %%
 claims = clean_claims(
-    raw["claims"], raw["sources"], raw["indicators"], as_of=AS_OF or None, estimator_types=ESTIMATOR_TYPES
+    raw["claims"],
+    raw["sources"],
+    raw["indicators"],
+    as_of=AS_OF or None,
+    estimator_types=ESTIMATOR_TYPES,
+    estimators=raw["estimators"],
 )
 print(
     f"{len(raw['claims'])} raw claims -> {len(claims)} kept "
@@ -63,4 +71,9 @@ sources = sources[sources["source_id"].isin(set(claims["source_id"]) | set(event
 write_csv(claims, Path(out_dir, "claims.csv"))
 write_csv(events.sort_values(["date", "event_en"]), Path(out_dir, "events.csv"))
 write_csv(sources.sort_values("source_id"), Path(out_dir, "sources.csv"))
+estimators = raw["estimators"][raw["estimators"]["estimator"].isin(set(claims["estimator"]))]
+write_csv(estimators.sort_values("estimator"), Path(out_dir, "estimators.csv"))
 write_text(Path(out_dir, "README.md"), data_dictionary_markdown())
+fresh = freshness(claims, sources)
+write_text(Path(out_dir, "freshness.json"), freshness_json(fresh))
+fresh

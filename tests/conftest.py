@@ -16,6 +16,11 @@ HEADER = (
     "published,estimator,estimator_type,source_id,note,checked,scope\n"
 )
 GOOD_ROW = "c1,containers_munitions,1000,1000,over,assessed,2023-09,2023-10-01,2023-10-13,US NSC,government,s1,ok,yes,total\n"
+ESTIMATORS = (
+    "estimator,label_en,label_de,type,country,warring_party\n"
+    "US NSC,US National Security Council,Nationaler Sicherheitsrat der USA,government,United States,no\n"
+    "X,X,X,media,,no\n"
+)
 
 
 @pytest.fixture
@@ -31,6 +36,7 @@ def raw_dir(tmp_path: Path) -> Path:
     )
     (d / "claims.csv").write_text(HEADER + GOOD_ROW, encoding="utf-8")
     (d / "events.csv").write_text("date,event_en,event_de,source_id\n2024-06-19,a,b,s1\n", encoding="utf-8")
+    (d / "estimators.csv").write_text(ESTIMATORS, encoding="utf-8")
     return d
 
 

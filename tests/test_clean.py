@@ -114,3 +114,39 @@ def test_processed_columns_in_order_and_labels_joined():
     df = make_claims([{"claim_id": "a", "indicator": "killed", "value_low": 1, "published": "2025-01-01"}])
     assert list(df.columns) == list(PROCESSED_COLUMNS)
     assert df.loc[0, "label_de"] == "Getötete nordkoreanische Soldaten"
+
+
+def test_estimator_labels_come_from_the_registry():
+    from dprk_russia import RAW_DIR
+
+    raw = read_raw(RAW_DIR)
+    out = clean_claims(raw["claims"], raw["sources"], raw["indicators"], estimators=raw["estimators"])
+    nis = out[out["estimator"] == "South Korea NIS"].iloc[0]
+    assert (nis["estimator_label_de"], nis["warring_party"]) == ("Südkoreanischer Geheimdienst NIS", "no")
+    hur = out[out["estimator"] == "Ukraine HUR"].iloc[0]
+    assert hur["warring_party"] == "yes"
+    assert out["estimator_label_de"].notna().all()
+
+
+def test_repeat_sits_at_the_date_of_the_claim_it_repeats():
+    rows = [
+        {
+            "claim_id": "a",
+            "indicator": "killed",
+            "value_low": 600,
+            "period_end": "2025-04-30",
+            "published": "2025-04-30",
+        },
+        {
+            "claim_id": "b",
+            "indicator": "killed",
+            "value_low": 600,
+            "published": "2025-11-04",
+            "repeat_of": "a",
+        },
+        {"claim_id": "c", "indicator": "killed", "value_low": 600, "published": "2025-11-04"},
+    ]
+    out = make_claims(rows).set_index("claim_id")
+    assert out.loc["b", "date"] == pd.Timestamp("2025-04-30")
+    assert out.loc["c", "date"] == pd.Timestamp("2025-11-04")
+    assert (out.loc["a", "repeat_of"], out.loc["b", "repeat_of"]) == ("", "a")

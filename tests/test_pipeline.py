@@ -109,7 +109,8 @@ def test_bad_input_stops_before_any_notebook(clone: Path):
     claims = clone / "data/raw/claims.csv"
     lines = claims.read_text(encoding="utf-8").splitlines(keepends=True)
     lines[3] = lines[3].replace(",", ",1,000 ,", 1)  # ragged row with a thousands separator
-    lines.append("c9999,killed,-5,5,about,assessed,,,24/12/2024,X,media,nope,n,yes,total\n")
+    extra = "," * (lines[0].count(",") - 14)  # empty optional columns (e.g. repeat_of)
+    lines.append("c9999,killed,-5,5,about,assessed,,,24/12/2024,X,media,nope,n,yes,total" + extra + "\n")
     claims.write_text("".join(lines), encoding="utf-8")
     res = make(clone, "report", check=False)
     assert res.returncode != 0

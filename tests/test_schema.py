@@ -142,3 +142,165 @@ def test_iso_bounds():
     assert iso_bounds("2024") == (date(2024, 1, 1), date(2024, 12, 31))
     assert iso_bounds("2024-02") == (date(2024, 2, 1), date(2024, 2, 29))
     assert iso_bounds("2024-02-30") is None
+
+
+def test_estimator_must_be_in_registry(raw_dir):
+    problems = with_claim(raw_dir, "c2,killed,5,5,about,assessed,,,2024-01-01,Y,media,s1,n,yes,total\n")
+    assert [(p.line, p.column) for p in problems] == [(3, "estimator")]
+    assert "estimators.csv" in problems[0].message
+
+
+def test_estimator_type_must_match_registry(raw_dir):
+    problems = with_claim(raw_dir, "c2,killed,5,5,about,assessed,,,2024-01-01,X,government,s1,n,yes,total\n")
+    assert [(p.line, p.column) for p in problems] == [(3, "estimator_type")]
+    assert "'media'" in problems[0].message
+
+
+def test_registry_rows_are_checked(raw_dir):
+    with (raw_dir / "estimators.csv").open("a", encoding="utf-8") as f:
+        f.write("X,X,X,media,,no\nZ,Z,,spy,,maybe\n")
+    problems = validate_raw(raw_dir)
+    cols = sorted((p.line, p.column) for p in problems if p.file == "estimators.csv")
+    assert cols == [(4, "estimator"), (5, "label_de"), (5, "type"), (5, "warring_party")]
+
+
+def test_missing_registry_is_reported(raw_dir):
+    (raw_dir / "estimators.csv").unlink()
+    problems = validate_raw(raw_dir)
+    assert [(p.file, p.message) for p in problems] == [("estimators.csv", "file is missing")]
+
+
+def _with_repeats(raw_dir: Path, rows: list[str]) -> list:
+    header = HEADER.rstrip("\n") + ",repeat_of\n"
+    body = GOOD_ROW.rstrip("\n") + ",\n" + "".join(rows)
+    (raw_dir / "claims.csv").write_text(header + body, encoding="utf-8")
+    return validate_raw(raw_dir)
+
+
+def test_repeat_of_valid_reference_passes(raw_dir):
+    row = "c2,containers_munitions,1000,1000,over,assessed,,2023-10-01,2024-05-01,X,media,s1,n,yes,total,c1\n"
+    assert _with_repeats(raw_dir, [row]) == []
+
+
+@pytest.mark.parametrize(
+    ("ref_and_values", "needle"),
+    [
+        ("1000,1000,c9", "claim_id of another row"),
+        ("1000,1000,c2", "claim_id of another row"),
+        ("2000,2000,c1", "indicator and values"),
+    ],
+)
+def test_repeat_of_bad_reference_is_located(raw_dir, ref_and_values, needle):
+    lo, hi, ref = ref_and_values.split(",")
+    row = f"c2,containers_munitions,{lo},{hi},over,assessed,,,2024-05-01,X,media,s1,n,yes,total,{ref}\n"
+    problems = _with_repeats(raw_dir, [row])
+    assert [(p.line, p.column) for p in problems] == [(3, "repeat_of")]
+    assert needle in problems[0].message
+
+
+def test_repeat_of_an_older_claim_only(raw_dir):
+    row = "c2,containers_munitions,1000,1000,over,assessed,,,2023-01-01,X,media,s1,n,yes,total,c1\n"
+    problems = _with_repeats(raw_dir, [row])
+    assert [(p.line, p.column) for p in problems] == [(3, "repeat_of")]
+    assert "published after" in problems[0].message
+
+
+def test_source_kind_is_checked_when_present(raw_dir):
+    (raw_dir / "sources.csv").write_text(
+        "source_id,publisher,title,url,published,accessed,language,via,remark,kind\n"
+        "s1,KBS,Title,https://example.org/a,2023-10-13,2026-11-24,en,,descriptive title,blog\n",
+        encoding="utf-8",
+    )
+    problems = validate_raw(raw_dir)
+    assert [(p.file, p.line, p.column) for p in problems] == [("sources.csv", 2, "kind")]
+
+
+def test_project_sources_have_kind_and_no_remarks_in_titles():
+    import csv
+
+    from dprk_russia import RAW_DIR
+
+    with (RAW_DIR / "sources.csv").open(encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    assert all(r["kind"] for r in rows)
+    assert not [r["title"] for r in rows if r["title"].endswith(("(descriptive)", "(headline not shown)"))]
+
+
+def _plausible(raw_dir: Path, rows: str):
+    from dprk_russia.schema import validate_raw_with_warnings
+
+    (raw_dir / "claims.csv").write_text(HEADER + GOOD_ROW + rows, encoding="utf-8")
+    return validate_raw_with_warnings(raw_dir)
+
+
+def test_killed_above_casualties_same_page_is_an_error(raw_dir):
+    errors, warnings = _plausible(
+        raw_dir,
+        "c2,killed,600,600,about,assessed,,2024-05-01,2024-05-01,X,media,s1,n,yes,total\n"
+        "c3,casualties_total,500,500,about,assessed,,2024-05-01,2024-05-02,X,media,s1,n,yes,total\n",
+    )
+    assert [(p.line, p.column) for p in errors] == [(3, "value_low")] and warnings == []
+    assert "c3" in errors[0].message
+
+
+def test_killed_above_casualties_across_pages_is_a_warning(raw_dir):
+    with (raw_dir / "sources.csv").open("a", encoding="utf-8") as f:
+        f.write("s2,KBS,T2,https://example.org/b,2024-05-01,2026-11-24,en,\n")
+    errors, warnings = _plausible(
+        raw_dir,
+        "c2,killed,600,600,about,assessed,,2024-05-01,2024-05-01,X,media,s1,n,yes,total\n"
+        "c3,casualties_total,500,500,about,assessed,,2024-05-01,2024-05-01,X,media,s2,n,yes,total\n"
+        "c4,casualties_total,500,500,about,assessed,,2024-05-02,2024-05-02,X,media,s2,n,yes,total\n",
+    )
+    assert errors == [] and [(p.line, p.column) for p in warnings] == [(3, "value_low")]
+
+
+def test_published_after_accessed_is_an_error(raw_dir):
+    errors, _ = _plausible(raw_dir, "c2,killed,5,5,about,assessed,,,2026-12-01,X,media,s1,n,yes,total\n")
+    assert [(p.file, p.line, p.column) for p in errors] == [("claims.csv", 3, "published")]
+    (raw_dir / "sources.csv").write_text(
+        "source_id,publisher,title,url,published,accessed,language,via\n"
+        "s1,KBS,Title,https://example.org/a,2026-12,2026-11-24,en,\n",
+        encoding="utf-8",
+    )
+    errors, _ = _plausible(raw_dir, "")
+    assert [(p.file, p.line, p.column) for p in errors] == [("sources.csv", 2, "published")]
+
+
+def test_period_end_after_published_only_for_forecasts(raw_dir):
+    errors, _ = _plausible(
+        raw_dir,
+        "c2,killed,5,5,about,assessed,,2024-06,2024-05-01,X,media,s1,n,yes,total\n"
+        "c3,killed,5,5,about,forecast,,2024-06,2024-05-01,X,media,s1,n,yes,total\n",
+    )
+    assert [(p.line, p.column) for p in errors] == [(3, "period_end")]
+
+
+def test_same_statement_with_different_bases_is_a_warning(raw_dir):
+    errors, warnings = _plausible(
+        raw_dir,
+        "c2,artillery_rounds,5,5,about,assessed,,,2024-05-01,X,media,s1,n,yes,total\n"
+        "c3,artillery_rounds,5,5,about,capacity,,,2024-05-01,X,media,s1,n,yes,total\n"
+        "c4,artillery_rounds,6,6,about,capacity,,,2024-05-01,X,media,s1,n,yes,total\n",
+    )
+    assert errors == [] and [(p.line, p.column) for p in warnings] == [(4, "basis")]
+    assert "c2 (assessed), c3 (capacity)" in warnings[0].message
+
+
+def test_cli_prints_warnings_but_exits_zero(raw_dir):
+    for name, text in (
+        (
+            "claims.csv",
+            HEADER + GOOD_ROW + "c3,containers_munitions,1000,1000,over,capacity,2023-09,"
+            "2023-10-01,2023-10-13,US NSC,government,s1,ok,yes,total\n",
+        ),
+    ):
+        (raw_dir / name).write_text(text, encoding="utf-8")
+    out = subprocess.run(
+        [sys.executable, "-m", "dprk_russia.validate", str(raw_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stderr.startswith("warning: ") and "different bases" in out.stderr

@@ -38,18 +38,24 @@ PROCESSED_COLUMNS: dict[str, str] = {
     "published_precision": "year, month or day.",
     "published_date": "Last day covered by published (a month-only date counts from month end).",
     "date": "Representative date: period_end_date capped at published_date; published_date "
-    "when no period end is given or the claim is a forecast.",
+    "when no period end is given or the claim is a forecast; for a repeat, the date of the claim it repeats.",
     "estimator": "Who made the estimate.",
     "estimator_type": "intelligence, government, multilateral, think_tank, media or party.",
+    "estimator_label_en": "English label of the estimator (data/raw/estimators.csv).",
+    "estimator_label_de": "German label of the estimator.",
+    "warring_party": "yes when the estimator is a body of Russia, the DPRK or Ukraine.",
     "source_id": "Key into data/raw/sources.csv.",
     "publisher": "Outlet of the page we read.",
     "source_title": "Title of the page we read.",
     "source_url": "URL of the page we read.",
     "via": "Agency or outlet the page relays, if any.",
+    "source_kind": "original, official, relay or aggregator (data/raw/sources.csv kind; empty if not given).",
     "note": "Our own summary of the claim.",
     "scope": "total, or part when the figure covers only part of what the indicator measures "
     "(one ship, one unit, one week); parts are kept out of charts, consensus and contradiction checks.",
     "checked": "yes when the figure was re-read on the cited page; no when it could not be re-checked.",
+    "repeat_of": "claim_id of the earlier claim whose figure this page repeats as if current (empty for new "
+    "figures); a repeat sits at that claim's date and is not a new estimate.",
 }
 
 
@@ -83,11 +89,11 @@ def parse_iso(values: pd.Series) -> pd.DataFrame:
 
 
 def read_raw(raw_dir: str | Path) -> dict[str, pd.DataFrame]:
-    """Read the four raw files as strings (no type guessing, empty cells stay '')."""
+    """Read the five raw files as strings (no type guessing, empty cells stay '')."""
     raw = Path(raw_dir)
     return {
         name: pd.read_csv(raw / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8")
-        for name in ("claims", "sources", "indicators", "events")
+        for name in ("claims", "sources", "indicators", "events", "estimators")
     }
 
 
@@ -113,8 +119,12 @@ def clean_claims(
     indicators: pd.DataFrame,
     as_of: str | None = None,
     estimator_types: str | Iterable[str] | None = None,
+    estimators: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Return the tidy claims table described by :data:`PROCESSED_COLUMNS`.
+
+    ``estimators`` is the registry (data/raw/estimators.csv) giving the estimator labels;
+    without it the labels repeat the estimator and ``warring_party`` is empty.
 
     ``as_of`` keeps only claims published on or before that ISO date (a claim published
     with month precision counts from the month's last day). ``estimator_types`` keeps
@@ -139,6 +149,11 @@ def clean_claims(
     date = df["period_end_date"].where(df["period_end_date"].notna(), df["published_date"])
     date = date.where(date <= df["published_date"], df["published_date"])
     df["date"] = date.where(df["basis"] != "forecast", df["published_date"])
+    df["repeat_of"] = df["repeat_of"].fillna("") if "repeat_of" in df.columns else ""
+    repeats = df["repeat_of"] != ""
+    if repeats.any():  # a repeated old figure sits at the date of the claim it repeats
+        date_by_id = pd.Series(df["date"].to_numpy(), index=df["claim_id"])
+        df.loc[repeats, "date"] = df.loc[repeats, "repeat_of"].map(date_by_id).to_numpy()
 
     keep = df["estimator_type"].isin(parse_estimator_types(estimator_types))
     if as_of:
@@ -152,6 +167,17 @@ def clean_claims(
         columns={"title": "source_title", "url": "source_url"}
     )
     df = df.join(src, on="source_id")
+    if "kind" in sources.columns:
+        df["source_kind"] = df["source_id"].map(sources.set_index("source_id")["kind"]).fillna("")
+    else:
+        df["source_kind"] = ""
+    if estimators is not None:
+        reg = estimators.set_index("estimator")[["label_en", "label_de", "warring_party"]]
+        reg = reg.rename(columns={"label_en": "estimator_label_en", "label_de": "estimator_label_de"})
+        df = df.join(reg, on="estimator")
+    else:
+        df["estimator_label_en"] = df["estimator_label_de"] = df["estimator"]
+        df["warring_party"] = ""
     # sort by indicator, date, then claim_id; lexsort on codes is much faster than on strings
     ind_codes = pd.factorize(df["indicator"], sort=True)[0]
     id_codes = pd.factorize(df["claim_id"], sort=True)[0]
@@ -167,7 +193,16 @@ def load_processed(path: str | Path) -> pd.DataFrame:
     df["has_value"] = df["has_value"] == "True"
     for col in ("period_start_date", "period_end_date", "published_date", "date"):
         df[col] = pd.to_datetime(df[col].replace("", None), format="%Y-%m-%d")
-    for col in ("note", "source_title", "publisher", "estimator", "via"):
+    text = (
+        "note",
+        "source_title",
+        "publisher",
+        "estimator",
+        "estimator_label_en",
+        "estimator_label_de",
+        "via",
+    )
+    for col in text:
         df[col] = df[col].str.removeprefix("'")
     return df
 
@@ -192,9 +227,10 @@ def data_dictionary_markdown() -> str:
         "",
         *table(PROCESSED_COLUMNS),
         "",
-        "## sources.csv and events.csv",
+        "## sources.csv, events.csv and estimators.csv",
         "",
-        "The raw files, limited to the sources and events within the cut-off (see data/raw/README.md).",
+        "The raw files, limited to the sources, events and estimators within the cut-off",
+        "(see data/raw/README.md).",
         "",
     ]
     for name, (purpose, columns) in TABLES.items():

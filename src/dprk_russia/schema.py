@@ -30,9 +30,11 @@ BASES = ("assessed", "capacity", "forecast", "official")
 ESTIMATOR_TYPES = ("intelligence", "government", "multilateral", "think_tank", "media", "party")
 SCOPES = ("total", "part")
 DIRECTIONS = ("dprk_to_russia", "russia_to_dprk", "deployment")
+SOURCE_KINDS = ("original", "official", "relay", "aggregator")
 KINDS = ("cumulative", "period_total", "snapshot", "rate", "share")
+YES_NO = ("yes", "no")
 
-FILES = ("indicators.csv", "sources.csv", "claims.csv", "events.csv")
+FILES = ("indicators.csv", "sources.csv", "estimators.csv", "claims.csv", "events.csv")
 
 REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "claims.csv": (
@@ -64,6 +66,7 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "indicators.csv": ("indicator", "label_en", "label_de", "unit", "direction", "kind"),
     "events.csv": ("date", "event_en", "event_de", "source_id"),
+    "estimators.csv": ("estimator", "label_en", "label_de", "type", "country", "warring_party"),
 }
 
 
@@ -130,7 +133,7 @@ def _iso_check(optional: bool, day_only: bool = False) -> list[pa.Check]:
     ]
 
 
-def _schemas(indicators: set[str], sources: set[str]) -> dict[str, pa.DataFrameSchema]:
+def _schemas(indicators: set[str], sources: set[str], estimators: set[str]) -> dict[str, pa.DataFrameSchema]:
     number = [_regex(NUMBER_RE, "a plain non-negative number (no thousands separators)", True)]
     claims = pa.DataFrameSchema(
         {
@@ -148,11 +151,11 @@ def _schemas(indicators: set[str], sources: set[str]) -> dict[str, pa.DataFrameS
             "period_start": pa.Column(str, checks=_iso_check(optional=True)),
             "period_end": pa.Column(str, checks=_iso_check(optional=True)),
             "published": pa.Column(str, checks=_iso_check(optional=False)),
-            "estimator": _text(),
+            "estimator": pa.Column(str, checks=[_enum(estimators, "an estimator of estimators.csv")]),
             "estimator_type": pa.Column(str, checks=[_enum(ESTIMATOR_TYPES, "an estimator type")]),
             "source_id": pa.Column(str, checks=[_enum(sources, "a source_id of sources.csv")]),
             "note": _text(),
-            "checked": pa.Column(str, checks=[_enum(("yes", "no"), "yes or no")]),
+            "checked": pa.Column(str, checks=[_enum(YES_NO, "yes or no")]),
             "scope": pa.Column(str, checks=[_enum(SCOPES, "a scope")]),
         },
         strict=False,
@@ -172,6 +175,9 @@ def _schemas(indicators: set[str], sources: set[str]) -> dict[str, pa.DataFrameS
             "accessed": pa.Column(str, checks=_iso_check(optional=False, day_only=True)),
             "language": pa.Column(str, checks=[_regex(r"^[a-z]{2}$", "an ISO 639-1 code")]),
             "via": _text(required=False),
+            # optional columns: validated when present
+            "remark": pa.Column(str, required=False),
+            "kind": pa.Column(str, checks=[_enum(SOURCE_KINDS, "a source kind")], required=False),
         },
         strict=False,
     )
@@ -197,7 +203,24 @@ def _schemas(indicators: set[str], sources: set[str]) -> dict[str, pa.DataFrameS
         },
         strict=False,
     )
+    estimators_schema = pa.DataFrameSchema(
+        {
+            "estimator": pa.Column(
+                str,
+                checks=[pa.Check.str_length(min_value=1, error="must not be empty")],
+                unique=True,
+                report_duplicates="exclude_first",
+            ),
+            "label_en": _text(),
+            "label_de": _text(),
+            "type": pa.Column(str, checks=[_enum(ESTIMATOR_TYPES, "an estimator type")]),
+            "country": _text(required=False),
+            "warring_party": pa.Column(str, checks=[_enum(YES_NO, "yes or no")]),
+        },
+        strict=False,
+    )
     return {
+        "estimators.csv": estimators_schema,
         "claims.csv": claims,
         "sources.csv": sources_schema,
         "indicators.csv": indicators_schema,
@@ -295,11 +318,23 @@ def _check_message(schema: pa.DataFrameSchema, col: str, check: str) -> str:
     return check
 
 
-def _row_rules(name: str, df: pd.DataFrame) -> list[Problem]:
+def _row_rules(name: str, df: pd.DataFrame, registry: dict[str, str] | None = None) -> list[Problem]:
+    """Rules across the cells of one row; ``registry`` maps each estimator to its type."""
     out: list[Problem] = []
     if name != "claims.csv":
         return out
     for line, row in df.iterrows():
+        want = (registry or {}).get(row["estimator"])
+        if want is not None and row["estimator_type"] != want:
+            out.append(
+                Problem(
+                    name,
+                    line,
+                    "estimator_type",
+                    f"estimator {row['estimator']!r} has type {want!r} in estimators.csv, "
+                    f"got {row['estimator_type']!r}",
+                )
+            )
         lo, hi = row["value_low"].strip(), row["value_high"].strip()
         if bool(lo) != bool(hi):
             col = "value_high" if lo else "value_low"
@@ -321,6 +356,131 @@ def _row_rules(name: str, df: pd.DataFrame) -> list[Problem]:
     return out
 
 
+def _repeat_rules(df: pd.DataFrame) -> list[Problem]:
+    """The optional ``repeat_of`` column: a claim id of an earlier row with the same figure."""
+    out: list[Problem] = []
+    if "repeat_of" not in df.columns:
+        return out
+    rows = {row["claim_id"]: row for _, row in df.iterrows()}
+    for line, row in df.iterrows():
+        ref = row["repeat_of"].strip()
+        if not ref:
+            continue
+        orig = rows.get(ref)
+        if orig is None or ref == row["claim_id"]:
+            out.append(
+                Problem("claims.csv", line, "repeat_of", f"expected the claim_id of another row, got {ref!r}")
+            )
+            continue
+        if orig["repeat_of"].strip():
+            msg = f"{ref} is itself a repeat of {orig['repeat_of']}; point to the original"
+            out.append(Problem("claims.csv", line, "repeat_of", msg))
+        same = all(orig[c] == row[c] for c in ("indicator", "value_low", "value_high"))
+        if not same:
+            msg = f"a repeat must have the indicator and values of {ref}"
+            out.append(Problem("claims.csv", line, "repeat_of", msg))
+        a, b = iso_bounds(orig["published"]), iso_bounds(row["published"])
+        if a and b and a[0] > b[1]:
+            msg = f"{ref} was published after this row ({orig['published']} > {row['published']})"
+            out.append(Problem("claims.csv", line, "repeat_of", msg))
+    return out
+
+
+def _end(value: str) -> date | None:
+    b = iso_bounds(value) if value and re.fullmatch(ISO_DATE_RE, value) else None
+    return b[1] if b else None
+
+
+def _start(value: str) -> date | None:
+    b = iso_bounds(value) if value and re.fullmatch(ISO_DATE_RE, value) else None
+    return b[0] if b else None
+
+
+def plausibility(claims: pd.DataFrame, sources: pd.DataFrame | None) -> tuple[list[Problem], list[Problem]]:
+    """Checks across rows and files that need judgement: returns ``(errors, warnings)``.
+
+    Errors (logic violated): a page published after we read it (sources.csv, and a claim
+    whose ``published`` is after its source's ``accessed``); ``period_end`` after
+    ``published`` for anything but a forecast; killed above total casualties for the same
+    estimator and date on the same page. Warnings (worth a look): the same killed/casualty
+    clash across different pages; the same statement (source, indicator, values) recorded
+    with different bases.
+    """
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    c = "claims.csv"
+    accessed: dict[str, date] = {}
+    if sources is not None:
+        for line, row in sources.iterrows():
+            acc = _end(row["accessed"])
+            pub = _start(row["published"])
+            if acc:
+                accessed[row["source_id"]] = acc
+            if acc and pub and pub > acc:
+                msg = f"published {row['published']} is after accessed {row['accessed']}"
+                errors.append(Problem("sources.csv", line, "published", msg))
+    for line, row in claims.iterrows():
+        pub_start, pub_end = _start(row["published"]), _end(row["published"])
+        acc = accessed.get(row["source_id"])
+        if acc and pub_start and pub_start > acc:
+            msg = f"published {row['published']} is after the source was accessed ({acc.isoformat()})"
+            errors.append(Problem(c, line, "published", msg))
+        pe = _start(row["period_end"])
+        if pe and pub_end and pe > pub_end and row["basis"] != "forecast":
+            msg = f"period_end {row['period_end']} is after published {row['published']} (only forecasts may)"
+            errors.append(Problem(c, line, "period_end", msg))
+    # killed vs total casualties, same estimator and date (period_end, else published)
+    counted = claims[(claims["scope"] == "total") & (claims["value_low"] != "")]
+    if "repeat_of" in counted.columns:
+        counted = counted[counted["repeat_of"].str.strip() == ""]
+    when = counted["period_end"].where(counted["period_end"] != "", counted["published"]).map(_end)
+    counted = counted.assign(_when=when)
+    killed = counted[counted["indicator"] == "killed"]
+    total = counted[counted["indicator"] == "casualties_total"]
+    pairs = killed.reset_index().merge(total, on=["estimator", "_when"], suffixes=("", "_t"))
+    for rec in pairs.to_dict("records"):
+        if rec["_when"] is None:
+            continue
+        try:
+            above = float(rec["value_low"]) > float(rec["value_high_t"])
+        except ValueError:
+            continue  # reported by the number check
+        if above:
+            same_page = rec["source_id"] == rec["source_id_t"]
+            msg = (
+                f"killed {rec['value_low']} is above total casualties {rec['value_high_t']} "
+                f"({rec['claim_id_t']}) for {rec['estimator']} at {rec['_when'].isoformat()}"
+            )
+            (errors if same_page else warnings).append(Problem(c, int(rec["line"]), "value_low", msg))
+    # the same statement recorded with different bases
+    key = ["source_id", "indicator", "value_low", "value_high"]
+    withval = claims[claims["value_low"] != ""]
+    for _, group in withval.groupby(key, sort=False):
+        if group["basis"].nunique() > 1:
+            ids = ", ".join(f"{i} ({b})" for i, b in zip(group["claim_id"], group["basis"], strict=True))
+            msg = f"same source, indicator and values recorded with different bases: {ids}"
+            warnings.append(Problem(c, int(group.index[-1]), "basis", msg))
+    return errors, warnings
+
+
+def validate_raw_with_warnings(raw_dir: str | Path) -> tuple[list[Problem], list[Problem]]:
+    """Validate ``raw_dir``: ``(errors, warnings)``; only errors make the data invalid.
+
+    Plausibility checks (:func:`plausibility`) run once the files themselves are valid.
+    """
+    errors = validate_raw(raw_dir)
+    if errors:
+        return errors, []
+    raw = Path(raw_dir)
+    scratch: list[Problem] = []
+    claims = read_csv_checked(raw / "claims.csv", scratch)
+    sources = read_csv_checked(raw / "sources.csv", scratch)
+    if claims is None:
+        return sorted(set(scratch)), []
+    more, warnings = plausibility(claims, sources)
+    return sorted(set(more)), sorted(set(warnings))
+
+
 def validate_raw(raw_dir: str | Path) -> list[Problem]:
     """Validate every raw file in ``raw_dir`` and return all problems found (empty = valid)."""
     raw = Path(raw_dir)
@@ -328,9 +488,11 @@ def validate_raw(raw_dir: str | Path) -> list[Problem]:
     frames = {name: read_csv_checked(raw / name, problems) for name in FILES}
     ind = frames["indicators.csv"]
     src = frames["sources.csv"]
+    est = frames["estimators.csv"]
     indicators = set(ind["indicator"]) if ind is not None else set()
     sources = set(src["source_id"]) if src is not None else set()
-    schemas = _schemas(indicators, sources)
+    registry = dict(zip(est["estimator"], est["type"], strict=True)) if est is not None else None
+    schemas = _schemas(indicators, sources, set(registry or ()))
     for name, df in frames.items():
         if df is None:
             continue
@@ -339,6 +501,10 @@ def validate_raw(raw_dir: str | Path) -> list[Problem]:
             schema = schema.remove_columns(["indicator"])
         if src is None and name in ("claims.csv", "events.csv"):
             schema = schema.remove_columns(["source_id"])
+        if est is None and name == "claims.csv":
+            schema = schema.remove_columns(["estimator"])
         problems.extend(_schema_problems(name, df, schema))
-        problems.extend(_row_rules(name, df))
+        problems.extend(_row_rules(name, df, registry))
+        if name == "claims.csv":
+            problems.extend(_repeat_rules(df))
     return sorted(set(problems))

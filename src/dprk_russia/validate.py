@@ -1,7 +1,9 @@
 """Command line: ``python -m dprk_russia.validate [RAW_DIR] [--stamp FILE]``.
 
 Prints every problem in the raw data as ``path:line, column 'x': message`` and exits 1,
-or writes the stamp file (if given) and exits 0. Never prints a traceback for bad data.
+or writes the stamp file (if given) and exits 0. Plausibility warnings are printed as
+``warning: path:line, ...`` and never change the exit status. Never prints a traceback for
+bad data.
 """
 
 from __future__ import annotations
@@ -13,7 +15,19 @@ from pathlib import Path
 
 from . import RAW_DIR
 from .io import write_text
-from .schema import validate_raw
+from .schema import validate_raw_with_warnings
+
+
+def _warn_if_stale(raw: Path) -> None:
+    """Print a warning when the newest figure is much older than the newest reading."""
+    import pandas as pd
+
+    from .freshness import freshness, stale_warning
+
+    read = {n: pd.read_csv(raw / f"{n}.csv", dtype=str, keep_default_na=False) for n in ("claims", "sources")}
+    warning = stale_warning(freshness(read["claims"], read["sources"]))
+    if warning:
+        print(warning, file=sys.stderr)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,13 +40,16 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     if args.stamp:
         print(f"[start] validate {raw.as_posix()}", flush=True)
-    problems = validate_raw(raw)
+    problems, warnings = validate_raw_with_warnings(raw)
+    shown = raw.as_posix().rstrip("/")
+    for w in warnings:
+        print(f"warning: {shown}/{w}", file=sys.stderr)
     if problems:
-        shown = raw.as_posix().rstrip("/")
         for p in problems:
             print(f"{shown}/{p}", file=sys.stderr)
         print(f"validate: {len(problems)} problem(s) in {shown}; nothing was built.", file=sys.stderr)
         return 1
+    _warn_if_stale(raw)
     if args.stamp:
         write_text(args.stamp, "valid\n")
         print(f"[done]  validate {raw.as_posix()} in {time.perf_counter() - t0:.1f}s", flush=True)
