@@ -105,7 +105,7 @@ NB_PARAMS = -p RAW_DIR data/raw -p PROCESSED_DIR $(OUT_DATA) -p REPORTS_DIR $(OU
 # $(call run_nb,notebook,label,extra papermill parameters)
 run_nb = $(PY) -m dprk_russia.run $(1) --label $(2) --executed $(BUILD)/executed/$(2).ipynb --stamp $@ $(NB_PARAMS) $(3)
 
-.PHONY: help report test lab sync lint clean distclean sweep bench venv validate FORCE
+.PHONY: help report test lab sync lint clean distclean sweep bench venv validate backtest FORCE
 
 help: ## Show this help (the default goal)
 	@echo "Usage: make TARGET [AS_OF=YYYY-MM-DD] [REPORT_LANGS='en de'] [ROUNDS_PER_CONTAINER_LOW=300] [ROUNDS_PER_CONTAINER_HIGH=500] [ESTIMATOR_TYPES=all]"
@@ -114,6 +114,9 @@ help: ## Show this help (the default goal)
 
 report: $(REPORT_LANGS:%=$(BUILD)/report-%.done) ## Build data/processed, figures and reports/<lang>/report.{html,md} (variants go to reports/variants/)
 	@echo "report: $(OUT_REPORTS)/{$(subst $(space),$(comma),$(REPORT_LANGS))}/report.html is up to date"
+
+backtest: $(BUILD)/5.0-backtest.done ## Backtest the pooled estimate at quarterly cut-offs -> reports/backtest/{backtest,summary}.csv
+	@echo "backtest: $(OUT_REPORTS)/backtest/summary.csv is up to date"
 
 test: $(VENV)/.synced ## Run the test suite (creates .venv first if needed)
 	$(PY) -m pytest
@@ -197,10 +200,13 @@ $(BUILD)/1.0-clean-claims.done: notebooks/1.0-clean-claims.py $(SRC_CLEAN) $(BUI
 $(BUILD)/1.1-pooled-estimate.done: notebooks/1.1-pooled-estimate.py $(SRC_POOLED) $(BUILD)/1.0-clean-claims.done $(BUILD)/params-pooled.txt
 	@$(call run_nb,$<,1.1-pooled-estimate)
 
+$(BUILD)/5.0-backtest.done: notebooks/5.0-backtest.py $(SRC_POOLED) $(PKG)/backtest.py $(BUILD)/1.1-pooled-estimate.done
+	@$(call run_nb,$<,5.0-backtest)
+
 $(ANALYSES:%=$(BUILD)/%.done): $(BUILD)/%.done: notebooks/%.py $(SRC_ANALYSIS) $(BUILD)/1.1-pooled-estimate.done $(BUILD)/params-analysis.txt
 	@$(call run_nb,$<,$*)
 
-$(BUILD)/report-%.done: notebooks/3.0-report.py $(SRC_REPORT) $(ANALYSES:%=$(BUILD)/%.done) $(BUILD)/params-analysis.txt $(BUILD)/input-commit.txt
+$(BUILD)/report-%.done: notebooks/3.0-report.py $(SRC_REPORT) $(ANALYSES:%=$(BUILD)/%.done) $(BUILD)/5.0-backtest.done $(BUILD)/params-analysis.txt $(BUILD)/input-commit.txt
 	@$(call run_nb,$<,3.0-report-$*,-p LANG $*)
 
 build/sweep/rpc-%.done: notebooks/4.0-rounds-sweep.py $(SRC_ANALYSIS) $(PKG)/sweep.py $(BUILD)/1.0-clean-claims.done

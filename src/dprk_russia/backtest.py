@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .pooled import PoolSettings, fit_indicator, pool_inputs
+from .pooled import PoolSettings, anchored, fit_indicator, pool_inputs
 
 BACKTEST_COLUMNS = [
     "indicator",
@@ -63,8 +63,8 @@ def backtest(
             known = pool_inputs(known_claims, ind, warring, s.include_warring)
             later = pool_inputs(upcoming, ind, warring, s.include_warring)
             later = later[later["published_date"] > cut]
-            if known.empty or later.empty:
-                continue
+            if known.empty or later.empty or not anchored(known):
+                continue  # nothing to compare, or only bounds known: no method gets a prediction
             fit = fit_indicator(known, ind, cut, s)
             naive, latest_median = _baselines(known)
             pred = fit.predict(later["date"])

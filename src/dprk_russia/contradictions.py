@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 import numpy as np
 import pandas as pd
-from scipy.special import ndtri
+from scipy.special import stdtrit
 
 from .analysis import COUNTED, distinct_estimates, force_size_at, implied_rounds_per_container
 from .pooled import pool_inputs
@@ -85,6 +85,7 @@ def outside_band(
     level: float = 0.98,
     band: float = 0.8,
     min_n: int = 3,
+    nu: float = 8.0,
 ) -> list[dict]:
     """Figures wholly outside the pooled band at their own date, after the estimator's effect
     (where the estimator has at least ``min_n`` figures for the indicator).
@@ -95,7 +96,7 @@ def outside_band(
     beyond the band edge; ``reference``: that edge.
     """
     out = []
-    k = ndtri(0.5 + level / 2) / ndtri(0.5 + band / 2)
+    k = stdtrit(nu, 0.5 + level / 2) / stdtrit(nu, 0.5 + band / 2)
     # an effect counts when it rests on other figures too: with fewer than ``min_n`` figures,
     # the figure under judgement would largely explain its own effect
     known = effects[effects["n"].astype(int) >= min_n]

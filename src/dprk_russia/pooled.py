@@ -2,7 +2,7 @@
 
 Model, per cumulative indicator, on the log scale::
 
-    log y_i = f(t_i) + b_e(i) + e_i,      e_i ~ Normal(0, sigma^2)
+    log y_i = f(t_i) + b_e(i) + e_i,      e_i ~ sigma * Student-t(nu)
 
 * ``f`` is piecewise linear on a weekly grid and non-decreasing *by construction*: its knot
   values are a start level plus a running sum of rises bounded below by zero, so no
@@ -12,8 +12,10 @@ Model, per cumulative indicator, on the log scale::
   that a lower bound ("more than 3,000") lifts it to just above the bound, not beyond.
 * Qualifiers are censoring, not points: ``over``/``at_least`` say only that the truth is
   above the figure, ``up_to``/``nearly`` that it is below, a range that it lies within,
-  ``about``/``exact`` are points with noise. Each enters the likelihood as a normal tail
-  probability, an interval probability or a density.
+  ``about``/``exact`` are points with noise. Each enters the likelihood as a tail
+  probability, an interval probability or a density. The errors are Student-t (``nu`` = 8),
+  so that a stray figure (a misprint, a plan reported as a count) is discounted rather than
+  bending the curve.
 * ``b_e`` is the estimator's effect (a multiplicative factor ``exp(b_e)`` on the curve),
   with a Laplace prior centred on zero (``effect_scale``): an estimator with one figure is
   shrunk to zero unless it is far off, one with many consistent figures earns its effect,
@@ -39,7 +41,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 from scipy.optimize import minimize
-from scipy.special import log_ndtr, ndtri
+from scipy.special import gammaln, stdtr, stdtrit
 
 from .analysis import COUNTED, distinct_estimates
 
@@ -53,23 +55,29 @@ CENSORING = {
     "nearly": "upper",
     "range": "interval",
 }
-_LOG_SQRT_2PI = 0.5 * np.log(2 * np.pi)
 #: Cap on the sd of the curve's log level where figures barely constrain it (a factor of e).
 MAX_LEVEL_SD = 1.0
 _EFFECT_EPS = 0.01  # smoothing of |b| in the Laplace prior
+START_SD = 2.0  # sd of the weak prior on the curve's start level (log scale)
+#: Cumulative indicators whose figures are not comparable enough to pool, and why.
+NOT_POOLED = {
+    "dprk_earnings_usd": "the figures measure different things (gross value of arms, net earnings, pay)",
+    "oil_tanker_calls": "the counts run from different start dates and mix single months with totals",
+}
 
 
 @dataclass(frozen=True)
 class PoolSettings:
     """Tuning of the pooled model (all on the natural-log scale)."""
 
-    smoothness: float = 30.0  #: penalty weight on changes of the weekly log-step
+    smoothness: float = 3.0  #: penalty weight on changes of the weekly log-step
     growth_cost: float = 1.0  #: penalty per unit of log rise (growth only where figures demand it)
     band: float = 0.8  #: central probability of the band
-    effect_scale: float = 0.15  #: scale of the Laplace prior on estimator effects (log scale)
+    effect_scale: float = 0.3  #: scale of the Laplace prior on estimator effects (log scale)
     sigma_prior: float = 0.25  #: prior median of the residual sd
     sigma_prior_sd: float = 0.3  #: prior sd of log(sigma)
     step_days: int = 7  #: grid spacing of the curve's knots
+    nu: float = 8.0  #: degrees of freedom of the Student-t errors (robust to a stray figure)
     include_warring: bool = True  #: whether figures of warring parties enter the fit
 
 
@@ -97,7 +105,8 @@ class Fit:
         start = max(self.knots[-1] - window_days, 0.0)
         if self.knots[-1] <= start:
             return 0.0
-        return float((self.level[-1] - np.interp(start, self.knots, self.level)) / (self.knots[-1] - start))
+        # per day over the whole window, even when the figures span less of it
+        return float((self.level[-1] - np.interp(start, self.knots, self.level)) / window_days)
 
     def predict(self, dates: Iterable[pd.Timestamp], estimator: str | None = None) -> pd.DataFrame:
         """Central estimate and band at ``dates`` (for ``estimator``: times its effect, if known).
@@ -113,7 +122,7 @@ class Fit:
         mu = np.interp(t, self.knots, self.level)
         sd = np.interp(t, self.knots, self.level_sd)
         ahead = np.clip(t - self.knots[-1], 0, None) * self.growth()
-        z = ndtri(0.5 + self.settings.band / 2)
+        z = stdtrit(self.settings.nu, 0.5 + self.settings.band / 2)
         half = z * np.sqrt(sd**2 + self.sigma**2)
         low = np.maximum.accumulate(mu - half)
         high = np.minimum.accumulate((mu + np.sqrt(half**2 + ahead**2))[::-1])[::-1]
@@ -142,9 +151,9 @@ def pool_inputs(
 ) -> pd.DataFrame:
     """The figures one pooled curve is fitted to.
 
-    Distinct estimates only (relayed copies once), counted bases only (assessed, official;
-    never capacity or forecast), whole-indicator scope, with a positive number, each at the
-    date it refers to. Adds ``censor`` (point, lower, upper, interval) from the qualifier.
+    Distinct estimates only (relayed copies once, repeats of an older figure left out), counted
+    bases only (assessed, official; never capacity or forecast), whole-indicator scope, with a
+    positive number, each at the date it refers to. Adds ``censor`` (point, lower, upper, interval) from the qualifier.
     """
     sub = claims[
         (claims["indicator"] == indicator)
@@ -153,6 +162,8 @@ def pool_inputs(
         & claims["basis"].isin(COUNTED)
         & (claims["value_high"] > 0)
     ]
+    if "repeat_of" in sub:  # a later page repeating an old figure is not a new estimate
+        sub = sub[sub["repeat_of"].fillna("") == ""]
     if not include_warring:
         sub = sub[~sub["estimator"].isin(set(warring))]
     if sub.empty:
@@ -165,8 +176,19 @@ def pool_inputs(
     return sub[~((sub["censor"] == "lower") & (sub["value_low"] <= 0))].reset_index(drop=True)
 
 
-def _nll_terms(mu: np.ndarray, log_sigma: float, data: dict) -> tuple[float, np.ndarray, float]:
-    """Negative log-likelihood, its gradient in mu and in log(sigma)."""
+def _t_logpdf(z: np.ndarray, nu: float) -> np.ndarray:
+    return (
+        gammaln((nu + 1) / 2)
+        - gammaln(nu / 2)
+        - 0.5 * np.log(nu * np.pi)
+        - (nu + 1) / 2 * np.log1p(z**2 / nu)
+    )
+
+
+def _nll_terms(mu: np.ndarray, log_sigma: float, data: dict, nu: float) -> tuple[float, np.ndarray, float]:
+    """Negative log-likelihood under Student-t errors with ``nu`` degrees of freedom, and its
+    gradient in mu and in log(sigma). Points enter as densities, bounds as tail probabilities,
+    ranges as interval probabilities."""
     sigma = np.exp(log_sigma)
     g_mu = np.zeros_like(mu)
     g_ls = 0.0
@@ -174,23 +196,24 @@ def _nll_terms(mu: np.ndarray, log_sigma: float, data: dict) -> tuple[float, np.
     p = data["point"]
     if p.any():
         r = (data["y"][p] - mu[p]) / sigma
-        total += float(np.sum(0.5 * r**2 + log_sigma + _LOG_SQRT_2PI))
-        g_mu[p] = -r / sigma
-        g_ls += float(np.sum(1 - r**2))
+        psi = (nu + 1) * r / (nu + r**2)
+        total += float(np.sum(log_sigma - _t_logpdf(r, nu)))
+        g_mu[p] = -psi / sigma
+        g_ls += float(np.sum(1 - psi * r))
     lo = data["lower"]
-    if lo.any():  # P(Y > L) = Phi(-z)
+    if lo.any():  # P(Y > L) = T(-z)
         z = (data["lo"][lo] - mu[lo]) / sigma
-        logp = log_ndtr(-z)
-        h = np.exp(-0.5 * z**2 - _LOG_SQRT_2PI - logp)  # phi(z) / Phi(-z)
-        total -= float(np.sum(logp))
+        cdf = np.clip(stdtr(nu, -z), 1e-300, None)
+        h = np.exp(_t_logpdf(z, nu)) / cdf
+        total -= float(np.sum(np.log(cdf)))
         g_mu[lo] = -h / sigma
         g_ls += float(np.sum(-h * z))
     up = data["upper"]
-    if up.any():  # P(Y < U) = Phi(z)
+    if up.any():  # P(Y < U) = T(z)
         z = (data["hi"][up] - mu[up]) / sigma
-        logp = log_ndtr(z)
-        m = np.exp(-0.5 * z**2 - _LOG_SQRT_2PI - logp)
-        total -= float(np.sum(logp))
+        cdf = np.clip(stdtr(nu, z), 1e-300, None)
+        m = np.exp(_t_logpdf(z, nu)) / cdf
+        total -= float(np.sum(np.log(cdf)))
         g_mu[up] = m / sigma
         g_ls += float(np.sum(m * z))
     iv = data["interval"]
@@ -198,15 +221,12 @@ def _nll_terms(mu: np.ndarray, log_sigma: float, data: dict) -> tuple[float, np.
         za = (data["lo"][iv] - mu[iv]) / sigma
         zb = (data["hi"][iv] - mu[iv]) / sigma
         flip = za > 0
-        a = np.where(flip, -zb, za)
-        b = np.where(flip, -za, zb)
-        la, lb = log_ndtr(a), log_ndtr(b)
-        logp = lb + np.log1p(-np.exp(np.minimum(la - lb, -1e-12)))
-        pa = np.exp(-0.5 * za**2 - _LOG_SQRT_2PI - logp)
-        pb = np.exp(-0.5 * zb**2 - _LOG_SQRT_2PI - logp)
-        total -= float(np.sum(logp))
-        g_mu[iv] = (pb - pa) / sigma
-        g_ls += float(np.sum(pb * zb - pa * za))
+        d = np.where(flip, stdtr(nu, -za) - stdtr(nu, -zb), stdtr(nu, zb) - stdtr(nu, za))
+        d = np.clip(d, 1e-300, None)
+        fa, fb = np.exp(_t_logpdf(za, nu)), np.exp(_t_logpdf(zb, nu))
+        total -= float(np.sum(np.log(d)))
+        g_mu[iv] = (fb - fa) / (sigma * d)
+        g_ls += float(np.sum((fb * zb - fa * za) / d))
     return total, g_mu, g_ls
 
 
@@ -240,6 +260,8 @@ class _Problem:
             **{c: censor == c for c in ("point", "lower", "upper", "interval")},
         }
         self.n_obs = len(inputs)
+        first = np.argsort(t, kind="stable")[:3]
+        self.y0 = float(np.median(self.data["y"][first]))
 
     # parameter layout: [f0, rise_1..rise_{K-1}, b_1..b_E, log_sigma]; rises are bounded below by 0
     def unpack(self, x: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, float]:
@@ -264,9 +286,12 @@ class _Problem:
     def core(self, f0: float, steps: np.ndarray, b: np.ndarray, ls: float) -> tuple[float, np.ndarray]:
         """Objective and gradient in (f0, steps, b, log_sigma), steps being the knot-to-knot rises."""
         s = self.s
+        # a weak prior on the start level (sd: a factor of e^2) keeps a fit anchored when the
+        # first figures are all bounds of one kind
+        f0_dev = (f0 - self.y0) / START_SD
         g = f0 + np.concatenate([[0.0], np.cumsum(steps)])
         mu = self.mu(g, b)
-        nll, g_mu, g_ls = _nll_terms(mu, ls, self.data)
+        nll, g_mu, g_ls = _nll_terms(mu, ls, self.data, s.nu)
         g_g = np.zeros(self.n_knots)
         if self.n_knots == 1:
             g_g[0] = g_mu.sum()
@@ -291,7 +316,8 @@ class _Problem:
         lsp = ls - np.log(s.sigma_prior)
         pen += lsp**2 / (2 * s.sigma_prior_sd**2)
         g_ls += lsp / s.sigma_prior_sd**2
-        return nll + pen, np.concatenate([[g_g.sum()], g_steps, g_b, [g_ls]])
+        pen += 0.5 * f0_dev**2
+        return nll + pen, np.concatenate([[g_g.sum() + f0_dev / START_SD], g_steps, g_b, [g_ls]])
 
     def __call__(self, x: np.ndarray) -> tuple[float, np.ndarray]:
         """Objective and gradient in the optimiser's parameters."""
@@ -311,8 +337,7 @@ def fit_indicator(
     origin = inputs["date"].min().normalize()
     prob = _Problem(inputs, origin, pd.Timestamp(end), s)
     K, E = prob.n_knots, len(prob.estimators)
-    y0 = np.sort(prob.data["y"][np.argsort(_days(inputs["date"], origin))][:3])
-    x0 = np.concatenate([[float(np.median(y0))], np.zeros(K - 1), np.zeros(E), [np.log(s.sigma_prior)]])
+    x0 = np.concatenate([[prob.y0], np.zeros(K - 1), np.zeros(E), [np.log(s.sigma_prior)]])
     # for a fixed sigma the problem is convex in (start, rises, effects) with box constraints
     res = minimize(
         prob,
@@ -400,13 +425,20 @@ def pooled_indicators(
     warring: Iterable[str] = (),
     include_warring: bool = True,
 ) -> list[str]:
-    """Cumulative indicators with counted total figures from at least ``min_estimators`` estimators."""
+    """Cumulative indicators with counted total figures from at least ``min_estimators`` estimators,
+    at least one of them a point or range (bounds alone cannot place a curve), except those in
+    :data:`NOT_POOLED`."""
     out = []
     for ind in indicators.loc[indicators["kind"] == "cumulative", "indicator"]:
         inputs = pool_inputs(claims, ind, warring, include_warring)
-        if inputs["estimator"].nunique() >= min_estimators:
+        if ind not in NOT_POOLED and inputs["estimator"].nunique() >= min_estimators and anchored(inputs):
             out.append(ind)
     return out
+
+
+def anchored(inputs: pd.DataFrame) -> bool:
+    """Whether the figures include a point or a range (not only bounds)."""
+    return bool(inputs["censor"].isin(["point", "interval"]).any())
 
 
 def fit_all(

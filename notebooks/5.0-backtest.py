@@ -1,0 +1,62 @@
+# %% [markdown]
+# # 5.0 Backtest of the pooled estimate
+#
+# **Reads** `data/processed/claims.csv`, `data/processed/consensus_over_time.csv` (which
+# indicators have a pooled curve), `data/raw/estimators.csv`.
+# **Writes** `reports/backtest/backtest.csv` (one row per cut-off and later figure) and
+# `reports/backtest/summary.csv` (per indicator and overall: median absolute log error of
+# each method and the share of figures inside the band).
+#
+# Would the pooled estimate have told a reader, on a given day, what the next published
+# figures would say? For quarterly cut-offs we fit the model only on claims published on or
+# before the cut-off (the `AS_OF` rule) and compare its estimate, at the date each later figure
+# refers to, with the figures published in the following 180 days. Baselines: the newest
+# published counted figure (*naive*) and the median of each estimator's latest figure
+# (*latest per estimator*, the old key-findings method). The baselines are not tuned.
+
+# %% tags=["parameters"]
+RAW_DIR = "data/raw"
+PROCESSED_DIR = "data/processed"
+REPORTS_DIR = "reports"
+CUT_FIRST = "2024-03-31"
+CUT_LAST = "2025-12-31"
+HORIZON_DAYS = 180
+POOL_SMOOTHNESS = 3.0
+POOL_BAND = 0.8
+POOL_WARRING = "in"
+
+# %%
+import pandas as pd
+
+from dprk_russia import PROJECT_ROOT, backtest, pooled
+from dprk_russia.clean import load_processed
+from dprk_russia.io import write_csv
+
+raw, processed = PROJECT_ROOT / RAW_DIR, PROJECT_ROOT / PROCESSED_DIR
+out = PROJECT_ROOT / REPORTS_DIR / "backtest"
+claims = load_processed(processed / "claims.csv")
+curves = pd.read_csv(processed / "consensus_over_time.csv")
+registry = pd.read_csv(raw / "estimators.csv", dtype=str, keep_default_na=False)
+settings = pooled.PoolSettings(
+    smoothness=float(POOL_SMOOTHNESS), band=float(POOL_BAND), include_warring=POOL_WARRING == "in"
+)
+indicators = sorted(curves["indicator"].unique())
+cuts = backtest.quarterly_cuts(CUT_FIRST, CUT_LAST)
+
+# %% [markdown]
+# ## For each cut-off, how close was each method to the figures published next?
+
+# %%
+bt = backtest.backtest(
+    claims, indicators, cuts, int(HORIZON_DAYS), settings, pooled.warring_estimators(claims, registry)
+)
+write_csv(bt, out / "backtest.csv")
+bt.groupby(["cut", "indicator"]).size().unstack(fill_value=0)
+
+# %% [markdown]
+# ## Which method is closest, and does the 80% band hold about 80% of the figures?
+
+# %%
+summary = backtest.summarise(bt)
+write_csv(summary, out / "summary.csv")
+summary
