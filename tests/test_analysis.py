@@ -9,7 +9,6 @@ from dprk_russia import analysis, contradictions, pooled
 
 from .conftest import make_claims
 
-
 NO_CURVES = pd.DataFrame(columns=["indicator", "date", "estimate", "low", "high", "n_estimates"])
 NO_EFFECTS = pd.DataFrame(columns=["indicator", "estimator", "effect", "n"])
 

@@ -153,7 +153,8 @@ def pool_inputs(
 
     Distinct estimates only (relayed copies once, repeats of an older figure left out), counted
     bases only (assessed, official; never capacity or forecast), whole-indicator scope, with a
-    positive number, each at the date it refers to. Adds ``censor`` (point, lower, upper, interval) from the qualifier.
+    positive number, each at the date it refers to. Adds ``censor`` (point, lower, upper,
+    interval) from the qualifier.
     """
     sub = claims[
         (claims["indicator"] == indicator)
