@@ -10,6 +10,7 @@ import textwrap
 
 import matplotlib.pyplot as plt
 import numpy as np
+from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 import pandas as pd
 
 from . import analysis
@@ -28,7 +29,7 @@ from .figures import (
     timeline_figure,
     unit,
 )
-from .i18n import t
+from .i18n import num, t
 
 #: Figure stems in report order, grouped by the notebook that writes them.
 FIGURES = {
@@ -288,12 +289,19 @@ def consensus_spread(
         used_ids += list(recent["claim_id"])
         ax.plot(recent["value_mid"] / ref, [y] * len(recent), "o", color=PALETTE[0], alpha=0.8, zorder=2)
     ax.set_xscale("log")
+    lo, hi = ax.get_xlim()
+    ticks = [v for v in (0.1, 0.25, 0.5, 1, 2, 4, 10) if lo <= v <= hi]
+    ax.xaxis.set_major_locator(FixedLocator(ticks))
+    ax.xaxis.set_major_formatter(
+        FuncFormatter(lambda v, _pos: f"×{num(v, lang, 2 if v < 0.5 else 1 if v < 1 else 0)}")
+    )
+    ax.xaxis.set_minor_formatter(NullFormatter())
     ax.axvline(1, color="#333333", linewidth=0.8)
     ax.set_yticks(range(len(rows)))
     ax.set_yticklabels([label(ind, i, lang) for i in rows["indicator"]], fontsize=8)
     ax.invert_yaxis()
     ax.grid(axis="x", color="#dddddd")
     used = claims[claims["claim_id"].isin(used_ids)]
-    fig.suptitle(t("spread_title", lang), x=0.01, ha="left", fontweight="bold")
-    finish(fig, ax, "", "", used, lang, xlabel=t("spread_xlabel", lang))
+    fig.suptitle(textwrap.fill(t("spread_title", lang), 60), x=0.01, ha="left", fontweight="bold")
+    finish(fig, ax, "", "", used, lang, xlabel=textwrap.fill(t("spread_xlabel", lang), 55))
     return fig

@@ -35,8 +35,8 @@ TEXT: dict[str, dict[str, str]] = {
         "de": "Zahlen der letzten sechs Monate im Verhältnis zur gepoolten Schätzung an ihrem Datum",
     },
     "spread_xlabel": {
-        "en": "multiple of the pooled estimate (grey: its 80% band at the cut-off; log scale)",
-        "de": "Vielfaches der gepoolten Schätzung (grau: ihr 80-%-Band am Stichtag; log. Skala)",
+        "en": "multiple of the pooled estimate (grey: 80% band at the cut-off)",
+        "de": "Vielfaches der gepoolten Schätzung (grau: 80-%-Band am Stichtag)",
     },
 }
 
