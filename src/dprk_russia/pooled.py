@@ -71,9 +71,9 @@ class PoolSettings:
     """Tuning of the pooled model (all on the natural-log scale)."""
 
     smoothness: float = 3.0  #: penalty weight on changes of the weekly log-step
-    growth_cost: float = 1.0  #: penalty per unit of log rise (growth only where figures demand it)
+    growth_cost: float = 0.5  #: penalty per unit of log rise (growth only where figures demand it)
     band: float = 0.8  #: central probability of the band
-    effect_scale: float = 0.3  #: scale of the Laplace prior on estimator effects (log scale)
+    effect_scale: float = 0.15  #: scale of the Laplace prior on estimator effects (log scale)
     sigma_prior: float = 0.25  #: prior median of the residual sd
     sigma_prior_sd: float = 0.3  #: prior sd of log(sigma)
     step_days: int = 7  #: grid spacing of the curve's knots
