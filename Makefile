@@ -82,7 +82,9 @@ UV := $(TOOLS)/bin/uv
 # notebooks and tools import the package from this checkout's src/, whichever venv runs them
 export PYTHONPATH := $(CURDIR)/src
 export UV_PYTHON_DOWNLOADS := never
-export MPLBACKEND := Agg
+# kernels pick matplotlib's inline backend themselves (charts show in Lab and in build/executed/);
+# figure files are rendered by matplotlib's SVG and Agg canvases whatever the backend
+unexport MPLBACKEND
 # the models fit small matrices: BLAS threads only add overhead on 2 cores
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
@@ -95,6 +97,12 @@ SRC_POOLED := $(SRC_CLEAN) $(PKG)/pooled.py
 SRC_ANALYSIS := $(SRC_POOLED) $(PKG)/contradictions.py $(PKG)/context.py $(PKG)/charts.py $(PKG)/figures.py $(PKG)/i18n.py $(PKG)/styles/project.mplstyle
 SRC_REPORT := $(SRC_ANALYSIS) $(PKG)/report.py $(wildcard $(PKG)/templates/*)
 INPUTS := data/raw src notebooks Makefile uv.lock pyproject.toml
+# rebuilds are keyed on content: rules depend on $(HASH)/<file>.sha, rewritten only when the
+# file's content changes, so `make sync` or saving an unchanged notebook in Lab rebuilds nothing
+HASH = $(BUILD)/hash
+HASHED := $(sort $(RAW) $(wildcard notebooks/*.py) $(SRC_REPORT) $(PKG)/validate.py $(PKG)/sweep.py $(PKG)/backtest.py)
+# $(call sha,files): their content stamps
+sha = $(patsubst %,$(HASH)/%.sha,$(1))
 # listed longest first so that two cores finish together
 ANALYSES := 2.0-shipments 2.2-deployments 2.3-consensus-contradictions 2.1-oil-transfers
 
@@ -190,26 +198,33 @@ $(BUILD)/params-analysis.txt: FORCE
 	  'ROUNDS_PER_CONTAINER_HIGH=$(ROUNDS_PER_CONTAINER_HIGH)' > $@.new; \
 	  if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
+# content stamps: a file newer than its .chk is hashed again (.chk holds the hash and records the
+# check); its .sha is rewritten only when the hash differs. The empty recipe of .sha makes make
+# look at its time again, so an unchanged hash rebuilds nothing and costs no process.
+$(HASHED:%=$(HASH)/%.chk): $(HASH)/%.chk: %
+	@mkdir -p $(@D); git hash-object $< > $@; cmp -s $@ $(@:.chk=.sha) || cp $@ $(@:.chk=.sha)
+$(HASHED:%=$(HASH)/%.sha): %.sha: %.chk ;
+
 # ---- pipeline
-$(BUILD)/validated: $(RAW) $(PKG)/schema.py $(PKG)/validate.py $(PKG)/freshness.py $(VENV)/.synced
+$(BUILD)/validated: $(call sha,$(RAW) $(PKG)/schema.py $(PKG)/validate.py $(PKG)/freshness.py) $(VENV)/.synced
 	@$(PY) -m dprk_russia.validate data/raw --stamp $@
 
-$(BUILD)/1.0-clean-claims.done: notebooks/1.0-clean-claims.py $(SRC_CLEAN) $(BUILD)/validated $(BUILD)/params-data.txt
-	@$(call run_nb,$<,1.0-clean-claims)
+$(BUILD)/1.0-clean-claims.done: $(call sha,notebooks/1.0-clean-claims.py $(SRC_CLEAN)) $(BUILD)/validated $(BUILD)/params-data.txt
+	@$(call run_nb,notebooks/1.0-clean-claims.py,1.0-clean-claims)
 
-$(BUILD)/1.1-pooled-estimate.done: notebooks/1.1-pooled-estimate.py $(SRC_POOLED) $(BUILD)/1.0-clean-claims.done $(BUILD)/params-pooled.txt
-	@$(call run_nb,$<,1.1-pooled-estimate)
+$(BUILD)/1.1-pooled-estimate.done: $(call sha,notebooks/1.1-pooled-estimate.py $(SRC_POOLED)) $(BUILD)/1.0-clean-claims.done $(BUILD)/params-pooled.txt
+	@$(call run_nb,notebooks/1.1-pooled-estimate.py,1.1-pooled-estimate)
 
-$(BUILD)/5.0-backtest.done: notebooks/5.0-backtest.py $(SRC_POOLED) $(PKG)/backtest.py $(BUILD)/1.1-pooled-estimate.done
-	@$(call run_nb,$<,5.0-backtest)
+$(BUILD)/5.0-backtest.done: $(call sha,notebooks/5.0-backtest.py $(SRC_POOLED) $(PKG)/backtest.py) $(BUILD)/1.1-pooled-estimate.done
+	@$(call run_nb,notebooks/5.0-backtest.py,5.0-backtest)
 
-$(ANALYSES:%=$(BUILD)/%.done): $(BUILD)/%.done: notebooks/%.py $(SRC_ANALYSIS) $(BUILD)/1.1-pooled-estimate.done $(BUILD)/params-analysis.txt
-	@$(call run_nb,$<,$*)
+$(ANALYSES:%=$(BUILD)/%.done): $(BUILD)/%.done: $(HASH)/notebooks/%.py.sha $(call sha,$(SRC_ANALYSIS)) $(BUILD)/1.1-pooled-estimate.done $(BUILD)/params-analysis.txt
+	@$(call run_nb,notebooks/$*.py,$*)
 
-$(BUILD)/report-%.done: notebooks/3.0-report.py $(SRC_REPORT) $(ANALYSES:%=$(BUILD)/%.done) $(BUILD)/5.0-backtest.done $(BUILD)/params-analysis.txt $(BUILD)/input-commit.txt
-	@$(call run_nb,$<,3.0-report-$*,-p LANG $*)
+$(BUILD)/report-%.done: $(call sha,notebooks/3.0-report.py $(SRC_REPORT)) $(ANALYSES:%=$(BUILD)/%.done) $(BUILD)/5.0-backtest.done $(BUILD)/params-analysis.txt $(BUILD)/input-commit.txt
+	@$(call run_nb,notebooks/3.0-report.py,3.0-report-$*,-p LANG $*)
 
-build/sweep/rpc-%.done: notebooks/4.0-rounds-sweep.py $(SRC_ANALYSIS) $(PKG)/sweep.py $(BUILD)/1.0-clean-claims.done
+build/sweep/rpc-%.done: $(call sha,notebooks/4.0-rounds-sweep.py $(SRC_ANALYSIS) $(PKG)/sweep.py) $(BUILD)/1.0-clean-claims.done
 	@mkdir -p build/sweep
-	@$(PY) -m dprk_russia.run $< --label sweep-$* --executed build/sweep/executed/rpc-$*.ipynb --stamp $@ \
+	@$(PY) -m dprk_russia.run notebooks/4.0-rounds-sweep.py --label sweep-$* --executed build/sweep/executed/rpc-$*.ipynb --stamp $@ \
 	  -p PROCESSED_DIR $(OUT_DATA) -p ROUNDS_PER_CONTAINER $* -p OUT_CSV build/sweep/rpc-$*.csv

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,19 +33,31 @@ class Context:
         """``<reports>/<lang>/figures``."""
         return self.reports_dir / lang / "figures"
 
-    def figures(self, stem: str, make: Callable[[str], plt.Figure]) -> plt.Figure:
-        """Build the figure once per language, save each, and return the first for display."""
-        first = None
-        for lang in self.langs:
+    def figures(self, stem: str, make: Callable[[str], plt.Figure]) -> None:
+        """Build the figure once per language and save each; show the first in the notebook."""
+        for i, lang in enumerate(self.langs):
             fig = make(lang)
             save_figure(fig, stem, self.figure_dir(lang))
-            first = first or fig
-        return first
+            if i == 0:
+                show(fig)
 
     def table(self, df: pd.DataFrame, name: str) -> pd.DataFrame:
         """Write a result table to the processed folder (CSV) and return it."""
         write_csv(df, self.processed_dir / f"{name}.csv")
         return df
+
+
+def show(fig: plt.Figure) -> None:
+    """Display ``fig`` as an output of the running cell when inside an IPython kernel.
+
+    Explicit, so that a chart shows once wherever its call stands in the cell; a no-op in plain
+    Python. Called after the files are saved, so displaying never alters them.
+    """
+    ipython = sys.modules.get("IPython")
+    if ipython is not None and ipython.get_ipython() is not None:
+        from IPython.display import display
+
+        display(fig)
 
 
 def load_context(raw_dir: str, processed_dir: str, reports_dir: str, report_langs: str) -> Context:

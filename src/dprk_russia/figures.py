@@ -6,18 +6,15 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-import matplotlib
+import matplotlib.dates as mdates
+import matplotlib.pyplot as plt
+import pandas as pd
+from babel.dates import format_date
+from matplotlib.lines import Line2D
+from matplotlib.ticker import FuncFormatter
 
-matplotlib.use("Agg")
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from babel.dates import format_date  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-
-from .i18n import LOCALES, label, num, t, unit  # noqa: E402, F401  (label, unit re-exported)
-from .io import atomic_path  # noqa: E402
+from .i18n import LOCALES, label, num, t, unit  # noqa: F401  (label, unit re-exported)
+from .io import atomic_path
 
 STYLE = Path(__file__).with_name("styles") / "project.mplstyle"
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
@@ -37,7 +34,11 @@ def use_style() -> None:
 
 
 def save_figure(fig: plt.Figure, stem: str, out_dir: str | Path) -> list[Path]:
-    """Save ``fig`` as ``stem.svg`` and ``stem.png`` in ``out_dir``, deterministically."""
+    """Save ``fig`` as ``stem.svg`` and ``stem.png`` in ``out_dir``, deterministically.
+
+    ``savefig`` renders each file with matplotlib's own SVG and Agg canvases whatever the
+    session's backend, so no backend is forced: a Jupyter kernel keeps its inline one.
+    """
     out = Path(out_dir)
     paths = []
     for ext, meta in (("svg", {"Date": None, "Creator": None}), ("png", {"Software": None})):
