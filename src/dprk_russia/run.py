@@ -8,7 +8,9 @@
 * prints one line when it starts and one when it ends, with the time taken;
 * on failure names the notebook and the failing cell, keeps the executed notebook for
   inspection, exits 1 and does not write the stamp (so make retries next time);
-* the stamp is written atomically only after success.
+* the stamp is written atomically only after success;
+* the kernel is shut down without the interrupt (SIGINT) that jupyter_client sends first, which
+  made an idle kernel log "KeyboardInterrupt caught in kernel" on successful runs.
 """
 
 from __future__ import annotations
@@ -55,6 +57,22 @@ def say(message: str, error: bool = False) -> None:
 
 def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
+
+
+def quiet_kernel_manager() -> type:
+    """An ``AsyncKernelManager`` that skips the interrupt before a shutdown request.
+
+    Papermill shuts the kernel down once the last cell is done, so there is nothing to
+    interrupt; the signal only raced with the kernel's message loop and logged an error.
+    """
+    from jupyter_client.manager import AsyncKernelManager
+
+    class QuietShutdownKernelManager(AsyncKernelManager):
+        async def _async_interrupt_kernel(self) -> None:
+            if not self.shutting_down:
+                await super()._async_interrupt_kernel()
+
+    return QuietShutdownKernelManager
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
             log_output=False,
             # the kernel listens on localhost only; keep its start-up warnings out of the build log
             extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            kernel_manager_class=quiet_kernel_manager(),
         )
     except PapermillExecutionError as err:
         running.replace(failed)
