@@ -22,6 +22,7 @@ SWEEP_VALUES ?= 100 200 300 400 500 600
 POOL_SMOOTHNESS ?= 3
 POOL_BAND ?= 0.8
 POOL_WARRING ?= in
+LAB_PORT ?= 8888
 
 empty :=
 space := $(empty) $(empty)
@@ -140,11 +141,14 @@ lint: $(VENV)/.synced ## Lint the code and notebooks with ruff
 sync: $(VENV)/.synced ## Pair notebooks: create/refresh notebooks/*.ipynb from the reviewed .py files
 	$(VENV)/bin/jupytext --sync notebooks/*.py
 
-lab: $(VENV)/.synced ## Start JupyterLab on 127.0.0.1 with a token; .py notebooks open as notebooks
+# kernels talk to the server encrypted (CurveZMQ), so they do not warn about plain TCP; a websocket
+# ping timeout equal to the interval, which tornado otherwise corrects with a warning per connection
+LAB_QUIET := --KernelManager.transport_encryption=auto --ServerApp.tornado_settings='{"ws_ping_timeout": 30000}'
+lab: $(VENV)/.synced ## Start JupyterLab on 127.0.0.1 with a token (LAB_PORT=8888); .py notebooks open as notebooks
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
 	@cp .jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --no-browser --ServerApp.root_dir=. \
-	  --LabApp.default_url=/lab/tree/notebooks $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --ServerApp.root_dir=. \
+	  --LabApp.default_url=/lab/tree/notebooks $(LAB_QUIET) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 sweep: $(SWEEP_VALUES:%=build/sweep/rpc-%.done) $(BUILD)/1.0-clean-claims.done ## Sweep rounds per container (SWEEP_VALUES) in parallel; summary figure in reports/sweep/
 	@$(PY) -m dprk_russia.sweep build/sweep reports/sweep $(SWEEP_VALUES)

@@ -1,0 +1,219 @@
+"""JupyterLab as the analyst's workbench, end to end with a real Jupyter server.
+
+Starts `make lab` in a throw-away clone (loopback, a token, a free port), opens
+``notebooks/2.0-shipments.py`` through the contents API as a notebook, runs every code cell on
+a kernel through the server's websocket, then saves the notebook back with one added markdown
+cell. About half a minute; no browser needed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import socket
+import subprocess
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+import websocket
+
+from dprk_russia import PROJECT_ROOT
+
+VENV = PROJECT_ROOT / ".venv"
+NOTEBOOK = "notebooks/2.0-shipments.py"
+TOKEN = uuid.uuid4().hex
+IMAGES = ("image/png", "image/svg+xml")
+# log lines that are not real problems and must not reach a newcomer's terminal
+NOISE = re.compile(
+    r"^\[[WE] |ERROR|WARNING|KeyboardInterrupt|without encryption|Stripping metadata|not trusted"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """A `make lab` server in ``root``, spoken to over HTTP and websockets with its token."""
+
+    def __init__(self, root: Path, tmp: Path) -> None:
+        self.port = free_port()
+        self.log = tmp / "lab.log"
+        env = {
+            k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PYTHONPATH")
+        }
+        # the token as a user would set it; config and runtime files kept out of the user's home
+        env |= {
+            "JUPYTER_TOKEN": TOKEN,
+            "JUPYTER_CONFIG_DIR": str(tmp / "config"),
+            "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
+            "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
+        }
+        with self.log.open("w") as log:
+            self.proc = subprocess.Popen(
+                ["make", "lab", f"VENV={VENV}", f"LAB_PORT={self.port}"],
+                cwd=root,
+                env=env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                self.api("GET", "status")
+                return
+            except OSError:
+                if self.proc.poll() is not None or time.monotonic() > deadline:
+                    self.stop()
+                    raise AssertionError(f"make lab did not start:\n{self.log.read_text()}") from None
+                time.sleep(0.3)
+
+    def api(self, method: str, path: str, body: dict | None = None) -> dict:
+        req = urllib.request.Request(
+            f"http://127.0.0.1:{self.port}/api/{path}",
+            method=method,
+            data=None if body is None else json.dumps(body).encode(),
+            headers={"Authorization": f"token {TOKEN}", "Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(req, timeout=60) as res:
+            text = res.read()
+        return json.loads(text) if text else {}
+
+    def stop(self) -> None:
+        """Shut the server down as Ctrl-C would, killing it only if it does not stop."""
+        if self.proc.poll() is None:
+            try:
+                self.api("POST", "shutdown")
+                self.proc.wait(timeout=30)
+            except (OSError, subprocess.TimeoutExpired):
+                os.killpg(self.proc.pid, signal.SIGKILL)
+                self.proc.wait()
+
+
+class Kernel:
+    """A kernel started by the server, driven through its websocket like Lab does."""
+
+    def __init__(self, server: Server, path: str) -> None:
+        self.session = server.api(
+            "POST", "sessions", {"path": path, "type": "notebook", "name": "", "kernel": {"name": "python3"}}
+        )
+        kid = self.session["kernel"]["id"]
+        self.client = uuid.uuid4().hex
+        self.ws = websocket.create_connection(
+            f"ws://127.0.0.1:{server.port}/api/kernels/{kid}/channels?session_id={self.client}&token={TOKEN}",
+            timeout=300,
+        )
+
+    def execute(self, code: str) -> tuple[list[dict], str]:
+        """Run ``code``; return its outputs as nbformat dicts and the reply status."""
+        msg_id = uuid.uuid4().hex
+        header = {
+            "msg_id": msg_id,
+            "msg_type": "execute_request",
+            "session": self.client,
+            "username": "test",
+            "version": "5.3",
+            "date": "",
+        }
+        content = {
+            "code": code,
+            "silent": False,
+            "store_history": True,
+            "user_expressions": {},
+            "allow_stdin": False,
+        }
+        msg = {"header": header, "parent_header": {}, "metadata": {}, "content": content, "channel": "shell"}
+        self.ws.send(json.dumps(msg))
+        outputs, status, idle = [], None, False
+        while status is None or not idle:
+            reply = json.loads(self.ws.recv())
+            if reply.get("parent_header", {}).get("msg_id") != msg_id:
+                continue
+            kind, c = reply["msg_type"], reply["content"]
+            if kind == "execute_reply":
+                status = c["status"]
+            elif kind == "status":
+                idle = c["execution_state"] == "idle"
+            elif kind in ("display_data", "execute_result"):
+                out = {"output_type": kind, "data": c["data"], "metadata": c.get("metadata", {})}
+                if kind == "execute_result":
+                    out["execution_count"] = c["execution_count"]
+                outputs.append(out)
+            elif kind == "stream":
+                outputs.append({"output_type": "stream", "name": c["name"], "text": c["text"]})
+            elif kind == "error":
+                outputs.append({"output_type": "error", **c})
+        return outputs, status
+
+    def close(self, server: Server) -> None:
+        self.ws.close()
+        server.api("DELETE", f"sessions/{self.session['id']}")
+
+
+@pytest.fixture
+def clone(tmp_path: Path) -> Path:
+    dst = tmp_path / "repo"
+    subprocess.run(["git", "clone", "-q", str(PROJECT_ROOT), str(dst)], check=True)
+    for name in ("uv.lock", "pyproject.toml"):
+        os.utime(dst / name, (0, 0))
+    return dst
+
+
+def git(cwd: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=True).stdout
+
+
+def test_lab_opens_runs_and_saves_a_py_notebook(clone: Path, tmp_path: Path):
+    before = (clone / NOTEBOOK).read_bytes()
+    server = Server(clone, tmp_path)
+    try:
+        model = server.api("GET", f"contents/{NOTEBOOK}?type=notebook&content=1")
+        assert model["type"] == "notebook"
+        nb = model["content"]
+        # the kernel is named, so Lab starts it without a "Select Kernel" dialog
+        assert nb["metadata"]["kernelspec"]["name"] == "python3"
+
+        kernel = Kernel(server, NOTEBOOK)
+        try:
+            code_cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
+            for n, cell in enumerate(code_cells, 1):
+                outputs, status = kernel.execute(cell["source"])
+                assert status == "ok", f"code cell {n} failed: {outputs}"
+                cell["outputs"], cell["execution_count"] = outputs, n
+        finally:
+            kernel.close(server)
+
+        charts = [c for c in code_cells if "ctx.figures(" in c["source"]]
+        assert len(charts) >= 5
+        for cell in charts:
+            shown = [k for o in cell["outputs"] for k in o.get("data", {}) if k in IMAGES]
+            assert len(shown) == 1, (
+                f"one inline chart expected from:\n{cell['source']}\ngot {cell['outputs']}"
+            )
+        # running saves nothing; the files it writes are the committed ones, byte for byte
+        assert (clone / NOTEBOOK).read_bytes() == before
+        assert git(clone, "status", "--porcelain") == ""
+
+        # save the notebook back as Lab does, with its outputs and one added markdown cell
+        note = "A note added in Lab."
+        nb["cells"].insert(2, {"cell_type": "markdown", "metadata": {}, "source": note})
+        nb["metadata"]["language_info"] = {"name": "python", "version": "3.11"}
+        server.api("PUT", f"contents/{NOTEBOOK}", {"type": "notebook", "format": "json", "content": nb})
+    finally:
+        server.stop()
+
+    diff = git(clone, "diff", "--unified=0", "--", NOTEBOOK).splitlines()
+    changed = [ln for ln in diff if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
+    assert [ln for ln in changed if ln.strip("+")] == ["+# %% [markdown]", f"+# {note}"], changed
+    # outputs went to the git-ignored paired .ipynb only
+    assert git(clone, "status", "--porcelain") == f" M {NOTEBOOK}\n"
+    noise = [ln for ln in server.log.read_text().splitlines() if NOISE.search(ln)]
+    assert not noise, "make lab logged:\n" + "\n".join(noise)
