@@ -141,13 +141,15 @@ lint: $(VENV)/.synced ## Lint the code and notebooks with ruff
 sync: $(VENV)/.synced ## Pair notebooks: create/refresh notebooks/*.ipynb from the reviewed .py files
 	$(VENV)/bin/jupytext --sync notebooks/*.py
 
-# kernels talk to the server encrypted (CurveZMQ), so they do not warn about plain TCP; a websocket
-# ping timeout equal to the interval, which tornado otherwise corrects with a warning per connection
-LAB_QUIET := --KernelManager.transport_encryption=auto --ServerApp.tornado_settings='{"ws_ping_timeout": 30000}'
+# kernels talk to the server encrypted (CurveZMQ), so they do not warn about plain TCP; no websocket
+# keep-alive pings on loopback (jupyter_server's 90 s ping timeout makes tornado warn, and a
+# timeout tornado accepts would drop live connections)
+LAB_QUIET := --KernelManager.transport_encryption=auto --ServerApp.tornado_settings='{"ws_ping_interval": 0}'
 lab: $(VENV)/.synced ## Start JupyterLab on 127.0.0.1 with a token (LAB_PORT=8888); .py notebooks open as notebooks
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
 	@cp .jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --ServerApp.root_dir=. \
+	  --ServerApp.contents_manager_class=dprk_russia.lab.ContentsManager \
 	  --LabApp.default_url=/lab/tree/notebooks $(LAB_QUIET) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 sweep: $(SWEEP_VALUES:%=build/sweep/rpc-%.done) $(BUILD)/1.0-clean-claims.done ## Sweep rounds per container (SWEEP_VALUES) in parallel; summary figure in reports/sweep/

@@ -58,7 +58,7 @@ class Server:
         }
         with self.log.open("w") as log:
             self.proc = subprocess.Popen(
-                ["make", "lab", f"VENV={VENV}", f"LAB_PORT={self.port}"],
+                ["make", "lab", f"VENV={VENV}", f"TOOLS={PROJECT_ROOT / '.tools'}", f"LAB_PORT={self.port}"],
                 cwd=root,
                 env=env,
                 stdout=log,
@@ -112,34 +112,28 @@ class Kernel:
             timeout=300,
         )
 
-    def execute(self, code: str) -> tuple[list[dict], str]:
-        """Run ``code``; return its outputs as nbformat dicts and the reply status."""
+    def request(self, msg_type: str, content: dict) -> tuple[dict, list[dict]]:
+        """Send a shell request; return its reply content and the outputs (nbformat dicts) it
+        produced, once the kernel is idle again."""
         msg_id = uuid.uuid4().hex
         header = {
             "msg_id": msg_id,
-            "msg_type": "execute_request",
+            "msg_type": msg_type,
             "session": self.client,
             "username": "test",
             "version": "5.3",
             "date": "",
         }
-        content = {
-            "code": code,
-            "silent": False,
-            "store_history": True,
-            "user_expressions": {},
-            "allow_stdin": False,
-        }
         msg = {"header": header, "parent_header": {}, "metadata": {}, "content": content, "channel": "shell"}
         self.ws.send(json.dumps(msg))
-        outputs, status, idle = [], None, False
-        while status is None or not idle:
-            reply = json.loads(self.ws.recv())
-            if reply.get("parent_header", {}).get("msg_id") != msg_id:
+        outputs, reply, idle = [], None, False
+        while reply is None or not idle:
+            msg = json.loads(self.ws.recv())
+            if msg.get("parent_header", {}).get("msg_id") != msg_id:
                 continue
-            kind, c = reply["msg_type"], reply["content"]
-            if kind == "execute_reply":
-                status = c["status"]
+            kind, c = msg["msg_type"], msg["content"]
+            if kind == msg_type.replace("_request", "_reply"):
+                reply = c
             elif kind == "status":
                 idle = c["execution_state"] == "idle"
             elif kind in ("display_data", "execute_result"):
@@ -151,7 +145,13 @@ class Kernel:
                 outputs.append({"output_type": "stream", "name": c["name"], "text": c["text"]})
             elif kind == "error":
                 outputs.append({"output_type": "error", **c})
-        return outputs, status
+        return reply, outputs
+
+    def execute(self, code: str) -> tuple[list[dict], str]:
+        """Run ``code``; return its outputs and the reply status."""
+        content = {"code": code, "silent": False, "store_history": True, "allow_stdin": False}
+        reply, outputs = self.request("execute_request", {**content, "user_expressions": {}})
+        return outputs, reply["status"]
 
     def close(self, server: Server) -> None:
         self.ws.close()
@@ -183,11 +183,18 @@ def test_lab_opens_runs_and_saves_a_py_notebook(clone: Path, tmp_path: Path):
 
         kernel = Kernel(server, NOTEBOOK)
         try:
+            # Lab writes the kernel's language_info into the notebook when the kernel starts:
+            # the notebook must have it already, or it would show as modified on opening
+            assert (
+                nb["metadata"]["language_info"]
+                == kernel.request("kernel_info_request", {})[0]["language_info"]
+            )
             code_cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
             for n, cell in enumerate(code_cells, 1):
                 outputs, status = kernel.execute(cell["source"])
                 assert status == "ok", f"code cell {n} failed: {outputs}"
                 cell["outputs"], cell["execution_count"] = outputs, n
+                cell["metadata"]["trusted"] = True  # Lab trusts the cells run in the session
         finally:
             kernel.close(server)
 
@@ -205,7 +212,6 @@ def test_lab_opens_runs_and_saves_a_py_notebook(clone: Path, tmp_path: Path):
         # save the notebook back as Lab does, with its outputs and one added markdown cell
         note = "A note added in Lab."
         nb["cells"].insert(2, {"cell_type": "markdown", "metadata": {}, "source": note})
-        nb["metadata"]["language_info"] = {"name": "python", "version": "3.11"}
         server.api("PUT", f"contents/{NOTEBOOK}", {"type": "notebook", "format": "json", "content": nb})
     finally:
         server.stop()
