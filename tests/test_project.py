@@ -29,6 +29,8 @@ def test_jupytext_config_pairs_and_keeps_tags():
     assert cfg["formats"] == "ipynb,py:percent"
     cell_filter = cfg.get("cell_metadata_filter", "")
     assert "tags" in cell_filter.split(",") and "-tags" not in cell_filter
+    # the kernelspec stays in the .py, so Lab starts the kernel without asking which
+    assert "kernelspec" in cfg.get("notebook_metadata_filter", "").split(",")
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
@@ -37,6 +39,7 @@ def test_notebook_round_trips_and_has_one_parameters_cell(path: Path):
     nb = jupytext.reads(text, fmt="py:percent")
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1, "exactly one cell tagged 'parameters'"
+    assert nb.metadata.get("kernelspec", {}).get("name") == "python3", "header names the kernel"
     assert declared_parameters(nb), "the parameters cell assigns at least one name"
     # .py -> ipynb -> .py gives the same text, with the repository's jupytext.toml settings
     cfg = tomllib.loads((PROJECT_ROOT / "jupytext.toml").read_text())
