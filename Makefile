@@ -139,7 +139,9 @@ lint: $(VENV)/.synced ## Lint the code and notebooks with ruff
 	$(VENV)/bin/ruff check src tests bench notebooks
 
 sync: $(VENV)/.synced ## Pair notebooks: create/refresh notebooks/*.ipynb from the reviewed .py files
-	$(VENV)/bin/jupytext --sync notebooks/*.py
+	@# quiet: jupytext narrates every file and warns that notebooks run in Lab are "not trusted"
+	@$(VENV)/bin/jupytext --sync --quiet notebooks/*.py
+	@echo "sync: notebooks/*.ipynb paired with the .py notebooks"
 
 # kernels talk to the server encrypted (CurveZMQ), so they do not warn about plain TCP; no websocket
 # keep-alive pings on loopback (jupyter_server's 90 s ping timeout makes tornado warn, and a
