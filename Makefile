@@ -152,6 +152,7 @@ lab: $(VENV)/.synced ## Start JupyterLab on 127.0.0.1 with a token (LAB_PORT=888
 	@cp .jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --ServerApp.root_dir=. \
 	  --ServerApp.contents_manager_class=dprk_russia.lab.ContentsManager \
+	  --MappingKernelManager.kernel_manager_class=dprk_russia.lab.KernelManager \
 	  --LabApp.default_url=/lab/tree/notebooks $(LAB_QUIET) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 sweep: $(SWEEP_VALUES:%=build/sweep/rpc-%.done) $(BUILD)/1.0-clean-claims.done ## Sweep rounds per container (SWEEP_VALUES) in parallel; summary figure in reports/sweep/

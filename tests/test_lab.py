@@ -8,6 +8,7 @@ cell. About half a minute; no browser needed.
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import re
@@ -15,6 +16,7 @@ import signal
 import socket
 import subprocess
 import time
+import types
 import urllib.request
 import uuid
 from pathlib import Path
@@ -156,6 +158,26 @@ class Kernel:
     def close(self, server: Server) -> None:
         self.ws.close()
         server.api("DELETE", f"sessions/{self.session['id']}")
+
+
+def test_kernels_are_shut_down_without_an_interrupt_but_can_still_be_interrupted():
+    from dprk_russia.lab import KernelManager
+    from dprk_russia.run import quiet_kernel_manager
+
+    for cls in (KernelManager, quiet_kernel_manager()):
+        km = cls(kernel_name="python3")
+        sent = []
+
+        async def signal_kernel(signum: int, sent: list = sent) -> None:
+            sent.append(signum)
+
+        km._async_signal_kernel = signal_kernel
+        km.provisioner = types.SimpleNamespace(has_process=True)  # as if a kernel were running
+        asyncio.run(km._async_interrupt_kernel())
+        assert sent == [signal.SIGINT], "a user's interrupt still reaches the kernel"
+        km.shutting_down = True
+        asyncio.run(km._async_interrupt_kernel())
+        assert sent == [signal.SIGINT], "no interrupt while shutting down"
 
 
 @pytest.fixture

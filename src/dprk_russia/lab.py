@@ -1,4 +1,4 @@
-"""The contents manager that `make lab` gives JupyterLab.
+"""The contents and kernel managers that `make lab` gives JupyterLab.
 
 Jupytext's contents manager opens the ``.py`` notebooks as notebooks. A ``.py`` notebook keeps
 only its kernelspec in its header (``jupytext.toml``), so it reached Lab without the
@@ -6,6 +6,8 @@ only its kernelspec in its header (``jupytext.toml``), so it reached Lab without
 and showed every notebook as modified right after opening. This manager fills it in on reading,
 exactly as the project's Python kernel reports it. It is never written to the ``.py`` file (the
 metadata filter drops it), only to the git-ignored paired ``.ipynb``.
+
+The kernel manager shuts kernels down without a stray interrupt (see ``run.QuietShutdown``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,10 @@ import copy
 from typing import Any
 
 from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
+from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
 from jupytext.async_contentsmanager import build_async_jupytext_contents_manager_class
+
+from .run import QuietShutdown
 
 KERNEL = "python3"
 
@@ -37,3 +42,7 @@ class ContentsManager(build_async_jupytext_contents_manager_class(AsyncLargeFile
             if meta.get("kernelspec", {}).get("name") == KERNEL and "language_info" not in meta:
                 meta["language_info"] = kernel_language_info()
         return model
+
+
+class KernelManager(QuietShutdown, ServerKernelManager):
+    """Jupyter server's kernel manager, shutting kernels down without interrupting them first."""

@@ -59,20 +59,27 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
-def quiet_kernel_manager() -> type:
-    """An ``AsyncKernelManager`` that skips the interrupt before a shutdown request.
+class QuietShutdown:
+    """Mixin for a jupyter_client kernel manager: no interrupt (SIGINT) before a shutdown request.
 
-    Papermill shuts the kernel down once the last cell is done, so there is nothing to
-    interrupt; the signal only raced with the kernel's message loop and logged an error.
+    jupyter_client interrupts a kernel before asking it to shut down; an idle kernel that gets
+    the signal while handling a message logs "KeyboardInterrupt caught in kernel" although
+    nothing went wrong. The shutdown request alone stops the kernel (or it is killed after
+    the usual wait). A user's own interrupt is not affected.
     """
+
+    shutting_down: bool
+
+    async def _async_interrupt_kernel(self) -> None:
+        if not self.shutting_down:
+            await super()._async_interrupt_kernel()  # type: ignore[misc]
+
+
+def quiet_kernel_manager() -> type:
+    """The kernel manager class for papermill: ``AsyncKernelManager`` with ``QuietShutdown``."""
     from jupyter_client.manager import AsyncKernelManager
 
-    class QuietShutdownKernelManager(AsyncKernelManager):
-        async def _async_interrupt_kernel(self) -> None:
-            if not self.shutting_down:
-                await super()._async_interrupt_kernel()
-
-    return QuietShutdownKernelManager
+    return type("QuietShutdownKernelManager", (QuietShutdown, AsyncKernelManager), {})
 
 
 def main(argv: list[str] | None = None) -> int:
