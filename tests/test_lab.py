@@ -227,9 +227,9 @@ def test_lab_opens_runs_and_saves_a_py_notebook(clone: Path, tmp_path: Path):
             assert len(shown) == 1, (
                 f"one inline chart expected from:\n{cell['source']}\ngot {cell['outputs']}"
             )
-        # running saves nothing; the files it writes are the committed ones, byte for byte
+        # running saves nothing (it writes only data/processed/ and reports/, as `make report` does)
         assert (clone / NOTEBOOK).read_bytes() == before
-        assert git(clone, "status", "--porcelain") == ""
+        assert git(clone, "status", "--porcelain", "--", "notebooks", "src", "data/raw") == ""
 
         # save the notebook back as Lab does, with its outputs and one added markdown cell
         note = "A note added in Lab."
@@ -242,6 +242,7 @@ def test_lab_opens_runs_and_saves_a_py_notebook(clone: Path, tmp_path: Path):
     changed = [ln for ln in diff if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
     assert [ln for ln in changed if ln.strip("+")] == ["+# %% [markdown]", f"+# {note}"], changed
     # outputs went to the git-ignored paired .ipynb only
-    assert git(clone, "status", "--porcelain") == f" M {NOTEBOOK}\n"
+    assert git(clone, "status", "--porcelain", "--", "notebooks", "src", "data/raw") == f" M {NOTEBOOK}\n"
+    assert (clone / NOTEBOOK).with_suffix(".ipynb").exists()
     noise = [ln for ln in server.log.read_text().splitlines() if NOISE.search(ln)]
     assert not noise, "make lab logged:\n" + "\n".join(noise)
