@@ -235,4 +235,12 @@ def data_dictionary_markdown() -> str:
     ]
     for name, (purpose, columns) in TABLES.items():
         lines += [f"## {name}.csv", "", purpose, "", *table(columns), ""]
+    from .findings import DICTIONARY, PARTS, REPORT_TABLES
+
+    for name, (purpose, columns) in REPORT_TABLES.items():
+        lines += [f"## {name}.csv", "", purpose, "", *table(columns), ""]
+
+    names = ", ".join(f"`findings_{p}.csv`" for p in PARTS)
+    purpose = "The numbers the report quotes, one row each, written by the notebook that found them."
+    lines += [f"## {names}", "", purpose, "", *table(DICTIONARY), ""]
     return "\n".join(lines)
