@@ -5,7 +5,16 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dprk_russia.i18n import day, num, num_range, pct, round_sig
+from dprk_russia.i18n import (
+    day,
+    estimator_labels,
+    num,
+    num_range,
+    pct,
+    published,
+    round_sig,
+    with_estimator_labels,
+)
 from dprk_russia.io import atomic_path, spreadsheet_safe, write_csv, write_text
 
 
@@ -42,6 +51,28 @@ def test_numbers_by_language():
     assert num_range(5, 5, "en") == "5"
     assert num(float("nan"), "en") == "–"
     assert pct(0.36, "en") == "36%"
+    assert pct(0.5454, "en", 1) == "54.5%"
+    assert pct(0.5454, "de", 1) == "54,5\xa0%"
+
+
+def test_published_dates_keep_their_precision():
+    assert published("2024-03-18", "de") == "18. März 2024"
+    assert published("2024-03", "de") == "März 2024"
+    assert published("2024-03", "en") == "March 2024"
+    assert published("2024", "en") == "2024" and published("", "de") == ""
+
+
+def test_estimator_labels_from_the_registry_else_the_key(tmp_path):
+    (tmp_path / "estimators.csv").write_text(
+        "estimator,label_en,label_de,type,country,warring_party\n"
+        "Russia government,Russian government,Russische Regierung,party,Russia,yes\n",
+        encoding="utf-8",
+    )
+    claims = pd.DataFrame({"estimator": ["Russia government", "MSMT"]})
+    out = with_estimator_labels(claims, estimator_labels(tmp_path / "estimators.csv"))
+    assert list(out["estimator_de"]) == ["Russische Regierung", "MSMT"]
+    assert list(out["estimator_en"]) == ["Russian government", "MSMT"]
+    assert estimator_labels(tmp_path / "missing.csv").empty
 
 
 def test_dates_by_language():
