@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from dprk_russia import PROJECT_ROOT
+from dprk_russia.charts import FIGURES
 from dprk_russia.findings import load_findings
 from dprk_russia.i18n import day, estimator_labels, num, pct, published
 from dprk_russia.report import build_report, claim_links, md_text, raw_checksum, render_html
@@ -71,7 +72,7 @@ def test_report_html_is_self_contained_and_every_point_links_to_its_source(repor
     for lang, (_md, html) in report.items():
         assert "<script" not in html and "<link" not in html and "<img" not in html
         assert 'name="viewport"' in html and "@media print" in html
-        assert html.count("<svg ") == 14, lang
+        assert html.count("<svg ") == sum(len(s) for s in FIGURES.values()), lang
         # every linked point carries a tooltip, and every tooltip belongs to a linked point
         points = re.findall(
             r'<g id="[a-z_]+-pt\d+"><title>([^<]+)</title>\s*(?:<defs>.*?</defs>\s*)?', html, re.S
