@@ -8,7 +8,6 @@ import pytest
 
 from dprk_russia import PROJECT_ROOT, analysis, charts, findings
 from dprk_russia.figures import plot_claims, save_figure
-from dprk_russia.i18n import with_estimator_labels
 
 from .conftest import make_claims
 
@@ -107,8 +106,7 @@ def test_plotted_points_link_to_their_source_with_a_tooltip(tmp_path):
         ]
     )
     claims["source_url"] = ["https://example.org/a?x=1&y=2", "https://example.org/b"]
-    registry = pd.DataFrame({"estimator": ["A"], "label_en": ["Agency A"], "label_de": ["Behörde A"]})
-    claims = with_estimator_labels(claims, registry)
+    claims["estimator_label_en"], claims["estimator_label_de"] = "Agency A", "Behörde A"
     fig, ax = plt.subplots()
     plot_claims(ax, claims, "de")
     save_figure(fig, "k", tmp_path)

@@ -7,13 +7,11 @@ import pytest
 
 from dprk_russia.i18n import (
     day,
-    estimator_labels,
     num,
     num_range,
     pct,
     published,
     round_sig,
-    with_estimator_labels,
 )
 from dprk_russia.io import atomic_path, spreadsheet_safe, write_csv, write_text
 
@@ -60,19 +58,6 @@ def test_published_dates_keep_their_precision():
     assert published("2024-03", "de") == "März 2024"
     assert published("2024-03", "en") == "March 2024"
     assert published("2024", "en") == "2024" and published("", "de") == ""
-
-
-def test_estimator_labels_from_the_registry_else_the_key(tmp_path):
-    (tmp_path / "estimators.csv").write_text(
-        "estimator,label_en,label_de,type,country,warring_party\n"
-        "Russia government,Russian government,Russische Regierung,party,Russia,yes\n",
-        encoding="utf-8",
-    )
-    claims = pd.DataFrame({"estimator": ["Russia government", "MSMT"]})
-    out = with_estimator_labels(claims, estimator_labels(tmp_path / "estimators.csv"))
-    assert list(out["estimator_de"]) == ["Russische Regierung", "MSMT"]
-    assert list(out["estimator_en"]) == ["Russian government", "MSMT"]
-    assert estimator_labels(tmp_path / "missing.csv").empty
 
 
 def test_dates_by_language():

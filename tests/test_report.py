@@ -14,7 +14,7 @@ import pytest
 from dprk_russia import PROJECT_ROOT
 from dprk_russia.charts import FIGURES
 from dprk_russia.findings import load_findings
-from dprk_russia.i18n import day, estimator_labels, num, pct, published
+from dprk_russia.i18n import day, num, pct, published, round_sig
 from dprk_russia.report import build_report, claim_links, md_text, raw_checksum, render_html
 
 PROCESSED = PROJECT_ROOT / "data/processed"
@@ -89,10 +89,12 @@ def test_every_claim_link_has_an_anchor_and_tables_link_their_claims(report):
         assert set(re.findall(r"\]\(#(c\d+)\)", md)) <= anchors
         assert "<details>" in html and 'id="c0102"' in html
         body = md.split("\n## ")
-        key_rows = [ln for ln in body[1].splitlines() if ln.startswith("| ") and "](#c" in ln]
-        contra = [ln for ln in md.splitlines() if ln.count("|") == 8 and "](#c" in ln]
-        assert len(key_rows) == len(pd.read_csv(PROCESSED / "consensus.csv")), lang
-        assert len(contra) >= len(pd.read_csv(PROCESSED / "contradictions.csv")), lang
+        rows = [[ln for ln in part.splitlines() if ln.startswith("| ")][1:] for part in body]
+        assert all("](#c" in ln for ln in rows[1]), "every key-findings row links to a claim"
+        assert len(rows[1]) == pd.read_csv(PROCESSED / "consensus.csv")["newest_claim_id"].notna().sum()
+        assert all("](#c" in ln for ln in rows[6]), "every contradiction links to its claims"
+        assert len(rows[6]) == len(pd.read_csv(PROCESSED / "contradictions.csv")), lang
+        assert all("](#c" in ln for ln in rows[4]), "every transfer links to its claims"
 
 
 def _allowed(lang: str) -> tuple[set[str], list[str]]:
@@ -102,14 +104,15 @@ def _allowed(lang: str) -> tuple[set[str], list[str]]:
     for f in load_findings(PROCESSED).values():
         for v in (f.value, f.low, f.high):
             if v is not None:
-                nums |= {num(v, lang), num(v, lang, 1), pct(v, lang, 1)}
+                nums |= {num(v, lang), num(v, lang, 1), pct(v, lang), pct(v, lang, 1)}
         if f.date is not None:
             dates.add(day(f.date, lang))
     read = lambda name: pd.read_csv(PROCESSED / f"{name}.csv", dtype=str, keep_default_na=False)  # noqa: E731
     for r in read("contradictions").itertuples():
         dates |= {day(pd.Timestamp(d), lang) for d in r.dates.split(";")}
         nums |= {num(float(v), lang) for part in r.values.split(";") for v in part.split("-")}
-        nums |= {num(float(v), lang, d) for v in re.findall(r"\d+(?:\.\d+)?", r.detail) for d in (0, 1)}
+        for v in (float(r.measure), float(r.reference)):
+            nums |= {num(v, lang), num(v, lang, 1), num(round_sig(v), lang)}
     for name in ("claims", "transfers"):
         t = read(name)
         nums |= {num(float(v), lang) for v in pd.concat([t["value_low"], t["value_high"]]) if v}
@@ -123,7 +126,7 @@ def _data_text(lang: str) -> list[str]:
     """Text from the data (titles, names, notes, labels) that may contain digits of its own."""
     src = pd.read_csv(PROCESSED / "sources.csv", dtype=str, keep_default_na=False)
     ind = pd.read_csv(RAW / "indicators.csv", dtype=str, keep_default_na=False)
-    reg = estimator_labels(RAW / "estimators.csv")
+    reg = pd.read_csv(PROCESSED / "estimators.csv", dtype=str, keep_default_na=False)
     notes = pd.read_csv(PROCESSED / "transfers.csv", dtype=str, keep_default_na=False)["note"]
     texts = [
         *src["title"],

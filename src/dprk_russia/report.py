@@ -24,7 +24,7 @@ from . import PROJECT_ROOT
 from .charts import FIGURES
 from .clean import load_processed
 from .findings import load_findings
-from .i18n import check_lang, day, num, num_range, pct, published
+from .i18n import check_lang, day, num, num_range, pct, published, round_sig
 
 TEMPLATES = Path(__file__).with_name("templates")
 # keep in step with INPUTS in the Makefile
@@ -100,7 +100,8 @@ def environment(lang: str, names: dict[str, str], labels: dict[str, str]) -> Env
     env.filters |= {
         "num": lambda v, digits=0: _number(v, lang, digits),
         "range": lambda lo, hi: num_range(float(lo), float(hi), lang),
-        "pct": lambda v: pct(v, lang, 1),
+        "pct": lambda v: pct(v, lang, 0 if abs(v * 100 - round(v * 100)) < 1e-9 else 1),
+        "sig": lambda v: num(round_sig(float(v)), lang),
         "day": lambda v: day(pd.Timestamp(v) if v else None, lang),
         "est": lambda k: md_text(names.get(k) or k),
         "label": lambda k: md_text(labels[k]),
@@ -119,11 +120,9 @@ def read_inputs(processed_dir: Path) -> dict:
     read = partial(pd.read_csv, dtype=str, keep_default_na=False)
     claims = load_processed(processed_dir / "claims.csv").sort_values("claim_id", kind="stable")
     contradictions = read(processed_dir / "contradictions.csv")
-    if "detail_key" not in contradictions:  # until the rules write their numbers (issue #10)
-        contradictions["detail_key"] = contradictions["type"]
-        contradictions["detail_value"] = (
-            contradictions["detail"].str.extract(r"(\d+(?:\.\d+)?)")[0].fillna("")
-        )
+    first_low = contradictions["values"].str.split(";").str[0].str.split("-").str[0]
+    # which side of its reference a single figure lies (for the outside-band wording)
+    contradictions["above"] = pd.to_numeric(first_low) > pd.to_numeric(contradictions["reference"])
     return {
         "F": load_findings(processed_dir),
         "claims": claims.to_dict("records"),
