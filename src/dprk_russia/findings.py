@@ -20,28 +20,16 @@ from pathlib import Path
 import pandas as pd
 
 from . import analysis
+from .clean import FINDINGS_COLUMNS as DICTIONARY
+from .clean import FINDINGS_PARTS as PARTS
+from .clean import REPORT_TABLES
 from .contradictions import TYPES as CONTRADICTION_TYPES
 from .figures import shown
 from .i18n import round_sig
 from .io import write_csv
 from .pooled import pool_inputs
 
-COLUMNS = ["key", "value", "low", "high", "unit", "date", "claim_ids", "estimator", "qualifier"]
-
-#: The findings files in report order (one per notebook that writes findings).
-PARTS = ("dataset", "shipments", "oil", "deployments", "consensus")
-
-DICTIONARY = {
-    "key": "Dotted name of the finding the report quotes (e.g. `ship.containers.newest`).",
-    "value": "The number (empty when the finding is a date); a claim's midpoint when it quotes one.",
-    "low": "The low end when the finding quotes a claim given as a range, else empty.",
-    "high": "The high end when the finding quotes a claim given as a range, else empty.",
-    "unit": "How it is formatted: count, share, multiple, ratio, days, barrels or date.",
-    "date": "ISO date the finding refers to (empty when none).",
-    "claim_ids": "Claims behind the number, ';'-separated.",
-    "estimator": "Who made the figure (key into data/raw/estimators.csv), when one estimator did.",
-    "qualifier": "The claim's qualifier (about, over, ...), when the finding quotes one claim.",
-}
+COLUMNS = list(DICTIONARY)
 
 
 @dataclass(frozen=True)
@@ -154,29 +142,6 @@ def load_findings(processed_dir: str | Path) -> dict[str, Finding]:
                 qualifier=r.qualifier,
             )
     return out
-
-
-#: Tables written only for the report (documented in the processed-data dictionary).
-REPORT_TABLES: dict[str, tuple[str, dict[str, str]]] = {
-    "transfers": (
-        "Transfers from Russia to North Korea other than oil, one row per distinct estimate "
-        "(relays of the same figure within 30 days count once).",
-        {
-            "claim_id": "The earliest claim carrying the estimate.",
-            "indicator": "Indicator key.",
-            "date": "Representative date.",
-            "estimator": "Estimator.",
-            "has_value": "Whether a number was given.",
-            "value_low": "Low value (empty when no number was given).",
-            "value_high": "High value.",
-            "qualifier": "Qualifier.",
-            "basis": "Basis.",
-            "relays": "How many claims (pages) carry the estimate.",
-            "relay_ids": "Their claim ids, ';'-separated.",
-            "note": "Our summary (English), from the first claim.",
-        },
-    ),
-}
 
 
 def transfers(claims: pd.DataFrame) -> pd.DataFrame:
