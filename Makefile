@@ -95,8 +95,8 @@ PKG := src/dprk_russia
 # clean.py writes the processed-data dictionary, which includes the analysis tables (analysis.TABLES)
 SRC_CLEAN := $(PKG)/__init__.py $(PKG)/io.py $(PKG)/schema.py $(PKG)/clean.py $(PKG)/freshness.py $(PKG)/analysis.py $(PKG)/run.py
 SRC_POOLED := $(SRC_CLEAN) $(PKG)/pooled.py
-SRC_ANALYSIS := $(SRC_POOLED) $(PKG)/contradictions.py $(PKG)/context.py $(PKG)/charts.py $(PKG)/figures.py $(PKG)/i18n.py $(PKG)/styles/project.mplstyle
-SRC_REPORT := $(SRC_ANALYSIS) $(PKG)/report.py $(wildcard $(PKG)/templates/*)
+SRC_ANALYSIS := $(SRC_POOLED) $(PKG)/contradictions.py $(PKG)/findings.py $(PKG)/context.py $(PKG)/charts.py $(PKG)/figures.py $(PKG)/i18n.py $(PKG)/styles/project.mplstyle
+SRC_REPORT := $(SRC_ANALYSIS) $(PKG)/report.py $(wildcard $(PKG)/templates/* $(PKG)/templates/*/*)
 INPUTS := data/raw src notebooks Makefile uv.lock pyproject.toml
 # rebuilds are keyed on content: rules depend on $(HASH)/<file>.sha, rewritten only when the
 # file's content changes, so `make sync` or saving an unchanged notebook in Lab rebuilds nothing

@@ -11,9 +11,9 @@
 #
 # **Reads** `data/processed/claims.csv`, `data/processed/consensus_over_time.csv`, `data/raw/indicators.csv`.
 # **Writes** `data/processed/implied_rounds_per_container.csv`,
-# `data/processed/containers_as_rounds.csv` and the figures `containers`, `artillery_rounds`,
-# `rounds_per_container`, `missiles`, `guns_launchers`, `ship_voyages`, `dprk_share`
-# under `reports/<lang>/figures/` (SVG and PNG).
+# `data/processed/containers_as_rounds.csv`, `data/processed/findings_shipments.csv` and the
+# figures `containers`, `artillery_rounds`, `rounds_per_container`, `missiles`, `guns_launchers`,
+# `ship_voyages`, `dprk_share` under `reports/<lang>/figures/` (SVG and PNG).
 #
 # Counted or assessed figures and capacity conversions ("N containers could hold M shells")
 # are kept apart throughout.
@@ -27,7 +27,7 @@ ROUNDS_PER_CONTAINER_LOW = 300
 ROUNDS_PER_CONTAINER_HIGH = 500
 
 # %%
-from dprk_russia import analysis, charts
+from dprk_russia import analysis, charts, findings
 from dprk_russia.context import load_context
 
 ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
@@ -100,3 +100,11 @@ ctx.figures("ship_voyages", lambda lang: charts.ship_voyages(claims, ind, lang, 
 
 # %%
 ctx.figures("dprk_share", lambda lang: charts.dprk_share(claims, ind, lang))
+
+# %% [markdown]
+# ## The findings the report quotes
+
+# %%
+ctx.findings(
+    findings.shipments(claims, ratios, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH), "shipments"
+)

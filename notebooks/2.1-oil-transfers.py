@@ -10,7 +10,8 @@
 # # 2.1 Oil and other transfers from Russia to North Korea
 #
 # **Reads** `data/processed/claims.csv`, `data/raw/indicators.csv`.
-# **Writes** `data/processed/oil_run_rate.csv`, `data/processed/russia_to_dprk.csv` and the
+# **Writes** `data/processed/oil_run_rate.csv`, `data/processed/russia_to_dprk.csv`,
+# `data/processed/transfers.csv`, `data/processed/findings_oil.csv` and the
 # figures `oil_runrate`, `oil_tankers` under `reports/<lang>/figures/`.
 #
 # UN Security Council resolution 2397 caps refined-petroleum supplies to North Korea at
@@ -23,7 +24,7 @@ REPORTS_DIR = "reports"
 REPORT_LANGS = "en de"
 
 # %%
-from dprk_russia import analysis, charts
+from dprk_russia import analysis, charts, findings
 from dprk_russia.context import load_context
 
 ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
@@ -35,6 +36,7 @@ claims, ind, curves = ctx.claims, ctx.indicators, ctx.curves
 # %%
 rr = ctx.table(analysis.oil_run_rate(claims), "oil_run_rate")
 ctx.figures("oil_runrate", lambda lang: charts.oil_runrate(claims, ind, lang))
+ctx.findings(findings.oil(rr), "oil")
 rr[["estimator", "indicator", "period_start", "period_end", "barrels", "cap_multiple", "cap_passed_on"]]
 
 # %% [markdown]
@@ -66,3 +68,9 @@ ctx.table(
     ],
     "russia_to_dprk",
 )
+
+# %% [markdown]
+# The same, one row per distinct estimate (relays of one figure count once), as the report shows it.
+
+# %%
+ctx.table(findings.transfers(claims), "transfers")

@@ -11,7 +11,8 @@
 #
 # **Reads** `data/processed/claims.csv`, `data/processed/consensus_over_time.csv`,
 # `data/processed/events.csv`, `data/raw/indicators.csv`.
-# **Writes** `data/processed/casualty_share.csv`, `data/processed/deployments.csv` and the
+# **Writes** `data/processed/casualty_share.csv`, `data/processed/deployments.csv`,
+# `data/processed/findings_deployments.csv` and the
 # figures `troops`, `later_waves`, `casualties`, `casualty_share` under `reports/<lang>/figures/`.
 #
 # Planned or expected troop numbers are marked as forecasts and never joined to counts.
@@ -23,7 +24,7 @@ REPORTS_DIR = "reports"
 REPORT_LANGS = "en de"
 
 # %%
-from dprk_russia import analysis, charts
+from dprk_russia import analysis, charts, findings
 from dprk_russia.context import load_context
 
 ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
@@ -65,3 +66,9 @@ ctx.figures("casualties", lambda lang: charts.casualties(claims, ind, lang, curv
 share = ctx.table(analysis.casualty_share(claims), "casualty_share")
 ctx.figures("casualty_share", lambda lang: charts.casualty_share(claims, ind, lang))
 share.tail(10)
+
+# %% [markdown]
+# ## The findings the report quotes
+
+# %%
+ctx.findings(findings.deployments(claims, share), "deployments")

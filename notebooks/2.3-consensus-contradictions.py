@@ -12,8 +12,9 @@
 # **Reads** `data/processed/claims.csv`, `data/processed/consensus.csv`,
 # `data/processed/consensus_over_time.csv`, `data/processed/estimator_effects.csv`,
 # `data/raw/indicators.csv`.
-# **Writes** `data/processed/contradictions.csv` and the figure `consensus_spread` under
-# `reports/<lang>/figures/`.
+# **Writes** `data/processed/contradictions.csv`, `data/processed/findings_consensus.csv`,
+# `data/processed/findings_dataset.csv` and the
+# figure `consensus_spread` under `reports/<lang>/figures/`.
 #
 # The pooled estimate (notebook 1.1) says what is known at a date. Here we ask two questions
 # of it: how far apart are the figures of the last six months once each is compared with the
@@ -24,6 +25,7 @@ RAW_DIR = "data/raw"
 PROCESSED_DIR = "data/processed"
 REPORTS_DIR = "reports"
 REPORT_LANGS = "en de"
+AS_OF = ""
 ROUNDS_PER_CONTAINER_LOW = 300
 ROUNDS_PER_CONTAINER_HIGH = 500
 POOL_BAND = 0.8
@@ -33,7 +35,7 @@ RECENT_DAYS = 183
 # %%
 import pandas as pd
 
-from dprk_russia import charts, contradictions
+from dprk_russia import charts, contradictions, findings
 from dprk_russia.context import load_context
 
 ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
@@ -66,3 +68,20 @@ table = contradictions.find_contradictions(
 )
 table = ctx.table(table, "contradictions")
 table.groupby("type").size()
+
+# %% [markdown]
+# ## The findings the report quotes
+# One key-findings row per headline indicator (`key.<indicator>.*`), the count of each rule and
+# the parameters the text names.
+
+# %%
+ctx.findings(findings.consensus(consensus, table, claims, POOL_BAND, OUTLIER_LEVEL, RECENT_DAYS), "consensus")
+
+# %% [markdown]
+# ## What the report says about the dataset as a whole
+# The figures, estimators and sources the report covers; the sources list also names the pages
+# that document only the milestones drawn on the charts.
+
+# %%
+sources = pd.read_csv(ctx.processed_dir / "sources.csv", dtype=str, keep_default_na=False)
+ctx.findings(findings.dataset(claims, sources, AS_OF), "dataset")

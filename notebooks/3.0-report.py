@@ -9,12 +9,14 @@
 # %% [markdown]
 # # 3.0 Report
 #
-# **Reads** `data/processed/*.csv`, `data/raw/indicators.csv` and the figures in
+# **Reads** `data/processed/*.csv`, `data/raw/indicators.csv`, `data/raw/estimators.csv` and the figures in
 # `reports/<lang>/figures/`.
 # **Writes** `reports/<lang>/report.md` and `reports/<lang>/report.html` (self-contained).
 #
-# Run once per language (`LANG`). All numbers in the text are computed from the processed
-# data by `dprk_russia.report` and formatted for the language with babel.
+# Run once per language (`LANG`). The report computes nothing: every number in the text is a
+# finding the 1.0 and 2.x notebooks wrote (`data/processed/findings_*.csv`) or a table cell,
+# formatted for the language with babel; every sentence is in
+# `src/dprk_russia/templates/<lang>/report.md.j2`.
 
 # %% tags=["parameters"]
 LANG = "en"

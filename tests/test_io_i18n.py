@@ -5,7 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dprk_russia.i18n import day, num, num_range, pct, round_sig
+from dprk_russia.i18n import (
+    day,
+    num,
+    num_range,
+    pct,
+    published,
+    round_sig,
+)
 from dprk_russia.io import atomic_path, spreadsheet_safe, write_csv, write_text
 
 
@@ -42,6 +49,15 @@ def test_numbers_by_language():
     assert num_range(5, 5, "en") == "5"
     assert num(float("nan"), "en") == "–"
     assert pct(0.36, "en") == "36%"
+    assert pct(0.5454, "en", 1) == "54.5%"
+    assert pct(0.5454, "de", 1) == "54,5\xa0%"
+
+
+def test_published_dates_keep_their_precision():
+    assert published("2024-03-18", "de") == "18. März 2024"
+    assert published("2024-03", "de") == "März 2024"
+    assert published("2024-03", "en") == "March 2024"
+    assert published("2024", "en") == "2024" and published("", "de") == ""
 
 
 def test_dates_by_language():

@@ -102,14 +102,16 @@ def test_variant_goes_to_its_own_folder(clone: Path):
     assert pd.to_datetime(claims["published_date"]).max() <= pd.Timestamp("2024-06-30")
     events = pd.read_csv(variant / "processed/events.csv")
     assert (events["date"] <= "2024-06-30").all()
-    assert "AS_OF=2024-06-30" in (variant / "en/report.md").read_text()
+    assert "cut-off 30 June 2024" in (variant / "en/report.md").read_text()
     assert tree_hashes(clone, "data/processed", "reports") == before, "default outputs untouched"
     # same parameters again: nothing to do; a changed parameter: its own rebuild
     assert started(make(clone, "report", "AS_OF=2024-06-30", "REPORT_LANGS=en").stdout) == set()
     rpc = make(clone, "report", "ROUNDS_PER_CONTAINER_LOW=250", "REPORT_LANGS=en")
     assert "1.0-clean-claims" in started(rpc.stdout)
     assert (clone / "reports/variants/rpclow-250/en/report.md").exists()
-    assert "ROUNDS_PER_CONTAINER_LOW=250" in (clone / "reports/variants/rpclow-250/en/report.md").read_text()
+    assert (
+        "rounds per container 250 to 500" in (clone / "reports/variants/rpclow-250/en/report.md").read_text()
+    )
 
 
 def test_bad_input_stops_before_any_notebook(clone: Path):

@@ -101,7 +101,11 @@ def test_processed_tables_match_their_dictionary():
     from dprk_russia.clean import PROCESSED_COLUMNS
 
     processed = PROJECT_ROOT / "data/processed"
+    from dprk_russia.findings import DICTIONARY, PARTS, REPORT_TABLES
+
     documented = {"claims": list(PROCESSED_COLUMNS), **{k: list(v[1]) for k, v in TABLES.items()}}
+    documented |= {f"findings_{p}": list(DICTIONARY) for p in PARTS}
+    documented |= {k: list(v[1]) for k, v in REPORT_TABLES.items()}
     for name, columns in documented.items():
         header = (processed / f"{name}.csv").read_text(encoding="utf-8").splitlines()[0].split(",")
         assert header == columns, name

@@ -20,9 +20,11 @@ from .figures import (
     curve_of,
     date_axis,
     estimator_colours,
+    estimator_names,
     finish,
     label,
     legend,
+    link_point,
     plot_band,
     plot_claims,
     shown,
@@ -86,18 +88,28 @@ def rounds_per_container(
 ) -> plt.Figure:
     """Implied rounds per container for sources giving both figures, against the band."""
     ratios = analysis.implied_rounds_per_container(claims, band_low, band_high)
+    by_id = claims.set_index("claim_id", drop=False)
+    names = estimator_names(claims, lang)
     fig, ax = plt.subplots()
     ax.axhspan(band_low, band_high, color="#56B4E9", alpha=0.2, label=t("band", lang))
     for i, r in enumerate(ratios.itertuples()):
         colour = PALETTE[0] if r.in_band else PALETTE[3]
         marker = "D" if r.rounds_basis == "capacity" else "o"
-        ax.vlines(i, r.ratio_low, r.ratio_high, color=colour, linewidth=2)
-        ax.plot(
+        link_point(
+            ax.vlines(i, r.ratio_low, r.ratio_high, color=colour, linewidth=2),
+            by_id.loc[r.rounds_claim_id],
+            lang,
+        )
+        (point,) = ax.plot(
             i, r.ratio_mid, marker=marker, color=colour, markerfacecolor="white" if marker == "D" else colour
         )
+        link_point(point, by_id.loc[r.rounds_claim_id], lang)
     ax.set_xticks(range(len(ratios)))
     ax.set_xticklabels(
-        [f"{r.estimator}\n{r.date:%Y-%m}" for r in ratios.itertuples()], fontsize=7, rotation=45, ha="right"
+        [f"{names[r.estimator]}\n{r.date:%Y-%m}" for r in ratios.itertuples()],
+        fontsize=7,
+        rotation=45,
+        ha="right",
     )
     ax.plot([], [], "D", color="#333333", markerfacecolor="white", label=t("capacity", lang))
     ax.plot([], [], "o", color="#333333", label=t("assessed", lang))
@@ -107,7 +119,7 @@ def rounds_per_container(
     finish(
         fig,
         ax,
-        t("rounds_per_container", lang).capitalize(),
+        t("rounds_per_container_title", lang),
         t("rounds_per_container", lang),
         used,
         lang,
@@ -167,14 +179,19 @@ def dprk_share(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure
 def oil_runrate(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
     """Each period figure for refined oil as an annualised rate over its period, against the cap."""
     rr = analysis.oil_run_rate(claims)
+    by_id = claims.set_index("claim_id", drop=False)
+    names = estimator_names(claims, lang)
     fig, ax = plt.subplots()
     colours = estimator_colours(claims[claims["claim_id"].isin(rr["claim_id"])])
     for r in rr.itertuples():
         col = colours.get(r.estimator, "#999999")
         style = "--" if r.indicator == "refined_oil_notified" else "-"
-        ax.hlines(r.annualised / 1e6, r.period_start, r.period_end, color=col, linewidth=3, linestyles=style)
+        bar = ax.hlines(
+            r.annualised / 1e6, r.period_start, r.period_end, color=col, linewidth=3, linestyles=style
+        )
+        link_point(bar, by_id.loc[r.claim_id], lang)
     for est, col in colours.items():
-        ax.plot([], [], color=col, linewidth=3, label=est)
+        ax.plot([], [], color=col, linewidth=3, label=names[est])
     ax.plot([], [], color="#333333", linestyle="--", label=label(ind, "refined_oil_notified", lang))
     ax.axhline(analysis.UN_CAP_BARRELS / 1e6, color=PALETTE[3], linewidth=1.2, label=t("cap", lang))
     ax.set_ylim(bottom=0)
@@ -233,6 +250,7 @@ def casualty_share(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Fi
     """Casualty figures as a share of the force known by then (median of estimators' latest figures)."""
     sh = analysis.casualty_share(claims)
     sh = sh[sh["force"].notna()]
+    by_id = claims.set_index("claim_id", drop=False)
     fig, ax = plt.subplots()
     for (i, name), col in zip(
         [(i, label(ind, i, lang)) for i in ("killed", "wounded", "casualties_total")],
@@ -240,14 +258,15 @@ def casualty_share(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Fi
         strict=False,
     ):
         part = sh[sh["indicator"] == i]
-        ax.plot(part["date"], 100 * part["share_mid"], "o", color=col, label=name)
+        ax.plot([], [], "o", color=col, label=name)
+        for r in part.itertuples():
+            (point,) = ax.plot(r.date, 100 * r.share_mid, "o", color=col)
+            link_point(point, by_id.loc[r.claim_id], lang)
     ax.set_ylim(bottom=0)
     date_axis(ax, lang)
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
     used = claims[claims["claim_id"].isin(sh["claim_id"])]
-    finish(
-        fig, ax, t("share_of_force", lang).split(" (")[0].capitalize(), t("share_of_force", lang), used, lang
-    )
+    finish(fig, ax, t("share_of_force_title", lang), t("share_of_force", lang), used, lang)
     return fig
 
 
@@ -270,6 +289,7 @@ def consensus_spread(
 
     fig, ax = plt.subplots(figsize=(8, 5.5))
     used_ids: list[str] = []
+    by_id = claims.set_index("claim_id", drop=False)
     rows = consensus[consensus["recent_n"].astype(int) > 0].reset_index(drop=True)
     since = pd.Timestamp(rows["cut"].iloc[0]) - pd.Timedelta(days=recent_days) if len(rows) else None
     for y, row in enumerate(rows.itertuples()):
@@ -287,7 +307,9 @@ def consensus_spread(
         else:
             ref = float(recent["value_mid"].median())
         used_ids += list(recent["claim_id"])
-        ax.plot(recent["value_mid"] / ref, [y] * len(recent), "o", color=PALETTE[0], alpha=0.8, zorder=2)
+        for cid, x in zip(recent["claim_id"], recent["value_mid"] / ref, strict=True):
+            (point,) = ax.plot(x, y, "o", color=PALETTE[0], alpha=0.8, zorder=2)
+            link_point(point, by_id.loc[cid], lang)
     ax.set_xscale("log")
     lo, hi = ax.get_xlim()
     ticks = [v for v in (0.1, 0.25, 0.5, 1, 2, 4, 10) if lo <= v <= hi]

@@ -59,6 +59,47 @@ PROCESSED_COLUMNS: dict[str, str] = {
 }
 
 
+# ---- the files the notebooks write for the report (documented in the processed-data dictionary)
+
+#: The findings files in report order (one per notebook that writes findings).
+FINDINGS_PARTS = ("dataset", "shipments", "oil", "deployments", "consensus")
+
+#: Columns of every findings file (see dprk_russia.findings).
+FINDINGS_COLUMNS = {
+    "key": "Dotted name of the finding the report quotes (e.g. `ship.containers.newest`).",
+    "value": "The number (empty when the finding is a date); a claim's midpoint when it quotes one.",
+    "low": "The low end when the finding quotes a claim given as a range, else empty.",
+    "high": "The high end when the finding quotes a claim given as a range, else empty.",
+    "unit": "How it is formatted: count, share, multiple, ratio, days, barrels or date.",
+    "date": "ISO date the finding refers to (empty when none).",
+    "claim_ids": "Claims behind the number, ';'-separated.",
+    "estimator": "Who made the figure (key into data/raw/estimators.csv), when one estimator did.",
+    "qualifier": "The claim's qualifier (about, over, ...), when the finding quotes one claim.",
+}
+
+#: Tables written only for the report (documented in the processed-data dictionary).
+REPORT_TABLES: dict[str, tuple[str, dict[str, str]]] = {
+    "transfers": (
+        "Transfers from Russia to North Korea other than oil, one row per distinct estimate "
+        "(relays of the same figure within 30 days count once).",
+        {
+            "claim_id": "The earliest claim carrying the estimate.",
+            "indicator": "Indicator key.",
+            "date": "Representative date.",
+            "estimator": "Estimator.",
+            "has_value": "Whether a number was given.",
+            "value_low": "Low value (empty when no number was given).",
+            "value_high": "High value.",
+            "qualifier": "Qualifier.",
+            "basis": "Basis.",
+            "relays": "How many claims (pages) carry the estimate.",
+            "relay_ids": "Their claim ids, ';'-separated.",
+            "note": "Our summary (English), from the first claim.",
+        },
+    ),
+}
+
+
 def parse_iso(values: pd.Series) -> pd.DataFrame:
     """Parse ISO dates of year, month or day precision.
 
@@ -235,4 +276,10 @@ def data_dictionary_markdown() -> str:
     ]
     for name, (purpose, columns) in TABLES.items():
         lines += [f"## {name}.csv", "", purpose, "", *table(columns), ""]
+    for name, (purpose, columns) in REPORT_TABLES.items():
+        lines += [f"## {name}.csv", "", purpose, "", *table(columns), ""]
+
+    names = ", ".join(f"`findings_{p}.csv`" for p in FINDINGS_PARTS)
+    purpose = "The numbers the report quotes, one row each, written by the notebook that found them."
+    lines += [f"## {names}", "", purpose, "", *table(FINDINGS_COLUMNS), ""]
     return "\n".join(lines)

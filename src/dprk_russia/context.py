@@ -13,6 +13,7 @@ import pandas as pd
 from . import PROJECT_ROOT
 from .clean import load_processed
 from .figures import save_figure, use_style
+from .findings import write_findings
 from .i18n import check_lang
 from .io import write_csv
 
@@ -40,6 +41,10 @@ class Context:
             save_figure(fig, stem, self.figure_dir(lang))
             if i == 0:
                 show(fig)
+
+    def findings(self, rows: list[dict], part: str) -> pd.DataFrame:
+        """Write the findings the report quotes (``findings_<part>.csv``) and return them."""
+        return write_findings(rows, self.processed_dir, part)
 
     def table(self, df: pd.DataFrame, name: str) -> pd.DataFrame:
         """Write a result table to the processed folder (CSV) and return it."""

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from collections.abc import Iterable, Sequence
 from pathlib import Path
+from weakref import WeakKeyDictionary
+from xml.sax.saxutils import escape
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
@@ -13,8 +16,21 @@ from babel.dates import format_date
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
+<<<<<<< HEAD
 from .i18n import LOCALES, label, num, t, unit  # noqa: F401  (label, unit re-exported)
 from .io import atomic_path
+=======
+matplotlib.use("Agg")
+import matplotlib.dates as mdates  # noqa: E402
+import matplotlib.pyplot as plt  # noqa: E402
+import pandas as pd  # noqa: E402
+from babel.dates import format_date  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from .i18n import LOCALES, day, label, num, num_range, t, unit  # noqa: E402, F401  (label, unit re-exported)
+from .io import atomic_path  # noqa: E402
+>>>>>>> h11
 
 STYLE = Path(__file__).with_name("styles") / "project.mplstyle"
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
@@ -33,18 +49,71 @@ def use_style() -> None:
     plt.style.use(STYLE)
 
 
+#: Tooltip text of each linked point, by figure and point id (see :func:`link_point`).
+_TOOLTIPS: WeakKeyDictionary[plt.Figure, dict[str, str]] = WeakKeyDictionary()
+
+
+def estimator_names(claims: pd.DataFrame, lang: str) -> dict[str, str]:
+    """Estimator key -> its name in ``lang`` (the registry label joined by cleaning, when present)."""
+    col = f"estimator_label_{lang}"
+    names = claims[col] if col in claims else claims["estimator"]
+    return dict(zip(claims["estimator"], names, strict=True))
+
+
+def tooltip(claim: pd.Series | dict, lang: str) -> str:
+    """'Estimator · figure · date · basis' for one claim, in ``lang``."""
+    qual = t(f"q_{claim['qualifier']}", lang)
+    figure = (qual + " " if qual else "") + num_range(claim["value_low"], claim["value_high"], lang)
+    name = claim.get(f"estimator_label_{lang}") or claim["estimator"]
+    return " · ".join([name, figure, day(claim["date"], lang), t(claim["basis"], lang)])
+
+
+def link_point(artist: object, claim: pd.Series | dict, lang: str) -> None:
+    """Make ``artist`` (one plotted point or bar) link to the claim's source page, with a tooltip.
+
+    In the SVG the artist becomes a link (``<a xlink:href>``) inside a group whose ``<title>``
+    shows estimator, figure, date and basis on hover.
+    """
+    fig = artist.get_figure()  # type: ignore[attr-defined]
+    tips = _TOOLTIPS.setdefault(fig, {})
+    gid = f"pt{len(tips)}"
+    tips[gid] = tooltip(claim, lang)
+    artist.set_gid(gid)  # type: ignore[attr-defined]
+    url = claim.get("source_url", "")
+    if url:
+        if hasattr(artist, "set_urls"):
+            artist.set_urls([url])
+        else:
+            artist.set_url(url)  # type: ignore[attr-defined]
+
+
+def _svg_with_links(svg: str, stem: str, tips: dict[str, str]) -> str:
+    """Prefix every id with ``stem`` (figures share one HTML page) and add the point tooltips."""
+    svg = re.sub(r'(id="|url\(#|xlink:href="#)', rf"\g<1>{stem}-", svg)
+    for gid, text in tips.items():
+        svg = svg.replace(f'<g id="{stem}-{gid}">', f'<g id="{stem}-{gid}"><title>{escape(text)}</title>', 1)
+    return svg
+
+
 def save_figure(fig: plt.Figure, stem: str, out_dir: str | Path) -> list[Path]:
+<<<<<<< HEAD
     """Save ``fig`` as ``stem.svg`` and ``stem.png`` in ``out_dir``, deterministically.
 
     ``savefig`` renders each file with matplotlib's own SVG and Agg canvases whatever the
     session's backend, so no backend is forced: a Jupyter kernel keeps its inline one.
     """
+=======
+    """Save ``fig`` as ``stem.svg`` (points linked to their sources) and ``stem.png``, deterministically."""
+>>>>>>> h11
     out = Path(out_dir)
     paths = []
     for ext, meta in (("svg", {"Date": None, "Creator": None}), ("png", {"Software": None})):
         path = out / f"{stem}.{ext}"
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format=ext, metadata=meta)
+            if ext == "svg":
+                text = Path(tmp).read_text(encoding="utf-8")
+                Path(tmp).write_text(_svg_with_links(text, stem, _TOOLTIPS.get(fig, {})), encoding="utf-8")
         paths.append(path)
     plt.close(fig)
     return paths
@@ -52,7 +121,7 @@ def save_figure(fig: plt.Figure, stem: str, out_dir: str | Path) -> list[Path]:
 
 def source_line(claims: pd.DataFrame, lang: str) -> str:
     """'Source: A, B, C; estimates compiled ...' naming every estimator shown."""
-    names = sorted(set(claims["estimator"]))
+    names = sorted(set(estimator_names(claims, lang).values()))
     return f"{t('source', lang)}: {', '.join(names)}; {t('sources_compiled', lang)}."
 
 
@@ -139,6 +208,7 @@ def legend(
     """One legend: estimators in colour order, 'other estimators', then the basis markers, and the
     pooled estimate when the chart draws one."""
     shown = set(claims["estimator"])
+    names = estimator_names(claims, lang)
     handles, labels = [], []
     has_other = False
     for est, col in colours.items():
@@ -148,7 +218,7 @@ def legend(
             has_other = True
             continue
         handles.append(Line2D([], [], marker="o", linestyle="none", color=col))
-        labels.append(est)
+        labels.append(names[est])
     if has_other:
         handles.append(Line2D([], [], marker="o", linestyle="none", color=OTHER))
         labels.append(t("other_estimators", lang))
@@ -183,10 +253,11 @@ def plot_claims(
         col = colours.get(c["estimator"], OTHER)
         basis = c["basis"]
         if c["value_high"] > c["value_low"]:
-            ax.vlines(
+            bar = ax.vlines(
                 c["date"], c["value_low"] / scale, c["value_high"] / scale, color=col, linewidth=2, alpha=0.7
             )
-        ax.plot(
+            link_point(bar, c, lang)
+        (point,) = ax.plot(
             c["date"],
             c["value_mid"] / scale,
             marker=MARKERS[basis],
@@ -194,6 +265,7 @@ def plot_claims(
             markerfacecolor=col if FILLED[basis] else "white",
             markeredgecolor=col,
         )
+        link_point(point, c, lang)
     date_axis(ax, lang)
     number_axis(ax, lang)
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import pandas as pd
+from babel import Locale
 from babel.dates import format_date
 from babel.numbers import format_decimal, format_percent
 
@@ -38,6 +39,16 @@ TEXT: dict[str, dict[str, str]] = {
         "en": "multiple of the pooled estimate (grey: 80% band at the cut-off)",
         "de": "Vielfaches der gepoolten Schätzung (grau: 80-%-Band am Stichtag)",
     },
+    "share_of_force_title": {"en": "Share of deployed force", "de": "Anteil an entsandter Truppe"},
+    "rounds_per_container_title": {"en": "Rounds per container", "de": "Geschosse pro Container"},
+    # qualifiers of a figure, as they precede the number in tooltips
+    "q_exact": {"en": "", "de": ""},
+    "q_range": {"en": "", "de": ""},
+    "q_about": {"en": "about", "de": "etwa"},
+    "q_over": {"en": "more than", "de": "mehr als"},
+    "q_at_least": {"en": "at least", "de": "mindestens"},
+    "q_up_to": {"en": "up to", "de": "bis zu"},
+    "q_nearly": {"en": "nearly", "de": "fast"},
 }
 
 
@@ -86,11 +97,22 @@ def num_range(low: float, high: float, lang: str, digits: int = 0) -> str:
     return f"{num(low, lang, digits)}–{num(high, lang, digits)}"
 
 
-def pct(share: float, lang: str) -> str:
-    """Format a share (0.36) as a percentage for ``lang``."""
+def pct(share: float, lang: str, digits: int = 0) -> str:
+    """Format a share (0.545) as a percentage for ``lang`` (en 54.5%, de 54,5 %)."""
     if share is None or (isinstance(share, float) and math.isnan(share)):
         return "–"
-    return format_percent(share, locale=LOCALES[lang])
+    pattern = Locale.parse(LOCALES[lang]).percent_formats[None].pattern  # en '#,##0%', de '#,##0 %'
+    fmt = pattern if digits == 0 else pattern.replace("0", "0." + "0" * digits, 1)
+    return format_percent(share, format=fmt, locale=LOCALES[lang])
+
+
+def published(text: str, lang: str) -> str:
+    """A date given at day, month or year precision ('2024-03-18', '2024-03', '2024'), in ``lang``."""
+    if len(text) == 10:
+        return day(pd.Timestamp(text), lang)
+    if len(text) == 7:
+        return format_date(pd.Timestamp(text + "-01").date(), format="MMMM y", locale=LOCALES[lang])
+    return text
 
 
 def day(value: pd.Timestamp | None, lang: str) -> str:
