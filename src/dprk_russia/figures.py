@@ -16,21 +16,8 @@ from babel.dates import format_date
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
-<<<<<<< HEAD
-from .i18n import LOCALES, label, num, t, unit  # noqa: F401  (label, unit re-exported)
+from .i18n import LOCALES, day, label, num, num_range, t, unit  # noqa: F401  (label, unit re-exported)
 from .io import atomic_path
-=======
-matplotlib.use("Agg")
-import matplotlib.dates as mdates  # noqa: E402
-import matplotlib.pyplot as plt  # noqa: E402
-import pandas as pd  # noqa: E402
-from babel.dates import format_date  # noqa: E402
-from matplotlib.lines import Line2D  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-
-from .i18n import LOCALES, day, label, num, num_range, t, unit  # noqa: E402, F401  (label, unit re-exported)
-from .io import atomic_path  # noqa: E402
->>>>>>> h11
 
 STYLE = Path(__file__).with_name("styles") / "project.mplstyle"
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
@@ -96,15 +83,11 @@ def _svg_with_links(svg: str, stem: str, tips: dict[str, str]) -> str:
 
 
 def save_figure(fig: plt.Figure, stem: str, out_dir: str | Path) -> list[Path]:
-<<<<<<< HEAD
-    """Save ``fig`` as ``stem.svg`` and ``stem.png`` in ``out_dir``, deterministically.
+    """Save ``fig`` as ``stem.svg`` (points linked to their sources) and ``stem.png``, deterministically.
 
     ``savefig`` renders each file with matplotlib's own SVG and Agg canvases whatever the
     session's backend, so no backend is forced: a Jupyter kernel keeps its inline one.
     """
-=======
-    """Save ``fig`` as ``stem.svg`` (points linked to their sources) and ``stem.png``, deterministically."""
->>>>>>> h11
     out = Path(out_dir)
     paths = []
     for ext, meta in (("svg", {"Date": None, "Creator": None}), ("png", {"Software": None})):
