@@ -96,7 +96,7 @@ PKG := src/dprk_russia
 SRC_CLEAN := $(PKG)/__init__.py $(PKG)/io.py $(PKG)/schema.py $(PKG)/clean.py $(PKG)/freshness.py $(PKG)/analysis.py $(PKG)/run.py
 SRC_POOLED := $(SRC_CLEAN) $(PKG)/pooled.py
 SRC_ANALYSIS := $(SRC_POOLED) $(PKG)/contradictions.py $(PKG)/findings.py $(PKG)/context.py $(PKG)/charts.py $(PKG)/figures.py $(PKG)/i18n.py $(PKG)/styles/project.mplstyle
-SRC_REPORT := $(SRC_ANALYSIS) $(PKG)/report.py $(wildcard $(PKG)/templates/* $(PKG)/templates/*/*)
+SRC_REPORT := $(SRC_ANALYSIS) $(PKG)/report.py $(wildcard $(PKG)/templates/*.j2 $(PKG)/templates/*/*.j2)
 INPUTS := data/raw src notebooks Makefile uv.lock pyproject.toml
 # rebuilds are keyed on content: rules depend on $(HASH)/<file>.sha, rewritten only when the
 # file's content changes, so `make sync` or saving an unchanged notebook in Lab rebuilds nothing
@@ -224,7 +224,7 @@ $(BUILD)/1.0-clean-claims.done: $(call sha,notebooks/1.0-clean-claims.py $(SRC_C
 $(BUILD)/1.1-pooled-estimate.done: $(call sha,notebooks/1.1-pooled-estimate.py $(SRC_POOLED)) $(BUILD)/1.0-clean-claims.done $(BUILD)/params-pooled.txt
 	@$(call run_nb,notebooks/1.1-pooled-estimate.py,1.1-pooled-estimate)
 
-$(BUILD)/5.0-backtest.done: $(call sha,notebooks/5.0-backtest.py $(SRC_POOLED) $(PKG)/backtest.py) $(BUILD)/1.1-pooled-estimate.done
+$(BUILD)/5.0-backtest.done: $(call sha,notebooks/5.0-backtest.py $(SRC_ANALYSIS) $(PKG)/backtest.py) $(BUILD)/1.1-pooled-estimate.done
 	@$(call run_nb,notebooks/5.0-backtest.py,5.0-backtest)
 
 $(ANALYSES:%=$(BUILD)/%.done): $(BUILD)/%.done: $(HASH)/notebooks/%.py.sha $(call sha,$(SRC_ANALYSIS)) $(BUILD)/1.1-pooled-estimate.done $(BUILD)/params-analysis.txt

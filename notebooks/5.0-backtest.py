@@ -11,9 +11,10 @@
 #
 # **Reads** `data/processed/claims.csv`, `data/processed/consensus_over_time.csv` (which
 # indicators have a pooled curve), `data/raw/estimators.csv`.
-# **Writes** `reports/backtest/backtest.csv` (one row per cut-off and later figure) and
+# **Writes** `reports/backtest/backtest.csv` (one row per cut-off and later figure),
 # `reports/backtest/summary.csv` (per indicator and overall: median absolute log error of
-# each method and the share of figures inside the band).
+# each method and the share of figures inside the band) and `data/processed/findings_backtest.csv`
+# (the overall numbers the report's methodology quotes).
 #
 # Would the pooled estimate have told a reader, on a given day, what the next published
 # figures would say? For quarterly cut-offs we fit the model only on claims published on or
@@ -36,7 +37,7 @@ POOL_WARRING = "in"
 # %%
 import pandas as pd
 
-from dprk_russia import PROJECT_ROOT, backtest, pooled
+from dprk_russia import PROJECT_ROOT, backtest, findings, pooled
 from dprk_russia.clean import load_processed
 from dprk_russia.io import write_csv
 
@@ -67,4 +68,5 @@ bt.groupby(["cut", "indicator"]).size().unstack(fill_value=0)
 # %%
 summary = backtest.summarise(bt)
 write_csv(summary, out / "summary.csv")
+findings.write_findings(findings.backtest(summary, cuts, int(HORIZON_DAYS)), processed, "backtest")
 summary

@@ -104,7 +104,7 @@ def _allowed(lang: str) -> tuple[set[str], list[str]]:
     for f in load_findings(PROCESSED).values():
         for v in (f.value, f.low, f.high):
             if v is not None:
-                nums |= {num(v, lang), num(v, lang, 1), pct(v, lang), pct(v, lang, 1)}
+                nums |= {num(v, lang), num(v, lang, 1), num(v, lang, 2), pct(v, lang), pct(v, lang, 1)}
         if f.date is not None:
             dates.add(day(f.date, lang))
     read = lambda name: pd.read_csv(PROCESSED / f"{name}.csv", dtype=str, keep_default_na=False)  # noqa: E731

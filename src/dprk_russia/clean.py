@@ -62,7 +62,7 @@ PROCESSED_COLUMNS: dict[str, str] = {
 # ---- the files the notebooks write for the report (documented in the processed-data dictionary)
 
 #: The findings files in report order (one per notebook that writes findings).
-FINDINGS_PARTS = ("dataset", "shipments", "oil", "deployments", "consensus")
+FINDINGS_PARTS = ("dataset", "shipments", "oil", "deployments", "consensus", "backtest")
 
 #: Columns of every findings file (see dprk_russia.findings).
 FINDINGS_COLUMNS = {
@@ -70,7 +70,7 @@ FINDINGS_COLUMNS = {
     "value": "The number (empty when the finding is a date); a claim's midpoint when it quotes one.",
     "low": "The low end when the finding quotes a claim given as a range, else empty.",
     "high": "The high end when the finding quotes a claim given as a range, else empty.",
-    "unit": "How it is formatted: count, share, multiple, ratio, days, barrels or date.",
+    "unit": "How it is formatted: count, share, multiple, ratio, days, barrels, date, or flag (1 yes, 0 no).",
     "date": "ISO date the finding refers to (empty when none).",
     "claim_ids": "Claims behind the number, ';'-separated.",
     "estimator": "Who made the figure (key into data/raw/estimators.csv), when one estimator did.",

@@ -326,3 +326,36 @@ def consensus(
         ids = [c for cell in group["claim_ids"] for c in cell.split(";")]
         rows.append(finding(f"contra.{kind}", len(group), claims=ids))
     return rows
+
+
+#: What the pooled estimate is asked to reach in the backtest (issue #10): at most this share of
+#: the naive baseline's median absolute log error, and a band coverage within these bounds.
+BACKTEST_TARGET_RATIO = 0.7
+BACKTEST_TARGET_COVERAGE = (0.7, 0.9)
+
+
+def backtest(summary: pd.DataFrame, cuts: list[pd.Timestamp], horizon_days: int) -> list[dict]:
+    """The overall backtest numbers the methodology quotes (notebook 5.0)."""
+    overall = summary.set_index("indicator").loc["all"]
+    lo, hi = BACKTEST_TARGET_COVERAGE
+    ratio = float(overall["ratio_consensus_to_naive"])
+    coverage = float(overall["band_coverage"])
+    return [
+        finding("backtest.cuts", len(cuts)),
+        finding("backtest.first_cut", date=min(cuts), unit="date"),
+        finding("backtest.last_cut", date=max(cuts), unit="date"),
+        finding("backtest.horizon_days", horizon_days, "days"),
+        finding("backtest.figures", int(overall["n"])),
+        finding("backtest.indicators", len(summary) - 1),
+        *[
+            finding(f"backtest.mdale.{m}", round(float(overall[f"mdale_{m}"]), 2), "ratio")
+            for m in ("consensus", "adjusted", "naive", "latest_median")
+        ],
+        finding("backtest.ratio", round(ratio, 2), "ratio"),
+        finding("backtest.coverage", round(coverage, 2), "share"),
+        finding("backtest.target_ratio", BACKTEST_TARGET_RATIO, "ratio"),
+        finding("backtest.target_coverage_low", lo, "share"),
+        finding("backtest.target_coverage_high", hi, "share"),
+        finding("backtest.meets_ratio", float(ratio <= BACKTEST_TARGET_RATIO), "flag"),
+        finding("backtest.meets_coverage", float(lo <= coverage <= hi), "flag"),
+    ]
