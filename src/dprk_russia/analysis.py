@@ -264,6 +264,7 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         "every claim involved.",
         {
             "type": "outside_band, falling_cumulative, capacity_as_count, killed_above_casualties, "
+            "killed_above_pooled_casualties, "
             "parts_above_total, losses_above_force or ratio_outside_band.",
             "indicator": "Indicator key(s), ';'-separated.",
             "claim_ids": "Claims involved (relayed copies included), ';'-separated.",

@@ -10,6 +10,8 @@ Rules:
 * ``falling_cumulative``: an estimator's running total that later falls (same start date);
 * ``capacity_as_count``: a capacity conversion that another source reports as a count;
 * ``killed_above_casualties``: killed above total casualties, same estimator and date;
+* ``killed_above_pooled_casualties``: a killed figure above the pooled estimate of all
+  casualties (killed and wounded) at its date;
 * ``parts_above_total``: killed plus wounded clearly above total casualties, same estimator and date;
 * ``losses_above_force``: killed, wounded or casualties above every troop figure known by then;
 * ``ratio_outside_band``: implied rounds per container outside the assumed band.
@@ -43,6 +45,7 @@ TYPES = (
     "falling_cumulative",
     "capacity_as_count",
     "killed_above_casualties",
+    "killed_above_pooled_casualties",
     "parts_above_total",
     "losses_above_force",
     "ratio_outside_band",
@@ -75,7 +78,9 @@ def _row(
 
 
 def _counted(df: pd.DataFrame) -> pd.DataFrame:
-    return df[df["has_value"] & (df["scope"] == "total") & df["basis"].isin(COUNTED)]
+    """Counted whole-indicator figures, without later pages repeating an older figure."""
+    sub = df[df["has_value"] & (df["scope"] == "total") & df["basis"].isin(COUNTED)]
+    return sub[sub["repeat_of"].fillna("") == ""] if "repeat_of" in sub else sub
 
 
 def outside_band(
@@ -170,12 +175,15 @@ def falling_cumulative(distinct: pd.DataFrame) -> list[dict]:
 
 
 def capacity_as_count(distinct: pd.DataFrame, tolerance: float = 0.05) -> list[dict]:
-    """A capacity conversion that a later page of another source reports as an assessed count."""
-    out = []
+    """Capacity conversions that a later page of another source reports as an assessed count.
+
+    One row per group of counted figures: every conversion that the same counts match is listed
+    with them. ``measure``: the number of conversions; ``reference``: the smallest of them."""
     sub = distinct[distinct["has_value"] & (distinct["scope"] == "total")]
     cap = sub[sub["basis"] == "capacity"]
     counted = sub[sub["basis"] == "assessed"]
-    for _, c in cap.iterrows():
+    groups: dict[tuple[str, ...], list[int]] = {}
+    for i, c in cap.iterrows():
         m = counted[
             (counted["indicator"] == c["indicator"])
             & (counted["source_id"] != c["source_id"])
@@ -183,15 +191,19 @@ def capacity_as_count(distinct: pd.DataFrame, tolerance: float = 0.05) -> list[d
             & (counted["date"] >= c["date"])
         ]
         if len(m):
-            out.append(
-                _row(
-                    "capacity_as_count",
-                    pd.concat([c.to_frame().T, m]).astype({"date": "datetime64[ns]"}),
-                    len(m),
-                    float(c["value_mid"]),
-                    "a capacity conversion reappears as an assessed count",
-                )
+            groups.setdefault(tuple(m.index), []).append(i)
+    out = []
+    for matched, caps in groups.items():
+        conv = cap.loc[caps]
+        out.append(
+            _row(
+                "capacity_as_count",
+                pd.concat([conv, counted.loc[list(matched)]]),
+                len(conv),
+                float(conv["value_mid"].min()),
+                "a capacity conversion reappears as an assessed count",
             )
+        )
     return out
 
 
@@ -221,6 +233,30 @@ def killed_above_casualties(distinct: pd.DataFrame) -> list[dict]:
             "more killed than killed and wounded together",
         )
         for p in bad.itertuples()
+    ]
+
+
+def killed_above_pooled_casualties(distinct: pd.DataFrame, curves: pd.DataFrame) -> list[dict]:
+    """A counted killed figure above the pooled estimate of total casualties at its date: the dead
+    are part of the casualties, so such a figure is likely a casualty total reported as deaths."""
+    curve = curves[curves["indicator"] == "casualties_total"]
+    sub = _counted(distinct)
+    killed = sub[sub["indicator"] == "killed"]
+    if curve.empty or killed.empty:
+        return []
+    t = pd.to_datetime(curve["date"]).to_numpy(dtype="datetime64[D]").astype(float)
+    killed = killed[killed["date"] >= pd.Timestamp(t[0].astype("datetime64[D]"))]
+    x = killed["date"].to_numpy(dtype="datetime64[D]").astype(float)
+    pooled = np.exp(np.interp(x, t, np.log(curve["estimate"].astype(float).to_numpy())))
+    return [
+        _row(
+            "killed_above_pooled_casualties",
+            killed.iloc[[i]],
+            float(killed["value_low"].iloc[i] / pooled[i]),
+            float(pooled[i]),
+            f"more killed than the pooled estimate of all casualties ({pooled[i]:.0f})",
+        )
+        for i in np.flatnonzero(killed["value_low"].to_numpy() > pooled)
     ]
 
 
@@ -308,6 +344,7 @@ def find_contradictions(
         + falling_cumulative(distinct)
         + capacity_as_count(distinct)
         + killed_above_casualties(distinct)
+        + killed_above_pooled_casualties(distinct, curves)
         + parts_above_total(distinct)
         + losses_above_force(distinct)
         + ratio_outside_band(claims, band_low, band_high)

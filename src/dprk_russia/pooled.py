@@ -100,20 +100,18 @@ class Fit:
         """Date of the newest figure (the curve is flat after it)."""
         return self.origin + pd.Timedelta(days=float(self.knots[-1]))
 
-    def growth(self, window_days: float = 91.0) -> float:
-        """Mean log rise per day over the last ``window_days`` before the newest figure."""
-        start = max(self.knots[-1] - window_days, 0.0)
-        if self.knots[-1] <= start:
-            return 0.0
-        # per day over the whole window, even when the figures span less of it
-        return float((self.level[-1] - np.interp(start, self.knots, self.level)) / window_days)
+    def growth(self, min_span_days: float = 182.0) -> float:
+        """Mean log rise per day of the curve from its first to its newest figure (over at least
+        ``min_span_days``, so that a burst between two close figures is not taken as a trend)."""
+        span = max(float(self.knots[-1]), min_span_days)
+        return float((self.level[-1] - self.level[0]) / span)
 
     def predict(self, dates: Iterable[pd.Timestamp], estimator: str | None = None) -> pd.DataFrame:
         """Central estimate and band at ``dates`` (for ``estimator``: times its effect, if known).
 
         Beyond the newest figure the estimate is carried forward flat (no trend is projected),
-        while the upper edge of the band widens by the recent growth rate: the level may have
-        risen since, but it cannot have fallen. The band edges use monotonicity once more: a
+        while the upper edge of the band widens by the curve's average growth rate: the level may
+        have risen since, but it cannot have fallen. The band edges use monotonicity once more: a
         lower edge valid at one date holds at every later date (running maximum), an upper edge
         at every earlier one (running minimum from the end).
         """
