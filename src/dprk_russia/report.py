@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
-from . import PROJECT_ROOT, analysis
+from . import PROJECT_ROOT, __version__, analysis
 from .charts import FIGURES
 from .clean import load_processed
 from .i18n import check_lang, day, label, num, num_range, pct, round_sig
@@ -239,12 +239,12 @@ S = {
     },
     "footer": {
         "en": [
-            "Built from input commit {commit}; data/raw SHA-256 {checksum}.",
+            "Release {version}, built from input commit {commit}; data/raw SHA-256 {checksum}.",
             "Parameters: {params}.",
             "Code: MIT licence. Data and report: CC BY 4.0. Figures as published by the sources named.",
         ],
         "de": [
-            "Erstellt aus Eingabe-Commit {commit}; data/raw SHA-256 {checksum}.",
+            "Version {version}, erstellt aus Eingabe-Commit {commit}; data/raw SHA-256 {checksum}.",
             "Parameter: {params}.",
             "Code: MIT-Lizenz. Daten und Bericht: CC BY 4.0. Zahlen wie von den genannten Quellen veröffentlicht.",
         ],
@@ -720,7 +720,7 @@ def build_report(
     blocks = build_blocks(processed_dir, reports_dir / lang / "figures", ind, lang, params)
     shown = ", ".join(f"{k}={v if v != '' else '(empty)'}" for k, v in sorted(params.items()))
     footer = [
-        s.format(commit=input_commit(), checksum=raw_checksum(raw_dir), params=shown)
+        s.format(version=__version__, commit=input_commit(), checksum=raw_checksum(raw_dir), params=shown)
         for s in S["footer"][lang]
     ]
     title = S["title"][lang]
