@@ -45,6 +45,11 @@ ifneq ($(shell awk 'BEGIN { lo = "$(ROUNDS_PER_CONTAINER_LOW)"; hi = "$(ROUNDS_P
 $(error ROUNDS_PER_CONTAINER_LOW and _HIGH must be whole numbers with 0 < LOW <= HIGH, got '$(ROUNDS_PER_CONTAINER_LOW)' and '$(ROUNDS_PER_CONTAINER_HIGH)')
 endif
 endif
+ifeq ($(filter diff,$(MAKECMDGOALS)),diff)
+ifeq ($(strip $(BASE)),)
+$(error make diff needs BASE=<commit or tag>, e.g. make diff BASE=HEAD~1)
+endif
+endif
 ifneq ($(filter-out in out,$(POOL_WARRING)),)
 $(error POOL_WARRING must be 'in' or 'out', got '$(POOL_WARRING)')
 endif
@@ -145,9 +150,8 @@ release: $(VENV)/.synced ## Cut a release: make release VERSION=2027.1.0 (bumps,
 	@$(PY) -m dprk_russia.changelog --out CHANGELOG-data.md --next $(VERSION)
 	@echo "release $(VERSION): review, then git commit -am 'Release $(VERSION)' && git tag v$(VERSION)"
 
-diff: $(VENV)/.synced ## Show what changed in findings, pooled estimates and contradictions since BASE: make diff BASE=HEAD~1
-	@[ -n "$(BASE)" ] || { echo "usage: make diff BASE=<commit or tag>" >&2; exit 2; }
-	@$(PY) -m dprk_russia.diff $(BASE)
+diff: $(REPORT_LANGS:%=$(BUILD)/report-%.done) ## What changed in findings, pooled estimates, contradictions since BASE (built in build/diff/): make diff BASE=HEAD~1
+	@$(PY) -m dprk_russia.diff '$(BASE)' --head $(OUT_DATA)
 
 sync: $(VENV)/.synced ## Pair notebooks: create/refresh notebooks/*.ipynb from the reviewed .py files
 	$(VENV)/bin/jupytext --sync notebooks/*.py
