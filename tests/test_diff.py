@@ -39,8 +39,8 @@ def test_one_claim_change_shows_its_effect(tmp_path: Path):
     )
     lines = diff_builds(base, head)
     assert lines == [
-        "consensus: killed: estimate 4700 → 5100; low 4000 → 4200; high 6000 → 6500",
-        "  claims: ~c1 (value_low 600 → 2000; value_high 600 → 2000)",
+        "consensus: killed: estimate 4,700 → 5,100; low 4,000 → 4,200; high 6,000 → 6,500",
+        "  claims: ~c1 (value_low 600 → 2,000; value_high 600 → 2,000)",
         "contradictions: - outside_band killed: claims c1",
     ]
     assert diff_builds(base, base) == []
@@ -69,3 +69,14 @@ def test_responsible_claims_lists_added_withdrawn_and_changed():
         keep_default_na=False,
     )
     assert responsible_claims(old, new, "k") == ["+c3 (7, B)", "-c2", "~c1 (basis assessed → official)"]
+
+
+def test_a_contradiction_with_one_claim_more_is_shown_as_changed(tmp_path: Path):
+    row = "capacity_as_count,artillery_rounds,{ids},A,d,v,2,r,x\n"
+    base = _write(tmp_path / "base", "", row.format(ids="c1;c2;c3") + row.format(ids="c7;c8"), "")
+    head = _write(tmp_path / "head", "", row.format(ids="c1;c2;c3;c4") + row.format(ids="c9"), "")
+    assert diff_builds(base, head) == [
+        "contradictions: ~ capacity_as_count artillery_rounds: claims +c4 (4 claims)",
+        "contradictions: - capacity_as_count artillery_rounds: claims c7;c8",
+        "contradictions: + capacity_as_count artillery_rounds: claims c9",
+    ]

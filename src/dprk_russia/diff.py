@@ -62,7 +62,9 @@ def _fmt(v: str) -> str:
         x = float(v)
     except ValueError:
         return v or "(empty)"
-    return f"{x:.4g}" if abs(x) < 1e15 else v
+    if not math.isfinite(x):
+        return v
+    return f"{x:,.0f}" if abs(x) >= 1000 else f"{x:.4g}"
 
 
 def compare_rows(
@@ -136,14 +138,50 @@ def diff_builds(base: Path, head: Path) -> list[str]:
             if claims:
                 lines.append(f"  claims: {', '.join(claims)}")
     old_c, new_c = _read(base / "contradictions.csv"), _read(head / "contradictions.csv")
-    for c in compare_rows("contradictions", old_c, new_c, CONTRADICTION_KEY, ["measure"]):
-        typ, ind, ids = c.key.split("|")
-        if c.field == "(row)":
-            sign = "+" if not c.old else "-"
-            lines.append(f"contradictions: {sign} {typ} {ind}: claims {ids}")
-        else:
+    changes = compare_rows("contradictions", old_c, new_c, CONTRADICTION_KEY, ["measure"])
+    gone = [c.key for c in changes if c.field == "(row)" and not c.new]
+    came = [c.key for c in changes if c.field == "(row)" and not c.old]
+    for a, b in _pairs(gone, came):  # the same contradiction, now with other claims
+        typ, ind, ids_a = a.split("|")
+        ids_b = b.split("|")[2]
+        sa, sb = ids_a.split(";"), ids_b.split(";")
+        moved = [f"+{i}" for i in sb if i not in sa] + [f"-{i}" for i in sa if i not in sb]
+        lines.append(f"contradictions: ~ {typ} {ind}: claims {', '.join(moved)} ({len(sb)} claims)")
+        gone.remove(a)
+        came.remove(b)
+    for k in gone:
+        typ, ind, ids = k.split("|")
+        lines.append(f"contradictions: - {typ} {ind}: claims {ids}")
+    for k in came:
+        typ, ind, ids = k.split("|")
+        lines.append(f"contradictions: + {typ} {ind}: claims {ids}")
+    for c in changes:
+        if c.field != "(row)":
+            typ, ind, ids = c.key.split("|")
             lines.append(f"contradictions: {typ} {ind} ({ids}): measure {_fmt(c.old)} → {_fmt(c.new)}")
     return lines
+
+
+def _pairs(gone: list[str], came: list[str]) -> list[tuple[str, str]]:
+    """Match removed and added contradiction rows of the same type and indicator that share at
+    least half of their claims (the same contradiction with a claim more or less)."""
+    out = []
+    free = list(came)
+    for a in gone:
+        ta, ia, ids_a = a.split("|")
+        best, score = None, 0.0
+        for b in free:
+            tb, ib, ids_b = b.split("|")
+            if (ta, ia) != (tb, ib):
+                continue
+            sa, sb = set(ids_a.split(";")), set(ids_b.split(";"))
+            overlap = len(sa & sb) / max(len(sa), len(sb))
+            if overlap >= 0.5 and overlap > score:
+                best, score = b, overlap
+        if best is not None:
+            out.append((a, best))
+            free.remove(best)
+    return out
 
 
 def _git(*args: str) -> str:
