@@ -105,7 +105,9 @@ def _commits(repo: Path, start: str | None, end: str) -> list[tuple[str, str]]:
 
 def collect(repo: Path, version: str, start: str | None, end: str) -> Release:
     """Walk the commits between ``start`` (exclusive) and ``end`` that touch the raw claims or sources."""
-    rel = Release(version, _git(repo, "log", "-1", "--format=%cs", end).strip())
+    # a tag is dated by its commit; unreleased work by its last change to the data
+    dated = ["--", CLAIMS, SOURCES] if end == "HEAD" else []
+    rel = Release(version, _git(repo, "log", "-1", "--format=%cs", end, *dated).strip())
     before = _rows(repo, start, CLAIMS, "claim_id")
     sources_before = _rows(repo, start, SOURCES, "source_id")
     removed_by: dict[str, str] = {}
