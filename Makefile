@@ -46,6 +46,11 @@ ifneq ($(shell awk 'BEGIN { lo = "$(ROUNDS_PER_CONTAINER_LOW)"; hi = "$(ROUNDS_P
 $(error ROUNDS_PER_CONTAINER_LOW and _HIGH must be whole numbers with 0 < LOW <= HIGH, got '$(ROUNDS_PER_CONTAINER_LOW)' and '$(ROUNDS_PER_CONTAINER_HIGH)')
 endif
 endif
+ifeq ($(filter diff,$(MAKECMDGOALS)),diff)
+ifeq ($(strip $(BASE)),)
+$(error make diff needs BASE=<commit or tag>, e.g. make diff BASE=HEAD~1)
+endif
+endif
 ifneq ($(filter-out in out,$(POOL_WARRING)),)
 $(error POOL_WARRING must be 'in' or 'out', got '$(POOL_WARRING)')
 endif
@@ -93,7 +98,7 @@ export OMP_NUM_THREADS := 1
 RAW := $(wildcard data/raw/*.csv)
 PKG := src/dprk_russia
 # clean.py writes the processed-data dictionary, which includes the analysis tables (analysis.TABLES)
-SRC_CLEAN := $(PKG)/__init__.py $(PKG)/io.py $(PKG)/schema.py $(PKG)/clean.py $(PKG)/freshness.py $(PKG)/analysis.py $(PKG)/run.py
+SRC_CLEAN := $(PKG)/__init__.py $(PKG)/io.py $(PKG)/schema.py $(PKG)/clean.py $(PKG)/export.py $(PKG)/dictionary.py $(PKG)/freshness.py $(PKG)/analysis.py $(PKG)/run.py
 SRC_POOLED := $(SRC_CLEAN) $(PKG)/pooled.py
 SRC_ANALYSIS := $(SRC_POOLED) $(PKG)/contradictions.py $(PKG)/findings.py $(PKG)/context.py $(PKG)/charts.py $(PKG)/figures.py $(PKG)/i18n.py $(PKG)/styles/project.mplstyle
 SRC_REPORT := $(SRC_ANALYSIS) $(PKG)/report.py $(wildcard $(PKG)/templates/*.j2 $(PKG)/templates/*/*.j2)
@@ -114,14 +119,14 @@ NB_PARAMS = -p RAW_DIR data/raw -p PROCESSED_DIR $(OUT_DATA) -p REPORTS_DIR $(OU
 # $(call run_nb,notebook,label,extra papermill parameters)
 run_nb = $(PY) -m dprk_russia.run $(1) --label $(2) --executed $(BUILD)/executed/$(2).ipynb --stamp $@ $(NB_PARAMS) $(3)
 
-.PHONY: help report test lab sync lint clean distclean sweep bench venv validate backtest FORCE
+.PHONY: help report test lab sync lint clean distclean sweep bench venv validate backtest datapackage validate-package changelog release diff FORCE
 
 help: ## Show this help (the default goal)
 	@echo "Usage: make TARGET [AS_OF=YYYY-MM-DD] [REPORT_LANGS='en de'] [ROUNDS_PER_CONTAINER_LOW=300] [ROUNDS_PER_CONTAINER_HIGH=500] [ESTIMATOR_TYPES=all]"
 	@echo
 	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]+):.*## (.*)/  \1|\2/' | column -t -s '|'
 
-report: $(REPORT_LANGS:%=$(BUILD)/report-%.done) ## Build data/processed, figures and reports/<lang>/report.{html,md} (variants go to reports/variants/)
+report: $(REPORT_LANGS:%=$(BUILD)/report-%.done) datapackage.json ## Build data/processed, figures and reports/<lang>/report.{html,md} (variants go to reports/variants/)
 	@echo "report: $(OUT_REPORTS)/{$(subst $(space),$(comma),$(REPORT_LANGS))}/report.html is up to date"
 
 backtest: $(BUILD)/5.0-backtest.done ## Backtest the pooled estimate at quarterly cut-offs -> reports/backtest/{backtest,summary}.csv
@@ -137,6 +142,25 @@ validate: $(VENV)/.synced ## Check data/raw and print every problem with file, l
 
 lint: $(VENV)/.synced ## Lint the code and notebooks with ruff
 	$(VENV)/bin/ruff check src tests bench notebooks
+
+datapackage: datapackage.json ## Regenerate datapackage.json (Frictionless Data Package) from the schema in src/
+
+validate-package: datapackage.json ## Check data/raw and data/processed against datapackage.json with frictionless
+	@$(PY) -m dprk_russia.datapackage validate datapackage.json
+
+changelog: $(VENV)/.synced ## Write CHANGELOG-data.md from the git history of data/raw (per release tag)
+	@$(PY) -m dprk_russia.changelog --out CHANGELOG-data.md
+
+release: $(VENV)/.synced ## Cut a release: make release VERSION=2027.1.0 (bumps, relocks, rebuilds, changelog; then commit and tag)
+	@[ -n "$(VERSION)" ] || { echo "usage: make release VERSION=YYYY.M.N" >&2; exit 2; }
+	@$(PY) -m dprk_russia.release $(VERSION)
+	@$(UV) lock --quiet
+	@$(MAKE) report
+	@$(PY) -m dprk_russia.changelog --out CHANGELOG-data.md --next $(VERSION)
+	@echo "release $(VERSION): review, then git commit -am 'Release $(VERSION)' && git tag v$(VERSION)"
+
+diff: $(REPORT_LANGS:%=$(BUILD)/report-%.done) ## What changed in findings, pooled estimates, contradictions since BASE (built in build/diff/): make diff BASE=HEAD~1
+	@$(PY) -m dprk_russia.diff '$(BASE)' --head $(OUT_DATA)
 
 sync: $(VENV)/.synced ## Pair notebooks: create/refresh notebooks/*.ipynb from the reviewed .py files
 	@# quiet: jupytext narrates every file and warns that notebooks run in Lab are "not trusted"
@@ -174,6 +198,9 @@ environment.yml: uv.lock | $(UV) ## Regenerate environment.yml (conda) from uv.l
 	  echo "  - python=3.11"; echo "  - pip"; echo "  - pip:"; \
 	  $(UV) export --frozen --no-hashes --format requirements-txt --no-emit-project --no-header --no-annotate \
 	    | grep -v '^ *#' | sed 's/^/      - /'; echo "      - -e ."; } > $@.new && mv $@.new $@
+
+datapackage.json: $(PKG)/datapackage.py $(PKG)/dictionary.py $(PKG)/schema.py $(PKG)/clean.py $(PKG)/analysis.py pyproject.toml $(VENV)/.synced
+	@$(PY) -m dprk_russia.datapackage write $@ && touch $@
 
 # ---- environment
 $(UV):

@@ -31,6 +31,7 @@ from pathlib import Path
 
 from dprk_russia import PROJECT_ROOT
 from dprk_russia.clean import clean_claims, data_dictionary_markdown, read_raw
+from dprk_russia.export import write_claims_xlsx
 from dprk_russia.freshness import freshness, freshness_json
 from dprk_russia.io import write_csv, write_text
 
@@ -77,6 +78,7 @@ if AS_OF:
     events = events[events["date"] <= AS_OF]
 sources = sources[sources["source_id"].isin(set(claims["source_id"]) | set(events["source_id"]))]
 write_csv(claims, Path(out_dir, "claims.csv"))
+write_claims_xlsx(Path(out_dir, "claims.csv"), Path(out_dir, "claims.xlsx"))
 write_csv(events.sort_values(["date", "event_en"]), Path(out_dir, "events.csv"))
 write_csv(sources.sort_values("source_id"), Path(out_dir, "sources.csv"))
 estimators = raw["estimators"][raw["estimators"]["estimator"].isin(set(claims["estimator"]))]

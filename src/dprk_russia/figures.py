@@ -17,7 +17,7 @@ from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
 from .i18n import LOCALES, day, label, num, num_range, t, unit  # noqa: F401  (label, unit re-exported)
-from .io import atomic_path
+from .io import atomic_path, write_csv
 
 STYLE = Path(__file__).with_name("styles") / "project.mplstyle"
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
@@ -82,14 +82,50 @@ def _svg_with_links(svg: str, stem: str, tips: dict[str, str]) -> str:
     return svg
 
 
+#: Columns of the per-figure download ``<stem>.csv``: the claims a figure plots.
+PLOTTED_COLUMNS = [
+    "claim_id",
+    "indicator",
+    "estimator",
+    "value_low",
+    "value_high",
+    "qualifier",
+    "basis",
+    "date",
+    "published",
+    "source_url",
+]
+
+
+def record_plotted(fig: plt.Figure, claims: pd.DataFrame) -> None:
+    """Remember on ``fig`` the claims it plots, for the download written by :func:`save_figure`."""
+    if "claim_id" not in claims.columns:
+        return
+    before = getattr(fig, "plotted_claims", None)
+    fig.plotted_claims = claims if before is None else pd.concat([before, claims])
+
+
+def plotted_rows(fig: plt.Figure) -> pd.DataFrame | None:
+    """The claims recorded on ``fig`` (one row per claim, by indicator, date and id), or None."""
+    claims = getattr(fig, "plotted_claims", None)
+    if claims is None:
+        return None
+    rows = claims.drop_duplicates("claim_id").sort_values(["indicator", "date", "claim_id"], kind="stable")
+    return rows[PLOTTED_COLUMNS].reset_index(drop=True)
+
+
 def save_figure(fig: plt.Figure, stem: str, out_dir: str | Path) -> list[Path]:
-    """Save ``fig`` as ``stem.svg`` (points linked to their sources) and ``stem.png``, deterministically.
+    """Save ``fig`` as ``stem.svg`` (points linked to their sources) and ``stem.png``,
+    deterministically, and the claims it plots (see :func:`record_plotted`) as ``stem.csv``.
 
     ``savefig`` renders each file with matplotlib's own SVG and Agg canvases whatever the
     session's backend, so no backend is forced: a Jupyter kernel keeps its inline one.
     """
     out = Path(out_dir)
     paths = []
+    rows = plotted_rows(fig)
+    if rows is not None:
+        paths.append(write_csv(rows, out / f"{stem}.csv"))
     for ext, meta in (("svg", {"Date": None, "Creator": None}), ("png", {"Software": None})):
         path = out / f"{stem}.{ext}"
         with atomic_path(path) as tmp:
@@ -116,7 +152,9 @@ def estimator_colours(claims: pd.DataFrame, max_named: int = len(PALETTE)) -> di
 
 
 def add_source(fig: plt.Figure, claims: pd.DataFrame, lang: str) -> None:
-    """Lay the figure out, leaving a strip at the foot for the wrapped source line."""
+    """Lay the figure out, leaving a strip at the foot for the wrapped source line; the
+    claims named there are the ones the figure plots (recorded for its download)."""
+    record_plotted(fig, claims)
     width = int(fig.get_figwidth() * 17)
     text = textwrap.fill(source_line(claims, lang), width=width)
     lines = text.count("\n") + 1

@@ -20,7 +20,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoes
 from markdown_it import MarkdownIt
 from mdit_py_plugins.anchors import anchors_plugin
 
-from . import PROJECT_ROOT
+from . import PROJECT_ROOT, __version__
 from .charts import FIGURES
 from .clean import load_processed
 from .findings import load_findings
@@ -160,6 +160,7 @@ def render_markdown(raw_dir: Path, processed_dir: Path, lang: str, params: dict)
         types=[t for t in str(params.get("ESTIMATOR_TYPES") or "all").split(",") if t and t != "all"],
         commit=input_commit(),
         checksum=raw_checksum(raw_dir),
+        version=__version__,
     )
     return add_contents(text)
 
