@@ -71,6 +71,15 @@ write_csv(curves, processed / "consensus_over_time.csv")
 curves.groupby("indicator").tail(1)
 
 # %% [markdown]
+# ## Which figures were left out because they exceed the whole they are part of?
+# The dead are part of all casualties: a "killed" figure above the pooled casualties estimate at
+# its date is most likely a casualty total reported as deaths. It stays in the data (and in the
+# contradictions table) but not in the killed curve.
+
+# %%
+{ind: fit.excluded for ind, fit in fits.items() if fit.excluded}
+
+# %% [markdown]
 # ## Which estimators run systematically high or low?
 # An effect of 1.3 means the estimator's figures sit 30% above the curve on average. Effects
 # are shrunk toward 1, so an estimator with one or two figures stays close to it.

@@ -15,9 +15,21 @@ from .conftest import make_claims
 def test_timeline_figure_writes_the_claims_it_plots(tmp_path: Path):
     claims = make_claims(
         [
-            {"claim_id": "c2", "indicator": "killed", "value_low": 300, "published": "2025-02-01", "estimator": "B"},
+            {
+                "claim_id": "c2",
+                "indicator": "killed",
+                "value_low": 300,
+                "published": "2025-02-01",
+                "estimator": "B",
+            },
             {"claim_id": "c1", "indicator": "killed", "value_low": 100, "published": "2024-12-01"},
-            {"claim_id": "c3", "indicator": "killed", "value_low": 50, "published": "2025-03-01", "scope": "part"},
+            {
+                "claim_id": "c3",
+                "indicator": "killed",
+                "value_low": 50,
+                "published": "2025-03-01",
+                "scope": "part",
+            },
             {"claim_id": "c4", "indicator": "wounded", "value_low": 9, "published": "2025-03-01"},
         ]
     )

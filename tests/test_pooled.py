@@ -148,7 +148,7 @@ def test_backtest_never_fits_on_a_figure_published_after_the_cut(monkeypatch):
         seen.append(set(inputs["claim_id"]))
         return real(inputs, *args, **kw)
 
-    monkeypatch.setattr(backtest, "fit_indicator", spy)
+    monkeypatch.setattr(pooled, "fit_indicator", spy)
     bt = backtest.backtest(df, [IND], [pd.Timestamp("2024-03-31")], horizon_days=180)
     assert seen == [{"a", "b"}]
     assert set(bt["claim_id"]) == {"late", "c"}
@@ -269,3 +269,16 @@ def test_logical_rules_across_indicators_and_grouping():
     assert ("losses_above_force", "big") in got
     assert ("falling_cumulative", "p1;p2;p3") in got
     assert not any("p4" in ids for _, ids in got)
+
+
+def test_a_killed_figure_above_all_casualties_is_left_out_of_the_killed_curve():
+    def cas(cid: str, value: float, day: str, est: str, ind: str = "casualties_total") -> dict:
+        return {"claim_id": cid, "indicator": ind, "value_low": value, "published": day, "estimator": est}
+
+    rows = [cas(f"t{i}", 4000 + 100 * i, f"2025-0{i}-10", "ABCD"[i - 1]) for i in range(1, 5)]
+    rows += [cas(f"k{i}", 1000 + 50 * i, f"2025-0{i}-12", "EFGH"[i - 1], "killed") for i in range(1, 5)]
+    rows += [cas("mix", 6000, "2025-05-01", "X", "killed") | {"qualifier": "over"}]
+    fits = pooled.fit_all(make_claims(rows), ["killed", "casualties_total"], pd.Timestamp("2025-05-31"))
+    assert fits["killed"].excluded == ["mix"]
+    assert np.exp(fits["killed"].level[-1]) < 2000
+    assert list(fits) == ["killed", "casualties_total"]

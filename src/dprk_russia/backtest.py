@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
-from .pooled import PoolSettings, anchored, fit_indicator, pool_inputs
+from .pooled import PoolSettings, anchored, fit_all, pool_inputs
 
 BACKTEST_COLUMNS = [
     "indicator",
@@ -59,14 +59,15 @@ def backtest(
     for cut in cuts:
         known_claims = claims[claims["published_date"] <= cut]
         upcoming = claims[claims["published_date"] <= cut + pd.Timedelta(days=horizon_days)]
-        for ind in indicators:
-            known = pool_inputs(known_claims, ind, warring, s.include_warring)
+        known = {i: pool_inputs(known_claims, i, warring, s.include_warring) for i in indicators}
+        # only bounds known (or nothing): no method gets a prediction for that indicator
+        fits = fit_all(known_claims, [i for i in indicators if anchored(known[i])], cut, s, warring)
+        for ind, fit in fits.items():
             later = pool_inputs(upcoming, ind, warring, s.include_warring)
             later = later[later["published_date"] > cut]
-            if known.empty or later.empty or not anchored(known):
-                continue  # nothing to compare, or only bounds known: no method gets a prediction
-            fit = fit_indicator(known, ind, cut, s)
-            naive, latest_median = _baselines(known)
+            if later.empty:
+                continue
+            naive, latest_median = _baselines(known[ind])
             pred = fit.predict(later["date"])
             effects = np.exp([fit.effect(e) for e in later["estimator"]])
             rows.append(

@@ -36,7 +36,7 @@ in pygam is a soft constraint; the model above is small enough to write out and 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -59,6 +59,8 @@ CENSORING = {
 MAX_LEVEL_SD = 1.0
 _EFFECT_EPS = 0.01  # smoothing of |b| in the Laplace prior
 START_SD = 2.0  # sd of the weak prior on the curve's start level (log scale)
+#: Cap on the widening of the band after the newest figure (log scale: at most a doubling).
+MAX_AHEAD = float(np.log(2.0))
 #: Cumulative indicators whose figures are not comparable enough to pool, and why.
 NOT_POOLED = {
     "dprk_earnings_usd": "the figures measure different things (gross value of arms, net earnings, pay)",
@@ -94,24 +96,26 @@ class Fit:
     sigma: float
     inputs: pd.DataFrame
     settings: PoolSettings
+    excluded: list[str] = field(default_factory=list)  #: figures left out (see :func:`fit_all`)
 
     @property
     def last(self) -> pd.Timestamp:
         """Date of the newest figure (the curve is flat after it)."""
         return self.origin + pd.Timedelta(days=float(self.knots[-1]))
 
-    def growth(self, min_span_days: float = 182.0) -> float:
-        """Mean log rise per day of the curve from its first to its newest figure (over at least
+    def growth(self, window_days: float = 365.0, min_span_days: float = 182.0) -> float:
+        """Mean log rise per day over the year before the newest figure (divided by at least
         ``min_span_days``, so that a burst between two close figures is not taken as a trend)."""
-        span = max(float(self.knots[-1]), min_span_days)
-        return float((self.level[-1] - self.level[0]) / span)
+        start = max(float(self.knots[-1]) - window_days, 0.0)
+        rise = self.level[-1] - np.interp(start, self.knots, self.level)
+        return float(rise / max(float(self.knots[-1]) - start, min_span_days))
 
     def predict(self, dates: Iterable[pd.Timestamp], estimator: str | None = None) -> pd.DataFrame:
         """Central estimate and band at ``dates`` (for ``estimator``: times its effect, if known).
 
         Beyond the newest figure the estimate is carried forward flat (no trend is projected),
-        while the upper edge of the band widens by the curve's average growth rate: the level may
-        have risen since, but it cannot have fallen. The band edges use monotonicity once more: a
+        while the upper edge of the band widens by the curve's growth rate over the past year, up to
+        a doubling (:data:`MAX_AHEAD`): the level may have risen since, but it cannot have fallen. The band edges use monotonicity once more: a
         lower edge valid at one date holds at every later date (running maximum), an upper edge
         at every earlier one (running minimum from the end).
         """
@@ -119,7 +123,7 @@ class Fit:
         t, inverse = np.unique(np.concatenate([self.knots, t_req]), return_inverse=True)
         mu = np.interp(t, self.knots, self.level)
         sd = np.interp(t, self.knots, self.level_sd)
-        ahead = np.clip(t - self.knots[-1], 0, None) * self.growth()
+        ahead = np.minimum(np.clip(t - self.knots[-1], 0, None) * self.growth(), MAX_AHEAD)
         z = stdtrit(self.settings.nu, 0.5 + self.settings.band / 2)
         half = z * np.sqrt(sd**2 + self.sigma**2)
         low = np.maximum.accumulate(mu - half)
@@ -440,6 +444,18 @@ def anchored(inputs: pd.DataFrame) -> bool:
     return bool(inputs["censor"].isin(["point", "interval"]).any())
 
 
+#: Indicators that count a part of another, and the whole they cannot exceed.
+PART_OF = {"killed": "casualties_total", "wounded": "casualties_total"}
+
+
+def above_whole(inputs: pd.DataFrame, whole: Fit) -> np.ndarray:
+    """Which figures of a part (e.g. killed) lie above the pooled estimate of the whole (all
+    casualties) at their date: such a figure is most likely a total reported as the part."""
+    dated = (inputs["date"] >= whole.origin).to_numpy()
+    level = whole.predict(inputs["date"])["estimate"].to_numpy()
+    return dated & (inputs["value_low"].to_numpy() > level)
+
+
 def fit_all(
     claims: pd.DataFrame,
     indicators: Iterable[str],
@@ -447,13 +463,29 @@ def fit_all(
     settings: PoolSettings | None = None,
     warring: Iterable[str] = (),
 ) -> dict[str, Fit]:
-    """One fit per indicator, from its first figure to ``end``."""
+    """One fit per indicator, from its first figure to ``end``.
+
+    Wholes are fitted before their parts (:data:`PART_OF`); a part's figures above the whole's
+    pooled estimate at their date are left out of the part's fit and listed in its ``excluded``.
+    """
     s = settings or PoolSettings()
     warring = list(warring)
-    return {
-        ind: fit_indicator(pool_inputs(claims, ind, warring, s.include_warring), ind, end, s)
-        for ind in indicators
-    }
+    order = sorted(indicators, key=lambda i: i in PART_OF)
+    fits: dict[str, Fit] = {}
+    for ind in order:
+        inputs = pool_inputs(claims, ind, warring, s.include_warring)
+        whole = fits.get(PART_OF.get(ind, ""))
+        excluded: list[str] = []
+        if whole is not None:
+            drop = above_whole(inputs, whole)
+            kept = inputs[~drop]
+            if anchored(kept):
+                excluded = list(inputs.loc[drop, "claim_id"])
+                inputs = kept.reset_index(drop=True)
+        fit = fit_indicator(inputs, ind, end, s)
+        fit.excluded = excluded
+        fits[ind] = fit
+    return {ind: fits[ind] for ind in indicators}
 
 
 def effects_table(fits: dict[str, Fit]) -> pd.DataFrame:
