@@ -114,10 +114,11 @@ class Fit:
         """Central estimate and band at ``dates`` (for ``estimator``: times its effect, if known).
 
         Beyond the newest figure the estimate is carried forward flat (no trend is projected),
-        while the upper edge of the band widens by the curve's growth rate over the past year, up to
-        a doubling (:data:`MAX_AHEAD`): the level may have risen since, but it cannot have fallen. The band edges use monotonicity once more: a
-        lower edge valid at one date holds at every later date (running maximum), an upper edge
-        at every earlier one (running minimum from the end).
+        while the upper edge of the band widens by the curve's growth rate over the past year, up
+        to a doubling (:data:`MAX_AHEAD`): the level may have risen since, but it cannot have
+        fallen. The band edges use monotonicity once more: a lower edge valid at one date holds at
+        every later date (running maximum), an upper edge at every earlier one (running minimum
+        from the end).
         """
         t_req = _days(pd.DatetimeIndex(dates), self.origin)
         t, inverse = np.unique(np.concatenate([self.knots, t_req]), return_inverse=True)
