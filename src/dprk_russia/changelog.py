@@ -22,25 +22,14 @@ from pathlib import Path
 
 from . import PROJECT_ROOT
 from .io import write_text
+from .schema import REQUIRED_COLUMNS
 
 FIRST_RELEASE = "2026.12.0"
 CLAIMS = "data/raw/claims.csv"
 SOURCES = "data/raw/sources.csv"
 #: Claim fields whose changes are listed (the note is our own wording and left out).
 TRACKED = (
-    "indicator",
-    "value_low",
-    "value_high",
-    "qualifier",
-    "basis",
-    "period_start",
-    "period_end",
-    "published",
-    "estimator",
-    "estimator_type",
-    "source_id",
-    "scope",
-    "checked",
+    *(c for c in REQUIRED_COLUMNS["claims.csv"] if c not in ("claim_id", "note")),
     "repeat_of",
 )
 
