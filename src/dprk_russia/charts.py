@@ -11,27 +11,38 @@ import textwrap
 import matplotlib.pyplot as plt
 import numpy as np
 import pandas as pd
+from babel.dates import format_date
+from matplotlib.lines import Line2D
 from matplotlib.ticker import FixedLocator, FuncFormatter, NullFormatter
 
 from . import analysis
 from .figures import (
-    PALETTE,
+    FILLED,
+    GREY,
+    MARKERS,
+    NARROW_WIDTH,
+    OTHER,
+    WIDE_WIDTH,
     add_source,
     curve_of,
     date_axis,
     estimator_colours,
     estimator_names,
     finish,
+    is_narrow,
     label,
     legend,
     link_point,
+    number_axis,
+    place_legend,
     plot_band,
     plot_claims,
     shown,
+    subplots,
     timeline_figure,
     unit,
 )
-from .i18n import num, t
+from .i18n import LOCALES, day, num, t
 
 #: Figure stems in report order, grouped by the notebook that writes them.
 FIGURES = {
@@ -65,20 +76,24 @@ def containers(
 def artillery_rounds(
     claims: pd.DataFrame, ind: pd.DataFrame, lang: str, curves: pd.DataFrame | None = None
 ) -> plt.Figure:
-    """Assessed counts with the pooled estimate (left) beside capacity conversions (right), never mixed."""
+    """Assessed counts with the pooled estimate (left) beside capacity conversions (right), never
+    mixed; both panels on one time axis."""
     sub = shown(claims[claims["indicator"] == "artillery_rounds"])
-    fig, axes = plt.subplots(1, 2, sharey=True, figsize=(10, 4.6))
+    fig, axes = subplots(2, sharey=True, sharex=True)
     colours = estimator_colours(sub)
-    pooled = plot_band(axes[0], curve_of(curves, "artillery_rounds"), 1e6)
+    pooled = plot_band(axes[0], curve_of(curves, "artillery_rounds"))
     for ax, bases in zip(axes, (("assessed", "official"), ("capacity",)), strict=True):
         part = sub[sub["basis"].isin(bases)]
-        plot_claims(ax, part, lang, colours=colours, scale=1e6)
+        plot_claims(ax, part, lang, colours=colours)
         ax.set_title(t(bases[0], lang), fontsize=10, loc="left")
         ax.set_xlabel(t("date", lang))
-    axes[0].set_ylabel(f"{unit(ind, 'artillery_rounds', lang)} (10⁶)")
+        ax.set_ylabel(unit(ind, "artillery_rounds", lang))
     axes[0].set_ylim(bottom=0)
+    axes[0].tick_params(labelleft=True)
+    axes[1].tick_params(labelleft=True)
     fig.suptitle(label(ind, "artillery_rounds", lang), x=0.01, ha="left", fontweight="bold")
-    legend(axes[1], sub, colours, lang, pooled)
+    # below the panels: two panels and a side legend do not fit a page
+    legend(axes[-1] if is_narrow() else axes[0], sub, colours, lang, pooled, below=True)
     add_source(fig, sub, lang)
     return fig
 
@@ -86,45 +101,75 @@ def artillery_rounds(
 def rounds_per_container(
     claims: pd.DataFrame, ind: pd.DataFrame, lang: str, band_low: float, band_high: float
 ) -> plt.Figure:
-    """Implied rounds per container for sources giving both figures, against the band."""
+    """Implied rounds per container, one row per source pair (estimator and date), against the
+    band; pairs with counted rounds and pairs with capacity conversions in separate panels."""
     ratios = analysis.implied_rounds_per_container(claims, band_low, band_high)
     by_id = claims.set_index("claim_id", drop=False)
     names = estimator_names(claims, lang)
-    fig, ax = plt.subplots()
-    ax.axhspan(band_low, band_high, color="#56B4E9", alpha=0.2, label=t("band", lang))
-    for i, r in enumerate(ratios.itertuples()):
-        colour = PALETTE[0] if r.in_band else PALETTE[3]
-        marker = "D" if r.rounds_basis == "capacity" else "o"
-        link_point(
-            ax.vlines(i, r.ratio_low, r.ratio_high, color=colour, linewidth=2),
-            by_id.loc[r.rounds_claim_id],
-            lang,
-        )
-        (point,) = ax.plot(
-            i, r.ratio_mid, marker=marker, color=colour, markerfacecolor="white" if marker == "D" else colour
-        )
-        link_point(point, by_id.loc[r.rounds_claim_id], lang)
-    ax.set_xticks(range(len(ratios)))
-    ax.set_xticklabels(
-        [f"{names[r.estimator]}\n{r.date:%Y-%m}" for r in ratios.itertuples()],
-        fontsize=7,
-        rotation=45,
-        ha="right",
-    )
-    ax.plot([], [], "D", color="#333333", markerfacecolor="white", label=t("capacity", lang))
-    ax.plot([], [], "o", color="#333333", label=t("assessed", lang))
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    ax.set_ylim(bottom=0)
     used = claims[claims["claim_id"].isin(set(ratios["rounds_claim_id"]))]
-    finish(
-        fig,
-        ax,
-        t("rounds_per_container_title", lang),
-        t("rounds_per_container", lang),
-        used,
-        lang,
-        xlabel="",
+    colours = estimator_colours(used)
+    groups = [(b, ratios[ratios["rounds_basis"].isin(bs)]) for b, bs in
+              (("assessed", ("assessed", "official")), ("capacity", ("capacity",)))]
+    groups = [(b, g) for b, g in groups if len(g)]
+    keys = ["estimator", "date", "ratio_low", "ratio_high"]
+    rows = [len(g.drop_duplicates(keys)) for _, g in groups]
+
+    def when(d: pd.Timestamp) -> str:
+        return format_date(d, "MMM yyyy", locale=LOCALES[lang]) if is_narrow() else day(d, lang)
+
+    width = NARROW_WIDTH if is_narrow() else WIDE_WIDTH
+    fig, axes = plt.subplots(
+        len(groups), 1, sharex=True, squeeze=False,
+        figsize=(width, 1.2 + (0.45 if is_narrow() else 0.3) * sum(rows) + 0.6 * len(groups)),
+        gridspec_kw={"height_ratios": [r + 1.2 for r in rows]},
     )
+    axes = list(axes.flat)
+    for ax, (basis, g) in zip(axes, groups, strict=True):
+        # a pair repeated by several pages (same estimator, date and ratio) is one row, "×n"
+        g = g.sort_values(["date", "estimator", "rounds_claim_id"], kind="stable")
+        keys = ["estimator", "date", "ratio_low", "ratio_high"]
+        g = g.assign(n=g.groupby(keys)["ratio_mid"].transform("size")).drop_duplicates(keys)
+        g = g.reset_index(drop=True)
+        ax.axvspan(band_low, band_high, color="#56B4E9", alpha=0.18, lw=0, zorder=0)
+        for y, r in enumerate(g.itertuples()):
+            col = colours.get(r.estimator, "#999999")
+            claim = by_id.loc[r.rounds_claim_id]
+            if r.ratio_high > r.ratio_low:
+                bar = ax.hlines(y, r.ratio_low, r.ratio_high, color=col, linewidth=2.5, alpha=0.8)
+                link_point(bar, claim, lang)
+            (point,) = ax.plot(
+                r.ratio_mid, y, marker=MARKERS[basis], color=col,
+                markerfacecolor=col if FILLED[basis] else "white", zorder=3,
+            )
+            link_point(point, claim, lang)
+        ax.set_yticks(range(len(g)))
+        ticks = [
+            f"{names[r.estimator]} · {when(r.date)}" + (f" (×{r.n})" if r.n > 1 else "")
+            for r in g.itertuples()
+        ]
+        if is_narrow():  # each row's name above its points, over the full width
+            ax.set_yticklabels([])
+            ax.tick_params(axis="y", length=0)
+            for y, tick in enumerate(ticks):
+                ax.text(0.005, y - 0.22, tick, transform=ax.get_yaxis_transform(), fontsize=8, va="bottom")
+            ax.set_ylim(len(g) - 0.6, -0.75)
+        else:
+            ax.set_yticklabels(ticks, fontsize=8)
+            ax.set_ylim(len(g) - 0.5, -0.5)
+        ax.set_title(t(f"pairs_{basis}", lang), fontsize=10, loc="left")
+        ax.grid(axis="x", color="#dddddd")
+        ax.grid(axis="y", visible=False)
+    axes[-1].set_xlim(left=0)
+    axes[-1].xaxis.set_major_formatter(FuncFormatter(lambda v, _p: num(v, lang)))
+    band = f"{t('band_shaded', lang)} {num(band_low, lang)}–{num(band_high, lang)}"
+    axes[-1].set_xlabel(textwrap.fill(f"{t('rounds_per_container', lang)} ({band})", int(width * 9)))
+    fig.suptitle(
+        textwrap.fill(t("rounds_per_container_title", lang), int(width * 6)),
+        x=0.01,
+        ha="left",
+        fontweight="bold",
+    )
+    add_source(fig, used, lang)
     return fig
 
 
@@ -147,16 +192,19 @@ def _panels(
 ) -> plt.Figure:
     sub = shown(claims[claims["indicator"].isin(ids)])
     colours = estimator_colours(sub)
-    fig, axes = plt.subplots(1, len(ids), figsize=(4.2 * len(ids), 4.2))
+    fig, axes = subplots(len(ids))
     pooled = False
-    for ax, i in zip(axes, ids, strict=True):
+    for ax, i in zip(axes, ids, strict=False):
         pooled |= plot_band(ax, curve_of(curves, i))
         plot_claims(ax, sub[sub["indicator"] == i], lang, colours=colours)
         ax.set_title(textwrap.fill(label(ind, i, lang), 40), fontsize=9, loc="left")
         ax.set_ylabel(unit(ind, i, lang))
         ax.set_xlabel(t("date", lang))
         ax.set_ylim(bottom=0)
-    legend(axes[-1], sub, colours, lang, pooled)
+    if len(axes) > len(ids):  # a spare panel holds the legend
+        legend(axes[len(ids)], sub, colours, lang, pooled, inside=True)
+    else:
+        legend(axes[-1] if is_narrow() else axes[0], sub, colours, lang, pooled, below=True)
     add_source(fig, sub, lang)
     return fig
 
@@ -177,34 +225,52 @@ def dprk_share(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure
 
 
 def oil_runrate(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
-    """Each period figure for refined oil as an annualised rate over its period, against the cap."""
+    """Each period figure for refined oil as a bar over its period at its annualised rate; the UN
+    cap a labelled dashed line apart from the estimators' colours."""
     rr = analysis.oil_run_rate(claims)
     by_id = claims.set_index("claim_id", drop=False)
+    used = claims[claims["claim_id"].isin(rr["claim_id"])]
+    colours = estimator_colours(used)
     names = estimator_names(claims, lang)
-    fig, ax = plt.subplots()
-    colours = estimator_colours(claims[claims["claim_id"].isin(rr["claim_id"])])
+    fig, (ax,) = subplots(1, height=4.0)
+    notified = False
     for r in rr.itertuples():
         col = colours.get(r.estimator, "#999999")
-        style = "--" if r.indicator == "refined_oil_notified" else "-"
-        bar = ax.hlines(
-            r.annualised / 1e6, r.period_start, r.period_end, color=col, linewidth=3, linestyles=style
-        )
+        is_notified = r.indicator == "refined_oil_notified"
+        notified |= is_notified
+        y = r.annualised
+        style = "--" if is_notified else "-"
+        bar = ax.hlines(y, r.period_start, r.period_end, color=col, linewidth=3, linestyles=style)
         link_point(bar, by_id.loc[r.claim_id], lang)
-    for est, col in colours.items():
-        ax.plot([], [], color=col, linewidth=3, label=names[est])
-    ax.plot([], [], color="#333333", linestyle="--", label=label(ind, "refined_oil_notified", lang))
-    ax.axhline(analysis.UN_CAP_BARRELS / 1e6, color=PALETTE[3], linewidth=1.2, label=t("cap", lang))
+        # end ticks, so that a one-month period reads as a period, not a stub
+        ax.plot([r.period_start, r.period_end], [y, y], "|", color=col, markersize=9, markeredgewidth=1.5)
+    cap = analysis.UN_CAP_BARRELS
+    ax.axhline(cap, color="#333333", linewidth=1.0, linestyle=(0, (6, 3)), zorder=0)
+    ax.annotate(
+        t("cap", lang), xy=(0.0, cap), xycoords=("axes fraction", "data"),
+        xytext=(4, 3), textcoords="offset points", fontsize=8, color="#333333", va="bottom",
+    )
+    named = [e for e in colours if colours[e] != OTHER]
+    handles = [Line2D([], [], color=colours[e], linewidth=3) for e in named]
+    labels = [names[e] for e in named]
+    if len(named) < len(colours):
+        handles.append(Line2D([], [], color=OTHER, linewidth=3))
+        labels.append(t("other_estimators", lang))
+    if notified:
+        handles.append(Line2D([], [], color="#555555", linewidth=2, linestyle="--"))
+        labels.append(label(ind, "refined_oil_notified", lang))
     ax.set_ylim(bottom=0)
     date_axis(ax, lang)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    used = claims[claims["claim_id"].isin(rr["claim_id"])]
+    number_axis(ax, lang)
+    place_legend(ax, handles, labels)
     finish(
         fig,
         ax,
         label(ind, "refined_oil_delivered", lang),
-        f"{t('barrels_per_year', lang)} (10⁶, {t('annualised', lang)})",
+        f"{t('barrels_per_year', lang)} ({t('annualised', lang)})",
         used,
         lang,
+        xlabel=t("period_covered", lang),
     )
     return fig
 
@@ -224,13 +290,11 @@ def troops(
     lang: str,
     curves: pd.DataFrame | None = None,
 ) -> plt.Figure:
-    """Troops deployed over time, forecasts marked, with milestones and the pooled estimate."""
-    from .figures import annotate_events
-
-    fig, ax = timeline_figure(
-        claims, ind, ["troops_deployed"], lang, scale=1e3, scale_label="10³", curves=curves
+    """Troops deployed over time, forecasts marked, with numbered milestones (key under the chart)
+    and the pooled estimate."""
+    fig, _ = timeline_figure(
+        claims, ind, ["troops_deployed"], lang, curves=curves, events=events, event_dates=TROOP_EVENTS
     )
-    annotate_events(ax, events, lang, TROOP_EVENTS)
     return fig
 
 
@@ -247,25 +311,35 @@ def casualties(
 
 
 def casualty_share(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
-    """Casualty figures as a share of the force known by then (median of estimators' latest figures)."""
+    """Casualty figures as a share of the force known by then (median of estimators' latest
+    figures); colour = estimator, shape = killed, wounded or all casualties."""
     sh = analysis.casualty_share(claims)
     sh = sh[sh["force"].notna()]
     by_id = claims.set_index("claim_id", drop=False)
-    fig, ax = plt.subplots()
-    for (i, name), col in zip(
-        [(i, label(ind, i, lang)) for i in ("killed", "wounded", "casualties_total")],
-        PALETTE,
-        strict=False,
-    ):
-        part = sh[sh["indicator"] == i]
-        ax.plot([], [], "o", color=col, label=name)
-        for r in part.itertuples():
-            (point,) = ax.plot(r.date, 100 * r.share_mid, "o", color=col)
-            link_point(point, by_id.loc[r.claim_id], lang)
+    used = claims[claims["claim_id"].isin(sh["claim_id"])]
+    colours = estimator_colours(used)
+    names = estimator_names(claims, lang)
+    shapes = {"killed": "v", "wounded": "^", "casualties_total": "o"}
+    fig, (ax,) = subplots(1, height=4.0)
+    for r in sh.sort_values(["date", "claim_id"], kind="stable").itertuples():
+        col = colours.get(r.estimator, "#999999")
+        (point,) = ax.plot(r.date, 100 * r.share_mid, shapes[r.indicator], color=col)
+        link_point(point, by_id.loc[r.claim_id], lang)
+    handles, labels = [], []
+    for e, col in colours.items():
+        if col != "#999999":
+            handles.append(Line2D([], [], marker="o", linestyle="none", color=col))
+            labels.append(names[e])
+    if "#999999" in colours.values():
+        handles.append(Line2D([], [], marker="o", linestyle="none", color="#999999"))
+        labels.append(t("other_estimators", lang))
+    for i, m in shapes.items():
+        if i in set(sh["indicator"]):
+            handles.append(Line2D([], [], marker=m, linestyle="none", color=GREY, markerfacecolor="white"))
+            labels.append(label(ind, i, lang))
     ax.set_ylim(bottom=0)
     date_axis(ax, lang)
-    ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    used = claims[claims["claim_id"].isin(sh["claim_id"])]
+    place_legend(ax, handles, labels)
     finish(fig, ax, t("share_of_force_title", lang), t("share_of_force", lang), used, lang)
     return fig
 
@@ -287,7 +361,8 @@ def consensus_spread(
     """
     from .pooled import pool_inputs
 
-    fig, ax = plt.subplots(figsize=(8, 5.5))
+    fig, ax = plt.subplots(figsize=(NARROW_WIDTH if is_narrow() else 8, 5.5))
+    colours = estimator_colours(claims)
     used_ids: list[str] = []
     by_id = claims.set_index("claim_id", drop=False)
     rows = consensus[consensus["recent_n"].astype(int) > 0].reset_index(drop=True)
@@ -308,7 +383,8 @@ def consensus_spread(
             ref = float(recent["value_mid"].median())
         used_ids += list(recent["claim_id"])
         for cid, x in zip(recent["claim_id"], recent["value_mid"] / ref, strict=True):
-            (point,) = ax.plot(x, y, "o", color=PALETTE[0], alpha=0.8, zorder=2)
+            colour = colours.get(by_id.loc[cid, "estimator"], OTHER)
+            (point,) = ax.plot(x, y, "o", color=colour, alpha=0.85, zorder=2)
             link_point(point, by_id.loc[cid], lang)
     ax.set_xscale("log")
     lo, hi = ax.get_xlim()

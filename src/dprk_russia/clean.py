@@ -44,6 +44,7 @@ PROCESSED_COLUMNS: dict[str, str] = {
     "estimator_label_en": "English label of the estimator (data/raw/estimators.csv).",
     "estimator_label_de": "German label of the estimator.",
     "warring_party": "yes when the estimator is a body of Russia, the DPRK or Ukraine.",
+    "estimator_colour": "Fixed chart colour of the estimator (estimators.csv `colour`); empty: grey.",
     "source_id": "Key into data/raw/sources.csv.",
     "publisher": "Outlet of the page we read.",
     "source_title": "Title of the page we read.",
@@ -213,12 +214,17 @@ def clean_claims(
     else:
         df["source_kind"] = ""
     if estimators is not None:
-        reg = estimators.set_index("estimator")[["label_en", "label_de", "warring_party"]]
-        reg = reg.rename(columns={"label_en": "estimator_label_en", "label_de": "estimator_label_de"})
+        reg = estimators.set_index("estimator")
+        if "colour" not in reg:
+            reg = reg.assign(colour="")
+        reg = reg[["label_en", "label_de", "warring_party", "colour"]].rename(
+            columns={"label_en": "estimator_label_en", "label_de": "estimator_label_de"}
+        )
+        reg = reg.rename(columns={"colour": "estimator_colour"})
         df = df.join(reg, on="estimator")
     else:
         df["estimator_label_en"] = df["estimator_label_de"] = df["estimator"]
-        df["warring_party"] = ""
+        df["warring_party"] = df["estimator_colour"] = ""
     # sort by indicator, date, then claim_id; lexsort on codes is much faster than on strings
     ind_codes = pd.factorize(df["indicator"], sort=True)[0]
     id_codes = pd.factorize(df["claim_id"], sort=True)[0]

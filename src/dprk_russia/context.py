@@ -12,7 +12,7 @@ import pandas as pd
 
 from . import PROJECT_ROOT
 from .clean import load_processed
-from .figures import save_figure, use_style
+from .figures import layout, save_figure, use_style
 from .findings import write_findings
 from .i18n import check_lang
 from .io import write_csv
@@ -35,12 +35,15 @@ class Context:
         return self.reports_dir / lang / "figures"
 
     def figures(self, stem: str, make: Callable[[str], plt.Figure]) -> None:
-        """Build the figure once per language and save each; show the first in the notebook."""
+        """Build the figure per language, for a desk (``stem``) and a phone (``stem-narrow``), and
+        save each; show the first in the notebook."""
         for i, lang in enumerate(self.langs):
             fig = make(lang)
             save_figure(fig, stem, self.figure_dir(lang))
             if i == 0:
                 show(fig)
+            with layout(narrow=True):
+                save_figure(make(lang), f"{stem}-narrow", self.figure_dir(lang), download=False)
 
     def findings(self, rows: list[dict], part: str) -> pd.DataFrame:
         """Write the findings the report quotes (``findings_<part>.csv``) and return them."""

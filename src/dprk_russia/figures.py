@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import re
 import textwrap
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from weakref import WeakKeyDictionary
 from xml.sax.saxutils import escape
@@ -15,6 +16,7 @@ import pandas as pd
 from babel.dates import format_date
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
+from matplotlib.transforms import ScaledTranslation
 
 from .i18n import LOCALES, day, label, num, num_range, t, unit  # noqa: F401  (label, unit re-exported)
 from .io import atomic_path, write_csv
@@ -22,8 +24,46 @@ from .io import atomic_path, write_csv
 STYLE = Path(__file__).with_name("styles") / "project.mplstyle"
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
 OTHER = "#999999"
+GREY = "#555555"  # keys that are no estimator: basis shapes, indicator shapes
 MARKERS = {"assessed": "o", "official": "s", "capacity": "D", "forecast": "X"}
 FILLED = {"assessed": True, "official": True, "capacity": False, "forecast": True}
+
+
+_LAYOUT = {"narrow": False}
+
+#: Width in inches of the desktop and the phone variant of a figure. A phone shows about 358 CSS
+#: px: a 4.4 in (422 px) figure keeps 8 pt text at 9 px and more.
+WIDE_WIDTH, NARROW_WIDTH = 8.0, 4.4
+
+
+@contextmanager
+def layout(narrow: bool) -> Iterator[None]:
+    """Build the figures inside for a phone (``narrow``: one panel per row, legends below)."""
+    before = _LAYOUT["narrow"]
+    _LAYOUT["narrow"] = narrow
+    try:
+        yield
+    finally:
+        _LAYOUT["narrow"] = before
+
+
+def is_narrow() -> bool:
+    """True while the phone variant of a figure is built (see :func:`layout`)."""
+    return _LAYOUT["narrow"]
+
+
+def subplots(n: int = 1, height: float = 3.6, **kw) -> tuple[plt.Figure, list[plt.Axes]]:
+    """``n`` panels, at most two per row on a desk and one per row on a phone."""
+    ncols = 1 if is_narrow() else min(n, 2)
+    nrows = -(-n // ncols)
+    width = NARROW_WIDTH if is_narrow() else (WIDE_WIDTH if n == 1 else 9.4)
+    # on a phone the legend goes under the last panel: room for it
+    total = height * nrows + (2.2 if is_narrow() else 0.0)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, total), squeeze=False, **kw)
+    flat = list(axes.flat)
+    for extra in flat[n:]:
+        extra.set_axis_off()
+    return fig, flat
 
 
 def shown(claims: pd.DataFrame) -> pd.DataFrame:
@@ -114,9 +154,10 @@ def plotted_rows(fig: plt.Figure) -> pd.DataFrame | None:
     return rows[PLOTTED_COLUMNS].reset_index(drop=True)
 
 
-def save_figure(fig: plt.Figure, stem: str, out_dir: str | Path) -> list[Path]:
+def save_figure(fig: plt.Figure, stem: str, out_dir: str | Path, download: bool = True) -> list[Path]:
     """Save ``fig`` as ``stem.svg`` (points linked to their sources) and ``stem.png``,
-    deterministically, and the claims it plots (see :func:`record_plotted`) as ``stem.csv``.
+    deterministically, and the claims it plots (see :func:`record_plotted`) as ``stem.csv``
+    unless not ``download`` (a figure's phone variant shares the desktop one's download).
 
     ``savefig`` renders each file with matplotlib's own SVG and Agg canvases whatever the
     session's backend, so no backend is forced: a Jupyter kernel keeps its inline one.
@@ -124,7 +165,7 @@ def save_figure(fig: plt.Figure, stem: str, out_dir: str | Path) -> list[Path]:
     out = Path(out_dir)
     paths = []
     rows = plotted_rows(fig)
-    if rows is not None:
+    if rows is not None and download:
         paths.append(write_csv(rows, out / f"{stem}.csv"))
     for ext, meta in (("svg", {"Date": None, "Creator": None}), ("png", {"Software": None})):
         path = out / f"{stem}.{ext}"
@@ -145,22 +186,46 @@ def source_line(claims: pd.DataFrame, lang: str) -> str:
 
 
 def estimator_colours(claims: pd.DataFrame, max_named: int = len(PALETTE)) -> dict[str, str]:
-    """Colour per estimator: the most frequent get the palette, the rest grey."""
-    counts = claims.groupby("estimator").size().sort_values(ascending=False, kind="stable")
+    """Colour per estimator: its fixed colour from the registry (``estimator_colour``), else grey.
+
+    Frequent estimators first, so legends list them in the same order everywhere. Without the
+    registry column (tables that do not carry it) the most frequent get the palette in turn.
+    """
+    counts = claims.groupby("estimator").size()
     ordered = sorted(counts.index, key=lambda e: (-counts[e], e))
+    if "estimator_colour" in claims:
+        fixed = dict(zip(claims["estimator"], claims["estimator_colour"], strict=True))
+        return {e: fixed[e] or OTHER for e in ordered}
     return {e: (PALETTE[i] if i < max_named else OTHER) for i, e in enumerate(ordered)}
 
 
-def add_source(fig: plt.Figure, claims: pd.DataFrame, lang: str) -> None:
-    """Lay the figure out, leaving a strip at the foot for the wrapped source line; the
+SOURCE_SIZE = 8
+
+
+def add_source(fig: plt.Figure, claims: pd.DataFrame, lang: str, key: str = "") -> None:
+    """Lay the figure out and add a strip at its foot: ``key`` (e.g. numbered milestones), then
+    the wrapped source line, in 8 pt (9 px or more wherever the page shows the figure); the
     claims named there are the ones the figure plots (recorded for its download)."""
     record_plotted(fig, claims)
-    width = int(fig.get_figwidth() * 17)
-    text = textwrap.fill(source_line(claims, lang), width=width)
+    width = int(fig.get_figwidth() * 15.5)
+    parts = [textwrap.fill(line, width=width) for line in key.splitlines() if line]
+    parts.append(textwrap.fill(source_line(claims, lang), width=width))
+    text = "\n".join(parts)
     lines = text.count("\n") + 1
-    foot = (0.16 + 0.12 * lines) / fig.get_figheight()
-    fig.tight_layout(rect=(0, foot, 1, 1))
-    fig.text(0.01, 0.02 / fig.get_figheight(), text, fontsize=7, color="#555555", ha="left", va="bottom")
+    foot = 0.1 + 0.155 * lines  # inches
+    height = fig.get_figheight()
+    fig.set_figheight(height + foot)
+    fig.tight_layout(rect=(0, foot / (height + foot), 1, 1))
+    fig.text(
+        0.01,
+        0.04 / (height + foot),
+        text,
+        fontsize=SOURCE_SIZE,
+        color="#444444",
+        ha="left",
+        va="bottom",
+        linespacing=1.35,
+    )
 
 
 def finish(
@@ -171,26 +236,40 @@ def finish(
     claims: pd.DataFrame,
     lang: str,
     xlabel: str | None = None,
+    key: str = "",
 ) -> None:
-    """Title, axis labels and the source line at the foot of the figure."""
-    ax.set_title(textwrap.fill(title, width=int(fig.get_figwidth() * 7)))
+    """Title, axis labels and the source line (after ``key``) at the foot of the figure."""
+    ax.set_title(textwrap.fill(title, width=int(fig.get_figwidth() * 6)), pad=14 if key else 6)
     ax.set_ylabel(ylabel)
     ax.set_xlabel(t("date", lang) if xlabel is None else xlabel)
-    add_source(fig, claims, lang)
+    add_source(fig, claims, lang, key)
+
+
+class _DateFormatter(mdates.DateFormatter):
+    """Month ticks in the language; the year under the first tick and under each January."""
+
+    def __init__(self, lang: str) -> None:
+        super().__init__("%Y")
+        self.lang = lang
+
+    def __call__(self, x: float, pos: int | None = 0) -> str:
+        return self.format_ticks([x])[0]
+
+    def format_ticks(self, values) -> list[str]:  # noqa: ANN001
+        out, year = [], None
+        for v in values:
+            d = mdates.num2date(v).date()
+            month = format_date(d, "LLL", locale=LOCALES[self.lang]).rstrip(".")
+            out.append(month if d.year == year else f"{month}\n{d.year}")
+            year = d.year
+        return out
 
 
 def date_axis(ax: plt.Axes, lang: str) -> None:
-    """A handful of date ticks, labelled in ``lang``: the year in January, else the month."""
-    locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
-
-    def fmt(x: float, _pos: int) -> str:
-        d = mdates.num2date(x).date()
-        if d.month == 1 and d.day == 1:
-            return str(d.year)
-        return format_date(d, "LLL" if d.day == 1 else "d LLL", locale=LOCALES[lang]).rstrip(".")
-
+    """A handful of month ticks, labelled in ``lang``, each year written out."""
+    locator = mdates.AutoDateLocator(minticks=2 if is_narrow() else 3, maxticks=5 if is_narrow() else 7)
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(FuncFormatter(fmt))
+    ax.xaxis.set_major_formatter(_DateFormatter(lang))
 
 
 def number_axis(ax: plt.Axes, lang: str) -> None:
@@ -223,17 +302,59 @@ def plot_band(ax: plt.Axes, curve: pd.DataFrame | None, scale: float = 1.0) -> b
     return True
 
 
-def legend(
-    ax: plt.Axes, claims: pd.DataFrame, colours: dict[str, str], lang: str, pooled: bool = False
+def place_legend(
+    ax: plt.Axes, handles: list, labels: list[str], inside: bool = False, below: bool = False
 ) -> None:
-    """One legend: estimators in colour order, 'other estimators', then the basis markers, and the
-    pooled estimate when the chart draws one."""
-    shown = set(claims["estimator"])
+    """The legend right of the axes on a desk, below them on a phone or when ``below``; ``inside``
+    fills a spare panel."""
+    if inside:
+        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.0, 1.0))
+    elif is_narrow() or below:
+        # a fixed distance under the axes (clear of the tick labels and the axis label)
+        offset = ScaledTranslation(0, -0.62, ax.figure.dpi_scale_trans)
+        ax.legend(
+            handles,
+            labels,
+            loc="upper left",
+            bbox_to_anchor=(0.0, 0.0),
+            bbox_transform=ax.transAxes + offset,
+            ncol=1 if is_narrow() else 3,
+            columnspacing=1.2,
+        )
+    else:
+        ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+
+
+def basis_key(bases: Iterable[str], lang: str) -> tuple[list, list[str]]:
+    """Legend entries for the bases drawn: the marker shape in grey outline, never an estimator colour."""
+    handles, labels = [], []
+    drawn = set(bases)
+    for basis in MARKERS:
+        if basis in drawn:
+            marker = MARKERS[basis]
+            key = Line2D([], [], marker=marker, linestyle="none", color=GREY, markerfacecolor="white")
+            handles.append(key)
+            labels.append(t(basis, lang))
+    return handles, labels
+
+
+def legend(
+    ax: plt.Axes,
+    claims: pd.DataFrame,
+    colours: dict[str, str],
+    lang: str,
+    pooled: bool = False,
+    inside: bool = False,
+    below: bool = False,
+) -> None:
+    """One legend of what the chart draws: estimators in their fixed colours, 'other estimators'
+    in grey, the basis shapes drawn (grey outlines), and the pooled estimate when there is one."""
+    drawn = set(claims["estimator"])
     names = estimator_names(claims, lang)
     handles, labels = [], []
     has_other = False
     for est, col in colours.items():
-        if est not in shown:
+        if est not in drawn:
             continue
         if col == OTHER:
             has_other = True
@@ -243,25 +364,15 @@ def legend(
     if has_other:
         handles.append(Line2D([], [], marker="o", linestyle="none", color=OTHER))
         labels.append(t("other_estimators", lang))
-    for basis in MARKERS:
-        if basis in set(claims["basis"]):
-            handles.append(
-                Line2D(
-                    [],
-                    [],
-                    marker=MARKERS[basis],
-                    linestyle="none",
-                    color="#333333",
-                    markerfacecolor="#333333" if FILLED[basis] else "white",
-                )
-            )
-            labels.append(t(basis, lang))
+    more_h, more_l = basis_key(claims["basis"], lang)
+    handles += more_h
+    labels += more_l
     if pooled:
         from matplotlib.patches import Patch
 
         handles.append((Patch(color=BAND_COLOUR, alpha=0.45, lw=0), Line2D([], [], color=LINE_COLOUR)))
         labels.append(t("pooled_band", lang))
-    ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    place_legend(ax, handles, labels, inside, below)
 
 
 def plot_claims(
@@ -285,34 +396,42 @@ def plot_claims(
             linestyle="none",
             markerfacecolor=col if FILLED[basis] else "white",
             markeredgecolor=col,
+            zorder=4 if basis == "forecast" else 3,
         )
         link_point(point, c, lang)
     date_axis(ax, lang)
     number_axis(ax, lang)
 
 
-def annotate_events(ax: plt.Axes, events: pd.DataFrame, lang: str, dates: Iterable[str]) -> None:
-    """Dashed vertical lines with short vertical labels for the chosen events in view."""
+def annotate_events(ax: plt.Axes, events: pd.DataFrame, lang: str, dates: Iterable[str]) -> str:
+    """Dashed lines for the chosen events in view, numbered above the plot; returns their key
+    ('(1) 18 Oct 2024: ...', one line each) for :func:`add_source`."""
     lo, hi = ax.get_xlim()
     ev = events[events["date"].isin(list(dates))].sort_values("date")
+    key = []
     for _, e in ev.iterrows():
         d = pd.Timestamp(e["date"])
         if not lo <= mdates.date2num(d) <= hi:
             continue
+        n = len(key) + 1
         ax.axvline(d, color="#777777", linestyle="--", linewidth=0.8, zorder=0)
-        text = e[f"event_{lang}"]
-        text = text if len(text) <= 45 else text[:43] + "…"
-        ax.text(
-            d,
-            ax.get_ylim()[1] * 0.02,
-            " " + text,
-            fontsize=6.5,
-            color="#444444",
-            rotation=90,
+        ax.annotate(
+            str(n),
+            xy=(d, 1.0),
+            xycoords=("data", "axes fraction"),
+            xytext=(0, 2),
+            textcoords="offset points",
+            ha="center",
             va="bottom",
-            ha="right",
+            fontsize=8,
+            fontweight="bold",
+            color="#333333",
+            bbox={"boxstyle": "circle,pad=0.2", "fc": "white", "ec": "#777777", "lw": 0.8},
+            annotation_clip=False,
         )
+        key.append(f"({n}) {day(d, lang)}: {e[f'event_{lang}']}")
     ax.set_xlim(lo, hi)
+    return "\n".join(key)
 
 
 def timeline_figure(
@@ -324,11 +443,13 @@ def timeline_figure(
     scale: float = 1.0,
     scale_label: str = "",
     curves: pd.DataFrame | None = None,
+    events: pd.DataFrame | None = None,
+    event_dates: Sequence[str] = (),
 ) -> tuple[plt.Figure, plt.Axes]:
     """One panel: every claim of ``indicator_ids`` over time, by estimator, in front of the pooled
     estimate of the first indicator where ``curves`` has one."""
     sub = shown(claims[claims["indicator"].isin(indicator_ids)])
-    fig, ax = plt.subplots()
+    fig, (ax,) = subplots(1, height=4.0)
     colours = estimator_colours(sub)
     pooled = plot_band(ax, curve_of(curves, indicator_ids[0]), scale)
     plot_claims(ax, sub, lang, colours=colours, scale=scale)
@@ -336,7 +457,11 @@ def timeline_figure(
     ylabel = unit(indicators, first, lang) + (f" ({scale_label})" if scale_label else "")
     ax.set_ylim(bottom=0)
     legend(ax, sub, colours, lang, pooled)
-    finish(fig, ax, title or label(indicators, first, lang), ylabel, sub, lang)
+    if events is not None:
+        key = annotate_events(ax, events, lang, event_dates)
+    else:
+        key = ""
+    finish(fig, ax, title or label(indicators, first, lang), ylabel, sub, lang, key=key)
     return fig, ax
 
 

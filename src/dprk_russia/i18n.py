@@ -28,6 +28,7 @@ TEXT: dict[str, dict[str, str]] = {
     "annualised": {"en": "annualised deliveries", "de": "hochgerechnete Jahresmenge"},
     "barrels_per_year": {"en": "barrels per year", "de": "Barrel pro Jahr"},
     "band": {"en": "assumed plausible band", "de": "angenommene plausible Spanne"},
+    "band_shaded": {"en": "shaded: assumed plausible band", "de": "schattiert: angenommene plausible Spanne"},
     "rounds_per_container": {"en": "rounds per container", "de": "Geschosse pro Container"},
     "share_of_force": {"en": "share of deployed force (%)", "de": "Anteil an entsandter Truppe (%)"},
     "pooled_band": {"en": "pooled estimate, 80% band", "de": "gepoolte Schätzung, 80-%-Band"},
@@ -40,7 +41,16 @@ TEXT: dict[str, dict[str, str]] = {
         "de": "Vielfaches der gepoolten Schätzung (grau: 80-%-Band am Stichtag)",
     },
     "share_of_force_title": {"en": "Share of deployed force", "de": "Anteil an entsandter Truppe"},
-    "rounds_per_container_title": {"en": "Rounds per container", "de": "Geschosse pro Container"},
+    "rounds_per_container_title": {
+        "en": "Rounds per container implied by each source's container and round figures",
+        "de": "Geschosse pro Container, abgeleitet aus Container- und Geschosszahl je Quelle",
+    },
+    "pairs_assessed": {"en": "round figures counted", "de": "gezählte Geschosszahlen"},
+    "pairs_capacity": {
+        "en": "round figures converted from capacity",
+        "de": "aus Kapazität umgerechnete Geschosszahlen",
+    },
+    "period_covered": {"en": "Period covered by the figure", "de": "Zeitraum der Angabe"},
     # qualifiers of a figure, as they precede the number in tooltips
     "q_exact": {"en": "", "de": ""},
     "q_range": {"en": "", "de": ""},

@@ -165,15 +165,25 @@ def render_markdown(raw_dir: Path, processed_dir: Path, lang: str, params: dict)
     return add_contents(text)
 
 
+def _svg(path: Path, alt: str, css_class: str) -> str:
+    svg = path.read_text(encoding="utf-8")
+    svg = svg[svg.index("<svg") :]
+    return svg.replace("<svg ", f'<svg class="{css_class}" role="img" aria-label="{alt}" ', 1)
+
+
 def inline_svg(tok: object, fig_dir: Path) -> str:
-    """An image token from ``figures/`` as the inline SVG, so that the links of its points work."""
+    """An image token from ``figures/`` as the inline SVG, so that the links of its points work;
+    with its phone variant (``<stem>-narrow.svg``) where there is one, the stylesheet showing one
+    of the two by the width of the screen."""
     src = str(tok.attrGet("src") or "")  # type: ignore[attr-defined]
     if not src.startswith("figures/"):
         raise ValueError(f"the report may only show its own figures, not {src!r}")
-    svg = (fig_dir / src.removeprefix("figures/")).read_text(encoding="utf-8")
-    svg = svg[svg.index("<svg") :]
+    path = fig_dir / src.removeprefix("figures/")
     alt = md_text(tok.content).replace('"', "&quot;")  # type: ignore[attr-defined]
-    return svg.replace("<svg ", f'<svg role="img" aria-label="{alt}" ', 1)
+    narrow = path.with_name(f"{path.stem}-narrow{path.suffix}")
+    if not narrow.exists():
+        return _svg(path, alt, "fig")
+    return _svg(path, alt, "fig fig-wide") + _svg(narrow, alt, "fig fig-narrow")
 
 
 def render_html(md: str, lang: str, fig_dir: Path) -> str:

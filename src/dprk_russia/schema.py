@@ -27,6 +27,7 @@ ID_RE = r"^[a-z0-9][a-z0-9_.-]*$"
 
 QUALIFIERS = ("exact", "about", "over", "at_least", "up_to", "nearly", "range")
 BASES = ("assessed", "capacity", "forecast", "official")
+COLOUR_RE = r"#[0-9A-Fa-f]{6}"
 ESTIMATOR_TYPES = ("intelligence", "government", "multilateral", "think_tank", "media", "party")
 SCOPES = ("total", "part")
 DIRECTIONS = ("dprk_to_russia", "russia_to_dprk", "deployment")
@@ -216,6 +217,19 @@ def _schemas(indicators: set[str], sources: set[str], estimators: set[str]) -> d
             "type": pa.Column(str, checks=[_enum(ESTIMATOR_TYPES, "an estimator type")]),
             "country": _text(required=False),
             "warring_party": pa.Column(str, checks=[_enum(YES_NO, "yes or no")]),
+            # optional: the fixed chart colour of a frequent estimator, each colour used once
+            "colour": pa.Column(
+                str,
+                checks=[
+                    _regex(COLOUR_RE, "a colour #RRGGBB or empty", optional=True),
+                    pa.Check(
+                        lambda s: ~(s.str.upper().duplicated(keep="first") & (s != "")),
+                        element_wise=False,
+                        error="colour already used by another estimator",
+                    ),
+                ],
+                required=False,
+            ),
         },
         strict=False,
     )

@@ -1,0 +1,121 @@
+"""The built reports in a real browser: Debian's Chromium driven by Playwright.
+
+At a desktop width (1280 px) and a phone width (390 px): no page-level horizontal overflow, every
+in-page link has its target, every figure is shown with a size and no figure text is smaller
+than 9 px; printed to A4 PDF, each report stays within its page budget. Skipped, with the reason
+in the pytest summary, where Chromium is not installed (CI installs it with apt).
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dprk_russia import PROJECT_ROOT
+from dprk_russia.charts import FIGURES
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
+LANGS = ("en", "de")
+WIDTHS = (1280, 390)
+#: A4 pages at most, per language (German runs a little longer).
+MAX_PAGES = {"en": 25, "de": 27}
+MIN_TEXT_PX = 9.0
+STEMS = [s for stems in FIGURES.values() for s in stems]
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists() or shutil.which("chromium") is None,
+    reason="browser tests skipped: /usr/bin/chromium is not installed (apt-get install chromium)",
+)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests skipped: playwright missing")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+def _report(lang: str) -> str:
+    path = PROJECT_ROOT / "reports" / lang / "report.html"
+    if not path.exists():
+        pytest.fail(f"{path} missing: run `make report` first")
+    return path.as_uri()
+
+
+@pytest.fixture(scope="module", params=[(lang, w) for lang in LANGS for w in WIDTHS], ids=lambda p: f"{p[0]}-{p[1]}")
+def page(request, browser):
+    lang, width = request.param
+    pg = browser.new_page(viewport={"width": width, "height": 900})
+    pg.goto(_report(lang))
+    yield lang, width, pg
+    pg.close()
+
+
+def test_no_page_level_horizontal_overflow(page):
+    _lang, width, pg = page
+    scroll = pg.evaluate("document.documentElement.scrollWidth")
+    assert scroll <= width, f"page is {scroll} px wide in a {width} px window"
+
+
+def test_every_in_page_link_has_its_target(page):
+    _lang, _width, pg = page
+    missing = pg.evaluate(
+        """() => [...document.querySelectorAll('a[href^="#"]')]
+             .map(a => decodeURIComponent(a.getAttribute('href').slice(1)))
+             .filter(id => !document.getElementById(id))"""
+    )
+    assert missing == []
+
+
+def test_every_figure_is_shown_once_with_a_size(page):
+    _lang, width, pg = page
+    shown = pg.evaluate(
+        """() => [...document.querySelectorAll('svg.fig')]
+             .filter(s => getComputedStyle(s).display !== 'none')
+             .map(s => { const r = s.getBoundingClientRect();
+                         return [s.querySelector('g[id$="-figure_1"]').id, r.width, r.height]; })"""
+    )
+    stems = [gid.removesuffix("-figure_1").removesuffix("-narrow") for gid, _w, _h in shown]
+    assert sorted(stems) == sorted(STEMS)
+    assert all(w > 0 and h > 0 and w <= width for _gid, w, h in shown)
+    narrow = [gid for gid, _w, _h in shown if "-narrow-" in gid]
+    assert len(narrow) == (len(STEMS) if width < 600 else 0)
+
+
+def test_figure_text_is_at_least_9_px(page):
+    """Rendered size of every text in the figures shown (font size times the drawing's scale)."""
+    _lang, _width, pg = page
+    sizes = pg.evaluate(
+        """() => [...document.querySelectorAll('svg.fig')]
+             .filter(s => getComputedStyle(s).display !== 'none')
+             .flatMap(s => { const scale = s.getBoundingClientRect().width / s.viewBox.baseVal.width;
+                             return [...s.querySelectorAll('text')].map(t =>
+                               [s.querySelector('g[id$="-figure_1"]').id, t.textContent.slice(0, 30),
+                                parseFloat(getComputedStyle(t).fontSize) * scale]); })"""
+    )
+    assert sizes, "no figure text found"
+    small = [(fig, text, round(px, 1)) for fig, text, px in sizes if px < MIN_TEXT_PX]
+    assert small == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_printed_report_fits_its_page_budget(browser, lang):
+    pg = browser.new_page()
+    pg.goto(_report(lang))
+    pdf = pg.pdf(format="A4", print_background=True, prefer_css_page_size=True)
+    pg.close()
+    pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+    assert 5 <= pages <= MAX_PAGES[lang], f"{lang}: {pages} A4 pages"
