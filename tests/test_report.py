@@ -61,7 +61,7 @@ def test_html_is_markdown_rendered_with_figures_inlined(tmp_path):
     html = render_html(md, "en", tmp_path)
     assert "<title>T</title>" in html and '<h2 id="part-one">' in html
     assert "<b>bold</b>" not in html and "&lt;b&gt;bold&lt;/b&gt;" in html
-    assert '<svg role="img" aria-label="cap" xmlns' in html and "<?xml" not in html
+    assert '<svg class="fig" role="img" aria-label="cap" xmlns' in html and "<?xml" not in html
     assert '<a href="#c1">c1</a>' in html
     assert "<script" not in html and "<link" not in html and 'src="http' not in html
     with pytest.raises(ValueError, match="only show its own figures"):
@@ -72,7 +72,11 @@ def test_report_html_is_self_contained_and_every_point_links_to_its_source(repor
     for lang, (_md, html) in report.items():
         assert "<script" not in html and "<link" not in html and "<img" not in html
         assert 'name="viewport"' in html and "@media print" in html
-        assert html.count("<svg ") == sum(len(s) for s in FIGURES.values()), lang
+        # each figure twice: the desktop drawing and its phone variant
+        stems = [s for stems in FIGURES.values() for s in stems]
+        assert html.count('<svg class="fig fig-wide" ') == len(stems), lang
+        assert html.count('<svg class="fig fig-narrow" ') == len(stems), lang
+        assert html.count("<svg ") == 2 * len(stems), lang
         # every linked point carries a tooltip, and every tooltip belongs to a linked point
         points = re.findall(
             r'<g id="[a-z_]+-pt\d+"><title>([^<]+)</title>\s*(?:<defs>.*?</defs>\s*)?', html, re.S
@@ -87,7 +91,7 @@ def test_every_claim_link_has_an_anchor_and_tables_link_their_claims(report):
         anchors = set(re.findall(r'<a id="(c\d+)"></a>', md))
         assert anchors == set(claims["claim_id"]), lang
         assert set(re.findall(r"\]\(#(c\d+)\)", md)) <= anchors
-        assert "<details>" in html and 'id="c0102"' in html
+        assert '<details class="appendix claims">' in html and 'id="c0102"' in html
         body = md.split("\n## ")
         rows = [[ln for ln in part.splitlines() if ln.startswith("| ")][1:] for part in body]
         assert all("](#c" in ln for ln in rows[1]), "every key-findings row links to a claim"

@@ -304,3 +304,13 @@ def test_cli_prints_warnings_but_exits_zero(raw_dir):
     )
     assert out.returncode == 0, out.stderr
     assert out.stderr.startswith("warning: ") and "different bases" in out.stderr
+
+
+def test_registry_colours_are_checked(raw_dir):
+    path = raw_dir / "estimators.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    rows = [lines[0] + ",colour", lines[1] + ",#0072B2", lines[2] + ",#0072b2", "Y,Y,Y,media,,no,blue", "Z,Z,Z,media,,no,"]
+    path.write_text("\n".join(rows) + "\n", encoding="utf-8")
+    problems = [p for p in validate_raw(raw_dir) if p.file == "estimators.csv"]
+    assert sorted((p.line, p.column) for p in problems) == [(3, "colour"), (4, "colour")]
+    assert any("already used" in p.message for p in problems)
