@@ -26,7 +26,9 @@ def main(label: str, stems: list[str]) -> None:
                 page = browser.new_page(viewport={"width": width, "height": 900})
                 page.goto((ROOT / "reports" / lang / "report.html").as_uri())
                 for stem in stems:
-                    svg = page.locator(f"svg:has(> g[id^='{stem}-figure'])").locator("visible=true").first
+                    # the desktop drawing or its phone variant, whichever the page shows
+                    sel = f"svg:has(> g#{stem}-figure_1), svg:has(> g#{stem}-narrow-figure_1)"
+                    svg = page.locator(sel).locator("visible=true").first
                     svg.scroll_into_view_if_needed()
                     svg.screenshot(path=str(out / f"{lang}-{stem}-{width}.png"))
                 page.close()

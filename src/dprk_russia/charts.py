@@ -162,7 +162,7 @@ def rounds_per_container(
     axes[-1].set_xlim(left=0)
     axes[-1].xaxis.set_major_formatter(FuncFormatter(lambda v, _p: num(v, lang)))
     band = f"{t('band_shaded', lang)} {num(band_low, lang)}–{num(band_high, lang)}"
-    axes[-1].set_xlabel(textwrap.fill(f"{t('rounds_per_container', lang)} ({band})", int(width * 9)))
+    axes[-1].set_xlabel(textwrap.fill(f"{t('rounds_per_container', lang)} ({band})", int(width * 5)))
     fig.suptitle(
         textwrap.fill(t("rounds_per_container_title", lang), int(width * 6)),
         x=0.01,
@@ -201,12 +201,23 @@ def _panels(
         ax.set_ylabel(unit(ind, i, lang))
         ax.set_xlabel(t("date", lang))
         ax.set_ylim(bottom=0)
+        _clip_band(ax, sub[sub["indicator"] == i], curve_of(curves, i))
     if len(axes) > len(ids):  # a spare panel holds the legend
         legend(axes[len(ids)], sub, colours, lang, pooled, inside=True)
     else:
         legend(axes[-1] if is_narrow() else axes[0], sub, colours, lang, pooled, below=True)
     add_source(fig, sub, lang)
     return fig
+
+
+def _clip_band(ax: plt.Axes, part: pd.DataFrame, curve: pd.DataFrame | None) -> None:
+    """Keep the figures readable where a pooled band runs far above them (few late figures):
+    the axis stops at 1.3 times the highest figure or pooled estimate; the band runs off the top."""
+    if curve is None or part.empty:
+        return
+    top = 1.3 * max(float(part["value_high"].max()), float(curve["estimate"].max()))
+    if ax.get_ylim()[1] > 1.5 * top:
+        ax.set_ylim(0, top)
 
 
 def ship_voyages(

@@ -16,7 +16,6 @@ import pandas as pd
 from babel.dates import format_date
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
-from matplotlib.transforms import ScaledTranslation
 
 from .i18n import LOCALES, day, label, num, num_range, t, unit  # noqa: F401  (label, unit re-exported)
 from .io import atomic_path, write_csv
@@ -57,9 +56,7 @@ def subplots(n: int = 1, height: float = 3.6, **kw) -> tuple[plt.Figure, list[pl
     ncols = 1 if is_narrow() else min(n, 2)
     nrows = -(-n // ncols)
     width = NARROW_WIDTH if is_narrow() else (WIDE_WIDTH if n == 1 else 9.4)
-    # on a phone the legend goes under the last panel: room for it
-    total = height * nrows + (2.2 if is_narrow() else 0.0)
-    fig, axes = plt.subplots(nrows, ncols, figsize=(width, total), squeeze=False, **kw)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height * nrows), squeeze=False, **kw)
     flat = list(axes.flat)
     for extra in flat[n:]:
         extra.set_axis_off()
@@ -213,9 +210,13 @@ def add_source(fig: plt.Figure, claims: pd.DataFrame, lang: str, key: str = "") 
     text = "\n".join(parts)
     lines = text.count("\n") + 1
     foot = 0.1 + 0.155 * lines  # inches
-    height = fig.get_figheight()
+    leg = fig.legends[0] if fig.legends else None
+    leg_h = leg.get_window_extent(fig.canvas.get_renderer()).height / fig.dpi + 0.1 if leg else 0.0
+    height = fig.get_figheight() + leg_h
     fig.set_figheight(height + foot)
-    fig.tight_layout(rect=(0, foot / (height + foot), 1, 1))
+    fig.tight_layout(rect=(0, (foot + leg_h) / (height + foot), 1, 1))
+    if leg:
+        leg.set_bbox_to_anchor((0.0, foot / (height + foot)), transform=fig.transFigure)
     fig.text(
         0.01,
         0.04 / (height + foot),
@@ -310,17 +311,8 @@ def place_legend(
     if inside:
         ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(0.0, 1.0))
     elif is_narrow() or below:
-        # a fixed distance under the axes (clear of the tick labels and the axis label)
-        offset = ScaledTranslation(0, -0.62, ax.figure.dpi_scale_trans)
-        ax.legend(
-            handles,
-            labels,
-            loc="upper left",
-            bbox_to_anchor=(0.0, 0.0),
-            bbox_transform=ax.transAxes + offset,
-            ncol=1 if is_narrow() else 3,
-            columnspacing=1.2,
-        )
+        # a figure legend across the foot, above the source line (see add_source)
+        ax.figure.legend(handles, labels, loc="lower left", ncol=1 if is_narrow() else 3, columnspacing=1.2)
     else:
         ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
