@@ -57,6 +57,7 @@ PATTERNS: dict[tuple[str, str], str] = {
     ("sources", "url"): sc.URL_RE,
     ("sources", "published"): sc.ISO_DATE_RE,
     ("sources", "language"): r"^[a-z]{2}$",
+    ("estimators", "colour"): sc.COLOUR_RE,
     ("indicators", "indicator"): sc.ID_RE,
 }
 RAW_TYPES: dict[tuple[str, str], str] = {

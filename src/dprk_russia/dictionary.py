@@ -161,6 +161,10 @@ RAW: dict[str, tuple[tuple[str, str], dict[str, tuple[str, str]]]] = {
                 "yes for state bodies of Russia, the DPRK and Ukraine.",
                 "yes für staatliche Stellen Russlands, der DVRK und der Ukraine.",
             ),
+            "colour": (
+                "Fixed chart colour #RRGGBB of a frequent estimator; empty: grey.",
+                "Feste Grafikfarbe #RRGGBB eines häufigen Schätzers; leer: grau.",
+            ),
         },
     ),
 }
@@ -197,6 +201,7 @@ PROCESSED_DE: dict[str, str] = {
     "estimator_label_en": "Englische Bezeichnung des Schätzers.",
     "estimator_label_de": "Deutsche Bezeichnung des Schätzers.",
     "warring_party": "yes, wenn der Schätzer eine Stelle Russlands, der DVRK oder der Ukraine ist.",
+    "estimator_colour": "Feste Grafikfarbe des Schätzers (estimators.csv `colour`); leer: grau.",
     "source_id": "Schlüssel in data/raw/sources.csv.",
     "publisher": "Herausgeber der gelesenen Seite.",
     "source_title": "Titel der gelesenen Seite.",
