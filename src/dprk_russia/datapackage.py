@@ -31,7 +31,7 @@ EXCEL_PATH = "data/processed/claims.xlsx"
 OPTIONAL = {
     "claims": {"value_low", "value_high", "period_start", "period_end", "repeat_of"},
     "sources": {"published", "via", "remark", "kind"},
-    "estimators": {"country"},
+    "estimators": {"country", "colour"},
 }
 #: Allowed values of raw columns (from dprk_russia.schema).
 ENUMS: dict[tuple[str, str], tuple[str, ...]] = {
