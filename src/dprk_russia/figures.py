@@ -448,6 +448,7 @@ def timeline_figure(
     first = indicator_ids[0]
     ylabel = unit(indicators, first, lang) + (f" ({scale_label})" if scale_label else "")
     ax.set_ylim(bottom=0)
+    clip_far_forecasts(ax, sub, lang, scale)
     legend(ax, sub, colours, lang, pooled)
     if events is not None:
         key = annotate_events(ax, events, lang, event_dates)
@@ -455,6 +456,31 @@ def timeline_figure(
         key = ""
     finish(fig, ax, title or label(indicators, first, lang), ylabel, sub, lang, key=key)
     return fig, ax
+
+
+def clip_far_forecasts(ax: plt.Axes, claims: pd.DataFrame, lang: str, scale: float = 1.0) -> None:
+    """When forecasts run far above every counted figure (a plan of 100,000 beside counts of
+    15,000), stop the y-axis above the counts and mark each clipped forecast at the top edge
+    with its value, so the counted figures stay readable."""
+    counted = claims[claims["basis"] != "forecast"]
+    if counted.empty:
+        return
+    top = float(counted["value_high"].max()) / scale
+    far = claims[(claims["basis"] == "forecast") & (claims["value_mid"] / scale > 2 * top)]
+    if far.empty:
+        return
+    ax.set_ylim(0, 1.3 * top)
+    for _, c in far.iterrows():
+        ax.annotate(
+            f"↑ {num(c['value_mid'] / scale, lang)} ({t('forecast', lang)})",
+            (c["date"], 1.3 * top),
+            xytext=(0, -4),
+            textcoords="offset points",
+            ha="left",
+            va="top",
+            fontsize=8,
+            color="#444444",
+        )
 
 
 def curve_of(curves: pd.DataFrame | None, indicator: str) -> pd.DataFrame | None:
