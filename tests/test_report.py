@@ -44,7 +44,7 @@ def test_md_text_escapes_markup_and_table_characters():
 
 def test_claim_links():
     assert claim_links("c0001;c0002") == "[c0001](#c0001), [c0002](#c0002)"
-    assert claim_links(["c1", "c2", "c3"], limit=2) == "[c1](#c1), [c2](#c2), … (+1)"
+    assert claim_links(["c1", "c2", "c3"], limit=2) == "[c1](#c1), [c2](#c2), …"
 
 
 def test_html_is_markdown_rendered_with_figures_inlined(tmp_path):

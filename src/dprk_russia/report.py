@@ -71,10 +71,11 @@ def slug(heading: str) -> str:
 
 
 def claim_links(ids: object, limit: int = 0) -> str:
-    """'[c0102](#c0102), …' for ';'-joined ids or a sequence; ``limit`` > 0 shows that many."""
+    """'[c0102](#c0102), …' for ';'-joined ids or a sequence; ``limit`` > 0 shows that many and
+    '…' for the rest (the text around says how many there are)."""
     items = [i for i in (ids.split(";") if isinstance(ids, str) else ids) if i]
     shown = items[:limit] if limit else items
-    more = f", … (+{len(items) - len(shown)})" if len(shown) < len(items) else ""
+    more = ", …" if len(shown) < len(items) else ""
     return ", ".join(f"[{i}](#{i})" for i in shown) + more
 
 
