@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .schema import ESTIMATOR_TYPES
+from .io import read_csv
+from .schema import ESTIMATOR_TYPES, read_raw_frames
 
 PRECISION_BY_LENGTH = {4: "year", 7: "month", 10: "day"}
 
@@ -131,12 +132,17 @@ def parse_iso(values: pd.Series) -> pd.DataFrame:
 
 
 def read_raw(raw_dir: str | Path) -> dict[str, pd.DataFrame]:
-    """Read the five raw files as strings (no type guessing, empty cells stay '')."""
-    raw = Path(raw_dir)
-    return {
-        name: pd.read_csv(raw / f"{name}.csv", dtype=str, keep_default_na=False, encoding="utf-8")
-        for name in ("claims", "sources", "indicators", "events", "estimators")
-    }
+    """Read the five raw files as strings (no type guessing, empty cells stay '').
+
+    Uses the same reader as validation (:func:`dprk_russia.schema.read_raw_frames`), so a file
+    that passes ``make validate`` is read here exactly as it was checked. Raises ValueError
+    naming file, line and column if a file cannot be read.
+    """
+    frames, problems = read_raw_frames(raw_dir)
+    if problems:
+        shown = Path(raw_dir).as_posix().rstrip("/")
+        raise ValueError("; ".join(f"{shown}/{p}" for p in problems))
+    return {name.removesuffix(".csv"): df.reset_index(drop=True) for name, df in frames.items()}
 
 
 def parse_estimator_types(spec: str | Iterable[str] | None) -> list[str]:
@@ -234,23 +240,12 @@ def clean_claims(
 
 def load_processed(path: str | Path) -> pd.DataFrame:
     """Read a processed claims CSV back with its types."""
-    df = pd.read_csv(path, dtype=str, keep_default_na=False)
+    df = read_csv(path)
     for col in ("value_low", "value_high", "value_mid", "value_range"):
         df[col] = pd.to_numeric(df[col].replace("", np.nan)).astype(float)
     df["has_value"] = df["has_value"] == "True"
     for col in ("period_start_date", "period_end_date", "published_date", "date"):
         df[col] = pd.to_datetime(df[col].replace("", None), format="%Y-%m-%d")
-    text = (
-        "note",
-        "source_title",
-        "publisher",
-        "estimator",
-        "estimator_label_en",
-        "estimator_label_de",
-        "via",
-    )
-    for col in text:
-        df[col] = df[col].str.removeprefix("'")
     return df
 
 
@@ -266,7 +261,8 @@ def data_dictionary_markdown() -> str:
         "",
         "Generated from `dprk_russia` by `notebooks/1.0-clean-claims.py` (claims, sources, events) and the",
         "2.x notebooks (analysis tables); never edited by hand. Dates are ISO `YYYY-MM-DD`. Text cells that",
-        "start with `=`, `+`, `-` or `@` are prefixed with `'` so that spreadsheets do not run them.",
+        "start with `=`, `+`, `-`, `@`, a tab or a carriage return (after any quotes) are prefixed with `'`",
+        "so that spreadsheets do not run them; `dprk_russia.io.read_csv` removes that quote again.",
         "",
         "## claims.csv",
         "",

@@ -15,7 +15,8 @@ from .clean import load_processed
 from .figures import layout, save_figure, use_style
 from .findings import write_findings
 from .i18n import check_lang
-from .io import write_csv
+from .io import read_csv, write_csv
+from .schema import read_raw_csv
 
 
 @dataclass
@@ -73,8 +74,8 @@ def load_context(raw_dir: str, processed_dir: str, reports_dir: str, report_lang
     processed = PROJECT_ROOT / processed_dir
     use_style()
     langs = [check_lang(x) for x in report_langs.replace(",", " ").split()]
-    indicators = pd.read_csv(PROJECT_ROOT / raw_dir / "indicators.csv", dtype=str, keep_default_na=False)
-    events = pd.read_csv(processed / "events.csv", dtype=str, keep_default_na=False)
+    indicators = read_raw_csv(PROJECT_ROOT / raw_dir / "indicators.csv")
+    events = read_csv(processed / "events.csv")
     curves_path = processed / "consensus_over_time.csv"
     curves = (
         pd.read_csv(curves_path, parse_dates=["date"])

@@ -1,11 +1,24 @@
-"""Atomic, deterministic file output and spreadsheet-safe CSV export."""
+"""Atomic, deterministic file output, spreadsheet-safe CSV export and the one CSV reader.
+
+Spreadsheet safety is a property of the CSV files only: :func:`write_csv` prefixes cells that
+a spreadsheet would run as a formula with ``'`` and :func:`read_csv` removes exactly that
+prefix again, so tables, charts and reports always see the original text.
+
+:func:`read_table` is the one reader of the hand-edited raw CSV files, used by validation and
+cleaning alike. It needs only the standard library, so that the parameter checks run by the
+Makefile can use it before the environment exists.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import csv
+import io
 import os
+import re
 import tempfile
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -13,7 +26,12 @@ if TYPE_CHECKING:  # pandas is imported lazily: the notebook runner uses this mo
     import pandas as pd
 
 TMP_PREFIX = ".tmp-"
-FORMULA_PREFIXES = ("=", "+", "-", "@")
+#: First characters that make a spreadsheet evaluate a cell (OWASP "CSV injection").
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+# a cell is escaped when it starts with a trigger after any number of quotes, so that a text
+# that itself starts with a quote survives the round trip write_csv -> read_csv unchanged
+_NEEDS_ESCAPE = re.compile(r"^'*[=+\-@\t\r]")
+_ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
 
 
 @contextlib.contextmanager
@@ -44,20 +62,38 @@ def write_text(path: str | os.PathLike[str], text: str) -> Path:
     return Path(path)
 
 
-def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
-    """Prefix text cells that a spreadsheet would run as a formula (=, +, -, @) with a quote.
-
-    Only text (object/string) columns are touched: numbers such as -1 stay numbers.
-    """
+def _is_text(s: pd.Series) -> bool:
     import pandas as pd
 
+    return pd.api.types.is_string_dtype(s) or s.dtype == object
+
+
+def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
+    """Prefix text cells that a spreadsheet would run as a formula with a quote ``'``.
+
+    Triggers are ``=``, ``+``, ``-``, ``@``, tab and carriage return at the start of a cell
+    (also after leading quotes, which keeps the escape reversible by :func:`unescape`).
+    Only text (object/string) columns are touched: numbers such as -1 stay numbers.
+    """
     out = df.copy()
     for col in out.columns:
-        if pd.api.types.is_string_dtype(out[col]) or out[col].dtype == object:
+        if _is_text(out[col]):
             s = out[col]
-            mask = s.astype("string").str.startswith(FORMULA_PREFIXES, na=False)
+            mask = s.astype("string").str.contains(_NEEDS_ESCAPE, na=False)
             if mask.any():
                 out[col] = s.astype(object).where(~mask, "'" + s.astype("string"))
+    return out
+
+
+def unescape(df: pd.DataFrame) -> pd.DataFrame:
+    """Undo :func:`spreadsheet_safe`: remove the one quote it added to text cells."""
+    out = df.copy()
+    for col in out.columns:
+        if _is_text(out[col]):
+            s = out[col]
+            mask = s.astype("string").str.contains(_ESCAPED, na=False)
+            if mask.any():
+                out[col] = s.astype(object).where(~mask, s.astype("string").str.slice(1))
     return out
 
 
@@ -65,3 +101,145 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write ``df`` as a deterministic, spreadsheet-safe UTF-8 CSV, atomically."""
     text = spreadsheet_safe(df).to_csv(index=False, lineterminator="\n", float_format="%.10g")
     return write_text(path, text)
+
+
+def read_csv(path: str | os.PathLike[str], text: bool = True) -> pd.DataFrame:
+    """Read a CSV written by :func:`write_csv` back with the original cell text.
+
+    ``text=True`` keeps every cell as a string ('' for empty); ``False`` lets pandas infer
+    numbers. Either way the spreadsheet escape is removed.
+    """
+    import pandas as pd
+
+    if text:
+        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8")
+    else:
+        df = pd.read_csv(path, encoding="utf-8")
+    return unescape(df)
+
+
+# ---- the raw CSV reader shared by validation and cleaning (standard library only)
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One problem in an input file, located by file, 1-based line and column name."""
+
+    file: str
+    line: int
+    column: str
+    message: str
+
+    def __str__(self) -> str:
+        col = f", column '{self.column}'" if self.column else ""
+        return f"{self.file}:{self.line}{col}: {self.message}"
+
+
+@dataclass
+class Table:
+    """A raw CSV file as read by :func:`read_table`: header, rows and their file lines."""
+
+    header: list[str]
+    rows: list[list[str]] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+
+
+def _column_at(raw_line: bytes, offset: int, header: list[str]) -> str:
+    """The header name of the field that contains byte ``offset`` of one CSV line."""
+    before = raw_line[:offset].decode("utf-8", errors="replace")
+    fields = next(csv.reader([before]), [""])
+    index = max(len(fields) - 1, 0)
+    return header[index] if index < len(header) else ""
+
+
+def read_table(
+    path: str | os.PathLike[str], required: tuple[str, ...], problems: list[Problem]
+) -> Table | None:
+    """Read one raw CSV file exactly as validation and cleaning both see it.
+
+    UTF-8 (a BOM is allowed), comma-separated, CRLF or LF line ends, one header row. Every
+    problem that prevents reading the file (missing or empty file, invalid UTF-8, another
+    delimiter, a header name with spaces around it, a missing or repeated column, ragged or
+    malformed rows) is appended to ``problems`` with its line and column. Blank lines are
+    skipped. Returns None when the file cannot be used at all; ragged rows are left out.
+    """
+    p = Path(path)
+    name = p.name
+    if not p.exists():
+        problems.append(Problem(name, 0, "", "file is missing"))
+        return None
+    raw = p.read_bytes()
+    if not raw.strip():
+        problems.append(Problem(name, 1, "", "file is empty (expected a header row and data)"))
+        return None
+    first_line = raw.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf")
+    header = next(csv.reader([first_line.decode("utf-8", errors="replace").rstrip("\r")]), [])
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as err:
+        start = raw.rfind(b"\n", 0, err.start) + 1
+        line = raw[: err.start].count(b"\n") + 1
+        column = _column_at(raw[start:], err.start - start, header) if line > 1 else ""
+        problems.append(
+            Problem(
+                name,
+                line,
+                column,
+                f"invalid UTF-8 (byte 0x{raw[err.start]:02x}); the file was probably saved as "
+                "Windows-1252 or Latin-1: save it as UTF-8 (in Excel: 'CSV UTF-8')",
+            )
+        )
+        return None
+    for delimiter, what in ((";", "';'"), ("\t", "tabs")):
+        if len(header) <= 1 and delimiter in first_line.decode("utf-8", errors="replace"):
+            problems.append(
+                Problem(name, 1, "", f"this file uses {what} as delimiter; save it as comma-separated (CSV)")
+            )
+            return None
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as err:
+        problems.append(Problem(name, 1, "", f"unreadable header: {err}"))
+        return None
+    bad = False
+    for h in header:
+        if h != h.strip():
+            problems.append(
+                Problem(
+                    name, 1, h.strip(), f"column name {h!r} has spaces around it; write it as {h.strip()!r}"
+                )
+            )
+            bad = True
+    header = [h.strip() for h in header]
+    for c in required:
+        if c not in header:
+            problems.append(Problem(name, 1, c, "required column is missing from the header"))
+            bad = True
+    for c in sorted({c for c in header if header.count(c) > 1}):
+        problems.append(Problem(name, 1, c, "column appears more than once in the header"))
+        bad = True
+    if bad:
+        return None
+    table = Table(header)
+    start = 2
+    try:
+        for row in reader:
+            line = start
+            start = reader.line_num + 1
+            if not row or all(not cell.strip() for cell in row):
+                continue
+            if len(row) != len(header):
+                problems.append(
+                    Problem(name, line, "", f"ragged row: {len(row)} fields, header has {len(header)}")
+                )
+                continue
+            table.rows.append(row)
+            table.lines.append(line)
+    except csv.Error as err:
+        problems.append(Problem(name, reader.line_num, "", f"malformed CSV: {err}"))
+        return None
+    if not table.rows:
+        problems.append(Problem(name, 2, "", "file has a header but no data rows"))
+        return None
+    return table

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
-from functools import partial
 from pathlib import Path
 
 import pandas as pd
@@ -25,6 +24,8 @@ from .charts import FIGURES
 from .clean import load_processed
 from .findings import load_findings
 from .i18n import check_lang, day, num, num_range, pct, published, round_sig
+from .io import read_csv
+from .schema import read_raw_csv
 
 TEMPLATES = Path(__file__).with_name("templates")
 # keep in step with INPUTS in the Makefile
@@ -118,7 +119,7 @@ def environment(lang: str, names: dict[str, str], labels: dict[str, str]) -> Env
 
 def read_inputs(processed_dir: Path) -> dict:
     """Everything the templates show: findings, the processed tables and the label registries."""
-    read = partial(pd.read_csv, dtype=str, keep_default_na=False)
+    read = read_csv  # text cells as written: the spreadsheet escape of the CSV files is removed
     claims = load_processed(processed_dir / "claims.csv").sort_values("claim_id", kind="stable")
     contradictions = read(processed_dir / "contradictions.csv")
     first_low = contradictions["values"].str.split(";").str[0].str.split("-").str[0]
@@ -149,9 +150,9 @@ def add_contents(md: str) -> str:
 
 def render_markdown(raw_dir: Path, processed_dir: Path, lang: str, params: dict) -> str:
     """The report as Markdown, from ``templates/<lang>/report.md.j2``."""
-    registry = pd.read_csv(processed_dir / "estimators.csv", dtype=str, keep_default_na=False)
+    registry = read_csv(processed_dir / "estimators.csv")
     names = dict(zip(registry["estimator"], registry[f"label_{lang}"], strict=True))
-    ind = pd.read_csv(raw_dir / "indicators.csv", dtype=str, keep_default_na=False)
+    ind = read_raw_csv(raw_dir / "indicators.csv")
     env = environment(lang, names, dict(zip(ind["indicator"], ind[f"label_{lang}"], strict=True)))
     data = read_inputs(processed_dir)
     data["key_indicators"] = groups(data["F"], "key")

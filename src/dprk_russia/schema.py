@@ -2,22 +2,24 @@
 
 The checks are declared per file as pandera column schemas (types, enums, ISO dates,
 http(s) URLs, unique ids, foreign keys) plus row-wise rules (low <= high, start <= end).
-Parsing problems that pandas cannot even load (invalid UTF-8, ragged rows, missing
-columns, empty files) are caught first with the standard csv module.
+Parsing problems that pandas cannot even load (invalid UTF-8, another delimiter, ragged
+rows, missing columns, empty files) are caught first by :func:`dprk_russia.io.read_table`,
+the one reader that cleaning uses too.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
+
+from .io import Problem, read_table
+
+__all__ = ["Problem", "iso_bounds", "read_csv_checked", "read_raw_csv", "read_raw_frames", "validate_raw"]
 
 NUMBER_RE = r"^(0|[1-9][0-9]*)(\.[0-9]+)?$"
 ISO_DATE_RE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
@@ -71,20 +73,6 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
-    """One validation problem, located by file, 1-based line and column name."""
-
-    file: str
-    line: int
-    column: str
-    message: str
-
-    def __str__(self) -> str:
-        col = f", column '{self.column}'" if self.column else ""
-        return f"{self.file}:{self.line}{col}: {self.message}"
-
-
 def iso_bounds(value: str) -> tuple[date, date] | None:
     """Return the first and last day covered by an ISO date of precision year, month or day."""
     parts = value.split("-")
@@ -110,8 +98,8 @@ def _valid_iso(value: str) -> bool:
 
 
 def _text(required: bool = True, **kw) -> pa.Column:
-    checks = [pa.Check.str_length(min_value=1, error="must not be empty")] if required else []
-    return pa.Column(str, checks=checks, **kw)
+    blank = pa.Check(lambda s: s.str.strip().str.len() > 0, error="must not be empty or only spaces")
+    return pa.Column(str, checks=[blank] if required else [], **kw)
 
 
 def _regex(pattern: str, what: str, optional: bool = False) -> pa.Check:
@@ -141,8 +129,6 @@ def _schemas(indicators: set[str], sources: set[str], estimators: set[str]) -> d
             "claim_id": pa.Column(
                 str,
                 checks=[_regex(ID_RE, "a lowercase id [a-z0-9_.-]")],
-                unique=True,
-                report_duplicates="exclude_first",
             ),
             "indicator": pa.Column(str, checks=[_enum(indicators, "a key of indicators.csv")]),
             "value_low": pa.Column(str, checks=number),
@@ -166,8 +152,6 @@ def _schemas(indicators: set[str], sources: set[str], estimators: set[str]) -> d
             "source_id": pa.Column(
                 str,
                 checks=[_regex(ID_RE, "a lowercase id [a-z0-9_.-]")],
-                unique=True,
-                report_duplicates="exclude_first",
             ),
             "publisher": _text(),
             "title": _text(),
@@ -184,9 +168,7 @@ def _schemas(indicators: set[str], sources: set[str], estimators: set[str]) -> d
     )
     indicators_schema = pa.DataFrameSchema(
         {
-            "indicator": pa.Column(
-                str, checks=[_regex(ID_RE, "a lowercase id")], unique=True, report_duplicates="exclude_first"
-            ),
+            "indicator": pa.Column(str, checks=[_regex(ID_RE, "a lowercase id")]),
             "label_en": _text(),
             "label_de": _text(),
             "unit": _text(),
@@ -206,12 +188,7 @@ def _schemas(indicators: set[str], sources: set[str], estimators: set[str]) -> d
     )
     estimators_schema = pa.DataFrameSchema(
         {
-            "estimator": pa.Column(
-                str,
-                checks=[pa.Check.str_length(min_value=1, error="must not be empty")],
-                unique=True,
-                report_duplicates="exclude_first",
-            ),
+            "estimator": _text(),
             "label_en": _text(),
             "label_de": _text(),
             "type": pa.Column(str, checks=[_enum(ESTIMATOR_TYPES, "an estimator type")]),
@@ -243,64 +220,33 @@ def _schemas(indicators: set[str], sources: set[str], estimators: set[str]) -> d
 
 
 def read_csv_checked(path: Path, problems: list[Problem]) -> pd.DataFrame | None:
-    """Read a CSV as strings, recording encoding, shape and header problems.
+    """Read a raw CSV as strings with :func:`dprk_russia.io.read_table`, recording problems.
 
     Returns a DataFrame whose index is the 1-based file line of each row, or None if the
     file cannot be used at all. Ragged rows are reported and left out.
     """
-    name = path.name
-    if not path.exists():
-        problems.append(Problem(name, 0, "", "file is missing"))
+    table = read_table(path, REQUIRED_COLUMNS[Path(path).name], problems)
+    if table is None:
         return None
-    raw = path.read_bytes()
-    if not raw.strip():
-        problems.append(Problem(name, 1, "", "file is empty (expected a header row and data)"))
-        return None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1
-        problems.append(Problem(name, line, "", f"invalid UTF-8 (byte 0x{raw[err.start]:02x})"))
-        return None
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    try:
-        header = next(reader)
-    except csv.Error as err:
-        problems.append(Problem(name, 1, "", f"unreadable header: {err}"))
-        return None
-    header = [h.strip() for h in header]
-    required = REQUIRED_COLUMNS[name]
-    missing = [c for c in required if c not in header]
-    for c in missing:
-        problems.append(Problem(name, 1, c, "required column is missing from the header"))
-    dupes = {c for c in header if header.count(c) > 1}
-    for c in sorted(dupes):
-        problems.append(Problem(name, 1, c, "column appears more than once in the header"))
-    if missing or dupes:
-        return None
-    rows, lines = [], []
-    start = 2
-    try:
-        for row in reader:
-            line = start
-            start = reader.line_num + 1
-            if not row or all(not cell.strip() for cell in row):
-                continue
-            if len(row) != len(header):
-                problems.append(
-                    Problem(name, line, "", f"ragged row: {len(row)} fields, header has {len(header)}")
-                )
-                continue
-            rows.append(row)
-            lines.append(line)
-    except csv.Error as err:
-        problems.append(Problem(name, reader.line_num, "", f"malformed CSV: {err}"))
-        return None
-    if not rows:
-        problems.append(Problem(name, 2, "", "file has a header but no data rows"))
-        return None
-    df = pd.DataFrame(rows, columns=header, index=pd.Index(lines, name="line"), dtype=object)
-    return df
+    return pd.DataFrame(
+        table.rows, columns=table.header, index=pd.Index(table.lines, name="line"), dtype=object
+    )
+
+
+def read_raw_csv(path: str | Path) -> pd.DataFrame:
+    """One raw file as validated (strings, default index); ValueError naming file, line, column."""
+    problems: list[Problem] = []
+    df = read_csv_checked(Path(path), problems)
+    if df is None or problems:
+        raise ValueError("; ".join(f"{Path(path).parent.as_posix()}/{p}" for p in problems))
+    return df.reset_index(drop=True)
+
+
+def read_raw_frames(raw_dir: str | Path) -> tuple[dict[str, pd.DataFrame | None], list[Problem]]:
+    """Read the raw files the one way validation and cleaning share, with any problems."""
+    problems: list[Problem] = []
+    frames = {name: read_csv_checked(Path(raw_dir) / name, problems) for name in FILES}
+    return frames, problems
 
 
 def _schema_problems(name: str, df: pd.DataFrame, schema: pa.DataFrameSchema) -> list[Problem]:
@@ -322,14 +268,58 @@ def _schema_problems(name: str, df: pd.DataFrame, schema: pa.DataFrameSchema) ->
 
 
 def _check_message(schema: pa.DataFrameSchema, col: str, check: str) -> str:
-    if check == "field_uniqueness":
-        return "duplicate id (already used on an earlier row)"
     column = schema.columns.get(col)
     if column is not None:
         for c in column.checks:
             if c.error and (check == c.error or check.startswith(c.name or "\0")):
                 return c.error
     return check
+
+
+ID_COLUMNS = {
+    "claims.csv": "claim_id",
+    "sources.csv": "source_id",
+    "indicators.csv": "indicator",
+    "estimators.csv": "estimator",
+}
+
+
+def _duplicates(name: str, df: pd.DataFrame) -> list[Problem]:
+    """Ids used more than once, each repeat naming the line where the id was first used."""
+    col = ID_COLUMNS.get(name)
+    if col is None:
+        return []
+    first: dict[str, int] = {}
+    out = []
+    for line, value in df[col].items():
+        if value in first:
+            msg = f"duplicate id {value!r}: already used on line {first[value]}"
+            out.append(Problem(name, int(line), col, msg))
+        else:
+            first[value] = int(line)
+    return out
+
+
+def _first_day(value: str) -> date | None:
+    """First day covered by a well-formed ISO date of any precision, else None."""
+    bounds = iso_bounds(value) if re.fullmatch(ISO_DATE_RE, value or "") else None
+    return bounds[0] if bounds else None
+
+
+def _future_dates(name: str, df: pd.DataFrame, today: date) -> list[Problem]:
+    """Dates after today (a page cannot have been published or read in the future)."""
+    columns = {
+        "sources.csv": ("published", "accessed"),
+        "claims.csv": ("published",),
+        "events.csv": ("date",),
+    }
+    out = []
+    for col in columns.get(name, ()):
+        for line, value in df[col].items():
+            day = _first_day(value)
+            if day and day > today:
+                out.append(Problem(name, line, col, f"{value} is in the future (today is {today})"))
+    return out
 
 
 def _row_rules(name: str, df: pd.DataFrame, registry: dict[str, str] | None = None) -> list[Problem]:
@@ -477,12 +467,14 @@ def plausibility(claims: pd.DataFrame, sources: pd.DataFrame | None) -> tuple[li
     return errors, warnings
 
 
-def validate_raw_with_warnings(raw_dir: str | Path) -> tuple[list[Problem], list[Problem]]:
+def validate_raw_with_warnings(
+    raw_dir: str | Path, today: date | None = None
+) -> tuple[list[Problem], list[Problem]]:
     """Validate ``raw_dir``: ``(errors, warnings)``; only errors make the data invalid.
 
     Plausibility checks (:func:`plausibility`) run once the files themselves are valid.
     """
-    errors = validate_raw(raw_dir)
+    errors = validate_raw(raw_dir, today)
     if errors:
         return errors, []
     raw = Path(raw_dir)
@@ -495,11 +487,13 @@ def validate_raw_with_warnings(raw_dir: str | Path) -> tuple[list[Problem], list
     return sorted(set(more)), sorted(set(warnings))
 
 
-def validate_raw(raw_dir: str | Path) -> list[Problem]:
-    """Validate every raw file in ``raw_dir`` and return all problems found (empty = valid)."""
-    raw = Path(raw_dir)
-    problems: list[Problem] = []
-    frames = {name: read_csv_checked(raw / name, problems) for name in FILES}
+def validate_raw(raw_dir: str | Path, today: date | None = None) -> list[Problem]:
+    """Validate every raw file in ``raw_dir`` and return all problems found (empty = valid).
+
+    ``today`` (default: the current date) bounds publication and access dates.
+    """
+    today = today or date.today()
+    frames, problems = read_raw_frames(raw_dir)
     ind = frames["indicators.csv"]
     src = frames["sources.csv"]
     est = frames["estimators.csv"]
@@ -518,7 +512,9 @@ def validate_raw(raw_dir: str | Path) -> list[Problem]:
         if est is None and name == "claims.csv":
             schema = schema.remove_columns(["estimator"])
         problems.extend(_schema_problems(name, df, schema))
+        problems.extend(_duplicates(name, df))
         problems.extend(_row_rules(name, df, registry))
         if name == "claims.csv":
             problems.extend(_repeat_rules(df))
+        problems.extend(_future_dates(name, df, today))
     return sorted(set(problems))

@@ -14,7 +14,7 @@ import pandas as pd
 
 from . import analysis
 from .figures import add_source, estimator_colours, save_figure, use_style
-from .io import write_csv
+from .io import read_csv, write_csv
 
 
 def sweep_point(claims: pd.DataFrame, rounds_per_container: float) -> pd.DataFrame:
@@ -37,7 +37,7 @@ def sweep_point(claims: pd.DataFrame, rounds_per_container: float) -> pd.DataFra
 
 def summarise(sweep_dir: Path, out_dir: Path, values: list[str]) -> pd.DataFrame:
     """Combine the sweep points and draw implied rounds against the assumption."""
-    frames = [pd.read_csv(sweep_dir / f"rpc-{v}.csv") for v in values]
+    frames = [read_csv(sweep_dir / f"rpc-{v}.csv", text=False) for v in values]
     table = pd.concat(frames, ignore_index=True).sort_values(
         ["rounds_per_container", "estimator"], kind="stable"
     )
