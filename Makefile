@@ -8,7 +8,7 @@ SHELL := bash
 .SUFFIXES:
 MAKEFLAGS += --no-builtin-rules --no-print-directory
 JOBS ?= $(shell nproc 2>/dev/null || echo 2)
-ifeq (,$(filter -j% j%,$(MAKEFLAGS)))
+ifeq (,$(filter -j% j%,$(MAKEFLAGS))$(BUILD_LOCKED))
 MAKEFLAGS += -j$(JOBS)
 endif
 
@@ -28,22 +28,20 @@ empty :=
 space := $(empty) $(empty)
 comma := ,
 
-# ---- parameter checks (fail early, before anything is built)
-ifneq ($(filter-out en de,$(REPORT_LANGS)),)
-$(error REPORT_LANGS may contain only 'en' and 'de', got '$(REPORT_LANGS)')
+# ---- parameter checks: all in dprk_russia.params (standard library only, so the system python3
+# runs it, before anything is built or any folder created). Skipped when every parameter has its
+# default value (a no-op build stays fast) and inside the locked sub-make (already checked).
+shquote = '$(subst ','"'"',$(1))'
+ifeq ($(BUILD_LOCKED),)
+ifneq ($(AS_OF)|$(REPORT_LANGS)|$(ESTIMATOR_TYPES)|$(ROUNDS_PER_CONTAINER_LOW)|$(ROUNDS_PER_CONTAINER_HIGH)|$(SWEEP_VALUES),|en de|all|300|500|100 200 300 400 500 600)
+PARAM_PROBLEMS := $(shell AS_OF=$(call shquote,$(AS_OF)) REPORT_LANGS=$(call shquote,$(REPORT_LANGS)) \
+  ESTIMATOR_TYPES=$(call shquote,$(ESTIMATOR_TYPES)) SWEEP_VALUES=$(call shquote,$(SWEEP_VALUES)) \
+  ROUNDS_PER_CONTAINER_LOW=$(call shquote,$(ROUNDS_PER_CONTAINER_LOW)) \
+  ROUNDS_PER_CONTAINER_HIGH=$(call shquote,$(ROUNDS_PER_CONTAINER_HIGH)) \
+  RAW_DIR=data/raw PYTHONPATH='$(CURDIR)/src' python3 -m dprk_russia.params 2>&1)
+ifneq ($(PARAM_PROBLEMS),)
+$(error $(PARAM_PROBLEMS))
 endif
-ifneq ($(AS_OF),)
-ifeq ($(shell echo '$(AS_OF)' | grep -Ex '[0-9]{4}-[0-9]{2}-[0-9]{2}'),)
-$(error AS_OF must be an ISO date YYYY-MM-DD, got '$(AS_OF)')
-endif
-endif
-ifneq ($(filter-out all intelligence government multilateral think_tank media party,$(subst $(comma), ,$(ESTIMATOR_TYPES))),)
-$(error ESTIMATOR_TYPES must be 'all' or a comma-separated list of intelligence, government, multilateral, think_tank, media, party; got '$(ESTIMATOR_TYPES)')
-endif
-ifneq ($(ROUNDS_PER_CONTAINER_LOW) $(ROUNDS_PER_CONTAINER_HIGH),300 500)
-ifneq ($(shell awk 'BEGIN { lo = "$(ROUNDS_PER_CONTAINER_LOW)"; hi = "$(ROUNDS_PER_CONTAINER_HIGH)"; \
-  if (lo ~ /^[0-9]+$$/ && hi ~ /^[0-9]+$$/ && lo + 0 > 0 && lo + 0 <= hi + 0) print "ok" }'),ok)
-$(error ROUNDS_PER_CONTAINER_LOW and _HIGH must be whole numbers with 0 < LOW <= HIGH, got '$(ROUNDS_PER_CONTAINER_LOW)' and '$(ROUNDS_PER_CONTAINER_HIGH)')
 endif
 endif
 ifeq ($(filter diff,$(MAKECMDGOALS)),diff)
@@ -126,11 +124,29 @@ help: ## Show this help (the default goal)
 	@echo
 	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]+):.*## (.*)/  \1|\2/' | column -t -s '|'
 
+# One build at a time per checkout: report, backtest, sweep, diff and clean run make again holding a lock on
+# build/.lock (dprk_russia.lock, which execs make so signals reach it); a second build started
+# meanwhile says that a build is running and waits for it.
+ifeq ($(BUILD_LOCKED),)
+report backtest sweep diff clean:
+	@PYTHONPATH='$(CURDIR)/src' python3 -m dprk_russia.lock build/.lock $(MAKE) $@ BUILD_LOCKED=1
+else
 report: $(REPORT_LANGS:%=$(BUILD)/report-%.done) datapackage.json ## Build data/processed, figures and reports/<lang>/report.{html,md} (variants go to reports/variants/)
 	@echo "report: $(OUT_REPORTS)/{$(subst $(space),$(comma),$(REPORT_LANGS))}/report.html is up to date"
 
 backtest: $(BUILD)/5.0-backtest.done ## Backtest the pooled estimate at quarterly cut-offs -> reports/backtest/{backtest,summary}.csv
 	@echo "backtest: $(OUT_REPORTS)/backtest/summary.csv is up to date"
+
+sweep: $(SWEEP_VALUES:%=build/sweep/rpc-%.done) $(BUILD)/1.0-clean-claims.done ## Sweep rounds per container (SWEEP_VALUES) in parallel; summary figure in reports/sweep/
+	@$(PY) -m dprk_russia.sweep build/sweep reports/sweep $(SWEEP_VALUES)
+
+diff: $(REPORT_LANGS:%=$(BUILD)/report-%.done) ## What changed in findings, pooled estimates, contradictions since BASE (built in build/diff/): make diff BASE=HEAD~1
+	@$(PY) -m dprk_russia.diff '$(BASE)' --head $(OUT_DATA)
+
+clean: ## Remove generated outputs (processed data, figures, reports, build/); keeps .venv
+	rm -rf build data/processed/* reports/en reports/de reports/variants reports/sweep notebooks/*.ipynb
+	find . -name '.tmp-*' -not -path './.venv/*' -delete
+endif
 
 test: $(VENV)/.synced ## Run the test suite (creates .venv first if needed)
 	$(PY) -m pytest
@@ -159,9 +175,6 @@ release: $(VENV)/.synced ## Cut a release: make release VERSION=2027.1.0 (bumps,
 	@$(PY) -m dprk_russia.changelog --out CHANGELOG-data.md --next $(VERSION)
 	@echo "release $(VERSION): review, then git commit -am 'Release $(VERSION)' && git tag v$(VERSION)"
 
-diff: $(REPORT_LANGS:%=$(BUILD)/report-%.done) ## What changed in findings, pooled estimates, contradictions since BASE (built in build/diff/): make diff BASE=HEAD~1
-	@$(PY) -m dprk_russia.diff '$(BASE)' --head $(OUT_DATA)
-
 sync: $(VENV)/.synced ## Pair notebooks: create/refresh notebooks/*.ipynb from the reviewed .py files
 	@# quiet: jupytext narrates every file and warns that notebooks run in Lab are "not trusted"
 	@$(VENV)/bin/jupytext --sync --quiet notebooks/*.py
@@ -179,15 +192,8 @@ lab: $(VENV)/.synced ## Start JupyterLab on 127.0.0.1 with a token (LAB_PORT=888
 	  --MappingKernelManager.kernel_manager_class=dprk_russia.lab.KernelManager \
 	  --LabApp.default_url=/lab/tree/notebooks $(LAB_QUIET) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-sweep: $(SWEEP_VALUES:%=build/sweep/rpc-%.done) $(BUILD)/1.0-clean-claims.done ## Sweep rounds per container (SWEEP_VALUES) in parallel; summary figure in reports/sweep/
-	@$(PY) -m dprk_russia.sweep build/sweep reports/sweep $(SWEEP_VALUES)
-
 bench: $(VENV)/.synced ## Measure the speed goals (rebuild ratio, no-op, fresh clone, cleaning scale)
 	$(PY) bench/bench.py
-
-clean: ## Remove generated outputs (processed data, figures, reports, build/); keeps .venv
-	rm -rf build data/processed/* reports/en reports/de reports/variants reports/sweep notebooks/*.ipynb
-	find . -name '.tmp-*' -not -path './.venv/*' -delete
 
 distclean: clean ## Also remove .venv and the uv bootstrap in .tools
 	rm -rf $(VENV) $(TOOLS)

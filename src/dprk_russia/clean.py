@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from .io import read_csv
+from .params import check_as_of
 from .schema import ESTIMATOR_TYPES, read_raw_frames
 
 PRECISION_BY_LENGTH = {4: "year", 7: "month", 10: "day"}
@@ -204,6 +205,8 @@ def clean_claims(
         df.loc[repeats, "date"] = df.loc[repeats, "repeat_of"].map(date_by_id).to_numpy()
 
     keep = df["estimator_type"].isin(parse_estimator_types(estimator_types))
+    if as_of and check_as_of(as_of):
+        raise ValueError(check_as_of(as_of))
     if as_of:
         keep &= df["published_date"] <= pd.Timestamp(as_of)
     if not keep.all():  # filtering copies every column: skip it when nothing is dropped

@@ -18,8 +18,17 @@ import pandera.pandas as pa
 from pandera.errors import SchemaErrors
 
 from .io import Problem, read_table
+from .params import ESTIMATOR_TYPES, iso_bounds
 
-__all__ = ["Problem", "iso_bounds", "read_csv_checked", "read_raw_csv", "read_raw_frames", "validate_raw"]
+__all__ = [
+    "ESTIMATOR_TYPES",
+    "Problem",
+    "iso_bounds",
+    "read_csv_checked",
+    "read_raw_csv",
+    "read_raw_frames",
+    "validate_raw",
+]
 
 NUMBER_RE = r"^(0|[1-9][0-9]*)(\.[0-9]+)?$"
 ISO_DATE_RE = r"^[0-9]{4}(-[0-9]{2}(-[0-9]{2})?)?$"
@@ -30,7 +39,6 @@ ID_RE = r"^[a-z0-9][a-z0-9_.-]*$"
 QUALIFIERS = ("exact", "about", "over", "at_least", "up_to", "nearly", "range")
 BASES = ("assessed", "capacity", "forecast", "official")
 COLOUR_RE = r"#[0-9A-Fa-f]{6}"
-ESTIMATOR_TYPES = ("intelligence", "government", "multilateral", "think_tank", "media", "party")
 SCOPES = ("total", "part")
 DIRECTIONS = ("dprk_to_russia", "russia_to_dprk", "deployment")
 SOURCE_KINDS = ("original", "official", "relay", "aggregator")
@@ -71,23 +79,6 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
     "events.csv": ("date", "event_en", "event_de", "source_id"),
     "estimators.csv": ("estimator", "label_en", "label_de", "type", "country", "warring_party"),
 }
-
-
-def iso_bounds(value: str) -> tuple[date, date] | None:
-    """Return the first and last day covered by an ISO date of precision year, month or day."""
-    parts = value.split("-")
-    try:
-        y = int(parts[0])
-        if len(parts) == 1:
-            return date(y, 1, 1), date(y, 12, 31)
-        m = int(parts[1])
-        if len(parts) == 2:
-            last = (date(y + (m == 12), m % 12 + 1, 1) - date.resolution) if m else None
-            return (date(y, m, 1), last) if last else None
-        d = date(y, m, int(parts[2]))
-        return d, d
-    except (ValueError, IndexError):
-        return None
 
 
 def _valid_iso(value: str) -> bool:
