@@ -96,7 +96,7 @@ export OMP_NUM_THREADS := 1
 RAW := $(wildcard data/raw/*.csv)
 PKG := src/dprk_russia
 # clean.py writes the processed-data dictionary, which includes the analysis tables (analysis.TABLES)
-SRC_CLEAN := $(PKG)/__init__.py $(PKG)/io.py $(PKG)/schema.py $(PKG)/clean.py $(PKG)/export.py $(PKG)/dictionary.py $(PKG)/freshness.py $(PKG)/analysis.py $(PKG)/run.py
+SRC_CLEAN := $(PKG)/__init__.py $(PKG)/io.py $(PKG)/params.py $(PKG)/schema.py $(PKG)/clean.py $(PKG)/export.py $(PKG)/dictionary.py $(PKG)/freshness.py $(PKG)/analysis.py $(PKG)/run.py
 SRC_POOLED := $(SRC_CLEAN) $(PKG)/pooled.py
 SRC_ANALYSIS := $(SRC_POOLED) $(PKG)/contradictions.py $(PKG)/findings.py $(PKG)/context.py $(PKG)/charts.py $(PKG)/figures.py $(PKG)/i18n.py $(PKG)/styles/project.mplstyle
 SRC_REPORT := $(SRC_ANALYSIS) $(PKG)/report.py $(wildcard $(PKG)/templates/*.j2 $(PKG)/templates/*/*.j2)
@@ -248,7 +248,7 @@ $(HASHED:%=$(HASH)/%.chk): $(HASH)/%.chk: %
 $(HASHED:%=$(HASH)/%.sha): %.sha: %.chk ;
 
 # ---- pipeline
-$(BUILD)/validated: $(call sha,$(RAW) $(PKG)/schema.py $(PKG)/validate.py $(PKG)/freshness.py) $(VENV)/.synced
+$(BUILD)/validated: $(call sha,$(RAW) $(PKG)/io.py $(PKG)/params.py $(PKG)/schema.py $(PKG)/validate.py $(PKG)/freshness.py) $(VENV)/.synced
 	@$(PY) -m dprk_russia.validate data/raw --stamp $@
 
 $(BUILD)/1.0-clean-claims.done: $(call sha,notebooks/1.0-clean-claims.py $(SRC_CLEAN)) $(BUILD)/validated $(BUILD)/params-data.txt

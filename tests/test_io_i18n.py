@@ -70,3 +70,16 @@ def test_round_sig():
     assert round_sig(2150388) == 2150000
     assert round_sig(0.012345) == 0.0123
     assert round_sig(0) == 0
+
+
+def test_formula_escape_is_applied_at_the_writer_and_undone_by_the_reader(tmp_path):
+    from dprk_russia.io import read_csv
+
+    cells = ["=1+1", "\t=1+1", "\r=1+1", "'=1+1", "'quoted title'", "-5", "fine", ""]
+    df = pd.DataFrame({"estimator": cells, "n": range(len(cells))})
+    escaped = list(spreadsheet_safe(df)["estimator"])
+    assert escaped == ["'=1+1", "'\t=1+1", "'\r=1+1", "''=1+1", "'quoted title'", "'-5", "fine", ""]
+    write_csv(df, tmp_path / "x.csv")
+    back = read_csv(tmp_path / "x.csv")
+    assert list(back["estimator"]) == cells, "the report sees the original text"
+    assert list(read_csv(tmp_path / "x.csv", text=False)["n"]) == list(range(len(cells)))

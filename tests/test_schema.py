@@ -314,3 +314,100 @@ def test_registry_colours_are_checked(raw_dir):
     problems = [p for p in validate_raw(raw_dir) if p.file == "estimators.csv"]
     assert sorted((p.line, p.column) for p in problems) == [(3, "colour"), (4, "colour")]
     assert any("already used" in p.message for p in problems)
+
+
+# ---- round two: the one reader, blank text, dates in the future, clearer messages
+
+
+@pytest.mark.parametrize(
+    ("file", "column"),
+    [
+        ("claims.csv", "estimator"),
+        ("claims.csv", "note"),
+        ("sources.csv", "publisher"),
+        ("sources.csv", "title"),
+    ],
+)
+def test_whitespace_only_text_is_an_error(raw_dir, file, column):
+    path = raw_dir / file
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    cells = lines[1].rstrip("\n").split(",")
+    cells[header.index(column)] = "   "
+    path.write_text(lines[0] + ",".join(cells) + "\n", encoding="utf-8")
+    problems = validate_raw(raw_dir)
+    assert [str(p) for p in located(problems, file, 2, column)] == [
+        f"{file}:2, column '{column}': must not be empty or only spaces, got '   '"
+    ]
+
+
+def test_published_in_the_future_is_an_error(raw_dir):
+    from datetime import date
+
+    problems = with_claim(raw_dir, "c2,killed,5,5,about,assessed,,,2027-01-01,X,media,s1,n,yes,total\n")
+    assert located(problems, "claims.csv", 3, "published"), "rejected whatever today is"
+    problems = validate_raw(raw_dir, today=date(2026, 12, 1))
+    assert [p.message for p in located(problems, "claims.csv", 3, "published")] == [
+        "2027-01-01 is in the future (today is 2026-12-01)"
+    ]
+    # a claim or source published after the page was read (accessed 2026-11-24) cannot be right either
+    problems = validate_raw(raw_dir, today=date(2027, 6, 1))
+    assert [p.message for p in located(problems, "claims.csv", 3, "published")] == [
+        "2027-01-01 is after the accessed date of source s1 (2026-11-24)"
+    ]
+    with (raw_dir / "sources.csv").open("a") as fh:
+        fh.write("s2,X,T,https://example.org/b,2026-12,2026-11-24,en,\n")
+    problems = validate_raw(raw_dir, today=date(2026, 12, 1))
+    assert [p.message for p in located(problems, "sources.csv", 3, "published")] == [
+        "2026-12 is after the accessed date (2026-11-24)"
+    ]
+
+
+def test_header_with_stray_space_is_reported_by_validation_and_cleaning_alike(raw_dir):
+    from dprk_russia.clean import read_raw
+
+    (raw_dir / "claims.csv").write_text(HEADER.replace(",note,", ", note,") + GOOD_ROW, encoding="utf-8")
+    problems = validate_raw(raw_dir)
+    assert [str(p) for p in problems] == [
+        "claims.csv:1, column 'note': column name ' note' has spaces around it; write it as 'note'"
+    ]
+    with pytest.raises(ValueError, match=r"claims\.csv:1, column 'note': column name ' note'"):
+        read_raw(raw_dir)
+
+
+def test_excel_bom_and_crlf_are_read_the_same_by_validation_and_cleaning(raw_dir):
+    from dprk_russia.clean import read_raw
+
+    text = (HEADER + GOOD_ROW).replace("\n", "\r\n")
+    (raw_dir / "claims.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert validate_raw(raw_dir) == []
+    claims = read_raw(raw_dir)["claims"]
+    assert list(claims.columns) == HEADER.strip().split(",")
+    assert claims.loc[0, "scope"] == "total" and claims.loc[0, "claim_id"] == "c1"
+
+
+def test_semicolon_file_gives_one_message(raw_dir):
+    (raw_dir / "claims.csv").write_text((HEADER + GOOD_ROW).replace(",", ";"), encoding="utf-8")
+    problems = validate_raw(raw_dir)
+    assert [str(p) for p in problems] == [
+        "claims.csv:1: this file uses ';' as delimiter; save it as comma-separated (CSV)"
+    ]
+
+
+def test_cp1252_file_names_line_and_column(raw_dir):
+    row = "c2,killed,5,5,about,assessed,,,2024-01-01,Minist\xe8re,media,s1,n,yes,total\n"
+    (raw_dir / "claims.csv").write_bytes((HEADER + GOOD_ROW + row).encode("cp1252"))
+    problems = validate_raw(raw_dir)
+    assert [(p.file, p.line, p.column) for p in problems] == [("claims.csv", 3, "estimator")]
+    assert "byte 0xe8" in problems[0].message and "save it as UTF-8" in problems[0].message
+
+
+def test_duplicate_id_names_the_earlier_line(raw_dir):
+    problems = with_claim(
+        raw_dir,
+        "c2,killed,5,5,about,assessed,,,2024-01-01,X,media,s1,n,yes,total\n"
+        "c1,killed,5,5,about,assessed,,,2024-01-01,X,media,s1,n,yes,total\n",
+    )
+    assert [str(p) for p in problems] == [
+        "claims.csv:4, column 'claim_id': duplicate id 'c1': already used on line 2"
+    ]

@@ -98,8 +98,17 @@ def unescape(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
-    """Write ``df`` as a deterministic, spreadsheet-safe UTF-8 CSV, atomically."""
-    text = spreadsheet_safe(df).to_csv(index=False, lineterminator="\n", float_format="%.10g")
+    """Write ``df`` as a deterministic, spreadsheet-safe UTF-8 CSV, atomically.
+
+    The csv writer quotes only cells containing ``,``, ``"`` or ``\\n``; a table with a carriage
+    return inside a cell (which readers take for a line break) has all its text cells quoted.
+    """
+    safe = spreadsheet_safe(df)
+    has_cr = any(
+        safe[c].astype("string").str.contains("\r", regex=False).any() for c in safe if _is_text(safe[c])
+    )
+    quoting = csv.QUOTE_NONNUMERIC if has_cr else csv.QUOTE_MINIMAL
+    text = safe.to_csv(index=False, lineterminator="\n", float_format="%.10g", quoting=quoting)
     return write_text(path, text)
 
 
