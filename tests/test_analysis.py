@@ -255,3 +255,16 @@ def test_distinct_estimates_keeps_claims_without_numbers():
     )
     out = analysis.distinct_estimates(df)
     assert list(out["relay_ids"]) == ["n1;n2"]
+
+
+def test_early_cut_off_without_headline_figures_gives_empty_tables_and_charts():
+    """A cut-off before any counted headline figure (AS_OF=2023-06-30 keeps one claim) must not crash."""
+    from dprk_russia import PROJECT_ROOT
+    from dprk_russia.charts import consensus_spread
+    from dprk_russia.schema import read_raw_csv
+
+    df = make_claims([{"claim_id": "a", "indicator": "oil_tanker_calls", "value_low": 5, "published": "2023-06-13"}])
+    table = analysis.consensus_table(df)
+    assert table.empty and list(table.columns) == list(analysis.TABLES["consensus"][1])
+    fig = consensus_spread(df, read_raw_csv(PROJECT_ROOT / "data/raw/indicators.csv"), "en")
+    assert fig.axes[0].get_yticks().size == 0

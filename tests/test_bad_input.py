@@ -1,0 +1,163 @@
+# ruff: noqa: F811  (test functions take the imported `clone` fixture as an argument)
+"""Bad input, round two: `make report` in a throw-away clone either builds correct outputs or stops
+with one clear message (file, line and column, or the parameter), non-zero, no traceback, outputs
+unchanged and no stray folders. Only one test builds notebooks, on a tiny early cut-off variant.
+"""
+
+from __future__ import annotations
+
+import csv
+import fcntl
+import io
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+# the `clone` fixture (a throw-away clone of this repository) is shared with test_pipeline.py
+from .test_pipeline import VENV, clean_env, clone, make, started, tree_hashes  # noqa: F401
+
+
+def rewrite(path: Path, edit) -> None:
+    """Apply ``edit`` to the rows of a CSV file (header included) and write it back."""
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    edit(rows)
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
+def assert_stopped_cleanly(clone: Path, res: subprocess.CompletedProcess, before: dict) -> None:
+    assert res.returncode != 0
+    assert "Traceback" not in res.stdout + res.stderr
+    assert tree_hashes(clone, "data/processed", "reports") == before, "outputs unchanged"
+    assert not (clone / "reports/variants").exists(), "no variant folder"
+    assert not list(clone.rglob(".tmp-*"))
+
+
+@pytest.mark.parametrize(
+    ("as_of", "message"),
+    [
+        ("2024-13-45", "AS_OF=2024-13-45 is not a calendar date (month must be in 1..12)"),
+        ("2023-01-01", "AS_OF=2023-01-01 keeps no claim of data/raw/claims.csv; the earliest was published"),
+    ],
+)
+def test_bad_or_empty_cut_off_stops_before_anything_is_built(clone: Path, as_of: str, message: str):
+    before = tree_hashes(clone, "data/processed", "reports")
+    res = make(clone, "report", f"AS_OF={as_of}", check=False)
+    assert_stopped_cleanly(clone, res, before)
+    assert message in res.stderr
+    assert res.stderr.count("\n") == 1, "one line"
+    assert not (clone / "build").exists(), "no build/asof-... folder"
+
+
+def test_unreadable_raw_files_each_give_one_located_message(clone: Path):
+    before = tree_hashes(clone, "data/processed", "reports")
+    raw = clone / "data/raw"
+    # claims.csv: a header name with a stray space (validation and cleaning read it the same way)
+    claims = raw / "claims.csv"
+    claims.write_text(claims.read_text(encoding="utf-8").replace(",note,", ", note,", 1), encoding="utf-8")
+    # events.csv: saved by a spreadsheet with ';' as delimiter
+    events = raw / "events.csv"
+    events.write_text(events.read_text(encoding="utf-8").replace(",", ";"), encoding="utf-8")
+    # indicators.csv: saved as Windows-1252
+    ind_text = (raw / "indicators.csv").read_text(encoding="utf-8")
+    rows = list(csv.reader(io.StringIO(ind_text, newline="")))
+    line, column = next(
+        (n, rows[0][rows[n - 1].index(cell)])
+        for n in range(2, len(rows) + 1)
+        for cell in rows[n - 1]
+        if not cell.isascii()
+    )
+    (raw / "indicators.csv").write_bytes(ind_text.encode("cp1252"))
+
+    # sources.csv: a repeated id, a publisher of spaces, a publication date after it was read
+    def edit(rows):
+        rows.append(list(rows[1]))
+        rows[2][1] = "   "
+        rows[3][4] = "2026-12-31"
+
+    rewrite(raw / "sources.csv", edit)
+    lines = (raw / "sources.csv").read_text(encoding="utf-8").splitlines()
+    dup, first_id = len(lines), lines[1].split(",")[0]
+
+    res = make(clone, "report", check=False)
+    assert_stopped_cleanly(clone, res, before)
+    assert started(res.stdout) == {"validate"}, "no notebook ran"
+    err = res.stderr
+    expected = [
+        "data/raw/claims.csv:1, column 'note': column name ' note' has spaces around it; write it as 'note'",
+        "data/raw/events.csv:1: this file uses ';' as delimiter; save it as comma-separated (CSV)",
+        f"data/raw/indicators.csv:{line}, column '{column}': invalid UTF-8",
+        f"data/raw/sources.csv:{dup}, column 'source_id': duplicate id '{first_id}': already used on line 2",
+        "data/raw/sources.csv:3, column 'publisher': must not be empty or only spaces",
+        "data/raw/sources.csv:4, column 'published': 2026-12-31 is",
+    ]
+    for text in expected:
+        assert text in err, f"{text!r} not in\n{err}"
+    for name in ("claims.csv", "events.csv", "indicators.csv"):
+        assert sum(f"/{name}:" in ln for ln in err.splitlines()) == 1, f"one message for {name}"
+    assert "KeyError" not in err
+
+
+def test_formula_cells_are_escaped_in_csv_only_and_an_early_cut_off_builds(clone: Path):
+    """Cells starting with =, @ or tab+= are quoted in the processed CSVs but shown as written
+    (HTML-escaped) in the report; a cut-off that keeps a handful of claims gives a valid report."""
+    before = tree_hashes(clone, "data/processed", "reports")
+    source = (clone / "data/raw/sources.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[0]
+    new = [
+        ["c9001", "containers_munitions", "2000", "2000", "about", "assessed", "", "2023-06-01",
+         "2023-06-20", "=1+1", "media", source, '=HYPERLINK("x")', "yes", "total"],
+        ["c9002", "containers_munitions", "1000", "1000", "about", "assessed", "", "2023-06-10",
+         "2023-06-25", "=1+1", "media", source, "n", "yes", "total"],
+        ["c9003", "ballistic_missiles_shipped", "10", "10", "about", "assessed", "", "",
+         "2023-06-26", "@<b>x</b>", "media", source, "n", "yes", "total"],
+        ["c9004", "artillery_rounds", "10", "10", "about", "assessed", "", "",
+         "2023-06-27", "\t=2", "media", source, "n", "yes", "total"],
+    ]  # fmt: skip
+    rewrite(clone / "data/raw/claims.csv", lambda rows: rows.extend(new))
+    make(clone, "report", "AS_OF=2023-06-30", "REPORT_LANGS=en")
+    variant = clone / "reports/variants/asof-2023-06-30"
+    processed = {
+        n: (variant / f"processed/{n}.csv").read_text(encoding="utf-8") for n in ("claims", "consensus")
+    }
+    assert ",'=1+1," in processed["claims"] and ",'\t=2," in processed["claims"]
+    assert ""","'=HYPERLINK(""x"")",""" in processed["claims"]
+    assert ",'@<b>x</b>," in processed["consensus"] and ",'=1+1," in processed["consensus"]
+    contradictions = (variant / "processed/contradictions.csv").read_text(encoding="utf-8")
+    assert ",'=1+1;=1+1," in contradictions, "a falling cumulative figure of the same estimator"
+    md = (variant / "en/report.md").read_text(encoding="utf-8")
+    html = (variant / "en/report.html").read_text(encoding="utf-8")
+    for text in (md, html):
+        assert "=1+1" in text and "@&lt;b&gt;x&lt;/b&gt;" in text
+        assert "'=1+1" not in text and "&#39;=1+1" not in text and "'@" not in text and "'\t" not in text
+        assert "<b>x</b>" not in text
+    assert "cut-off: published on or before 30 June 2023" in md
+    assert tree_hashes(clone, "data/processed", "reports") == before, "default outputs untouched"
+
+
+def test_second_build_in_the_same_checkout_waits_for_the_first(clone: Path):
+    lock = clone / "build/.lock"
+    lock.parent.mkdir()
+    fd = os.open(lock, os.O_RDWR | os.O_CREAT)
+    fcntl.flock(fd, fcntl.LOCK_EX)
+    os.write(fd, b"pid 1: make report\n")
+    proc = subprocess.Popen(
+        ["make", "clean", f"VENV={VENV}"],
+        cwd=clone,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=clean_env(),
+    )
+    try:
+        line = proc.stderr.readline()
+        assert line.startswith("[wait]  another build is running in this checkout (pid 1: make report)")
+        assert proc.poll() is None and (clone / "data/processed/claims.csv").exists(), "nothing touched yet"
+    finally:
+        os.close(fd)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    assert not (clone / "data/processed/claims.csv").exists(), "then it ran"
+    assert "rm: cannot" not in err
