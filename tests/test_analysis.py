@@ -263,7 +263,9 @@ def test_early_cut_off_without_headline_figures_gives_empty_tables_and_charts():
     from dprk_russia.charts import consensus_spread
     from dprk_russia.schema import read_raw_csv
 
-    df = make_claims([{"claim_id": "a", "indicator": "oil_tanker_calls", "value_low": 5, "published": "2023-06-13"}])
+    df = make_claims(
+        [{"claim_id": "a", "indicator": "oil_tanker_calls", "value_low": 5, "published": "2023-06-13"}]
+    )
     table = analysis.consensus_table(df)
     assert table.empty and list(table.columns) == list(analysis.TABLES["consensus"][1])
     fig = consensus_spread(df, read_raw_csv(PROJECT_ROOT / "data/raw/indicators.csv"), "en")
