@@ -125,11 +125,14 @@ help: ## Show this help (the default goal)
 	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]+):.*## (.*)/  \1|\2/' | column -t -s '|'
 
 # One build at a time per checkout: report, backtest, sweep, diff and clean run make again holding a lock on
-# build/.lock (dprk_russia.lock, which execs make so signals reach it); a second build started
-# meanwhile says that a build is running and waits for it.
+# build/.lock (util-linux `flock -F`, or dprk_russia.lock where flock is missing; both exec make,
+# so signals reach it); a second build started meanwhile says that a build is running and waits.
 ifeq ($(BUILD_LOCKED),)
 report backtest sweep diff clean:
-	@PYTHONPATH='$(CURDIR)/src' python3 -m dprk_russia.lock build/.lock $(MAKE) $@ BUILD_LOCKED=1
+	@mkdir -p build; if command -v flock >/dev/null 2>&1; then \
+	  flock -n build/.lock true || echo "$(LOCK_WAITING)" >&2; exec flock -F build/.lock $(MAKE) $@ BUILD_LOCKED=1; \
+	else PYTHONPATH='$(CURDIR)/src' exec python3 -m dprk_russia.lock build/.lock $(MAKE) $@ BUILD_LOCKED=1; fi
+LOCK_WAITING := [wait]  another build is running in this checkout; waiting for it to finish
 else
 report: $(REPORT_LANGS:%=$(BUILD)/report-%.done) datapackage.json ## Build data/processed, figures and reports/<lang>/report.{html,md} (variants go to reports/variants/)
 	@echo "report: $(OUT_REPORTS)/{$(subst $(space),$(comma),$(REPORT_LANGS))}/report.html is up to date"

@@ -4,7 +4,9 @@ Takes an exclusive lock (``flock``) on LOCKFILE, then replaces itself with COMMA
 which inherits the lock and holds it until it ends; signals reach COMMAND directly. When
 another build holds the lock, says so on one line and waits for it to finish.
 
-Standard library only: the Makefile runs it with the system ``python3``.
+The Makefile uses the util-linux ``flock -F`` where it exists (the same behaviour, without a
+Python start-up on every ``make report``) and this module elsewhere (macOS). Standard library
+only: it runs with the system ``python3``.
 """
 
 from __future__ import annotations
@@ -13,26 +15,18 @@ import fcntl
 import os
 import sys
 
+WAITING = "[wait]  another build is running in this checkout; waiting for it to finish"
 
-def acquire(path: str, what: str = "build") -> int:
-    """Open ``path`` and lock it exclusively, waiting (with one message) if it is taken.
 
-    ``what`` (for example ``make report``) is written into the file for the next one to show.
-    """
+def acquire(path: str) -> int:
+    """Open ``path`` and lock it exclusively, waiting (with one message) if it is taken."""
     os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
-        holder = os.pread(fd, 500, 0).decode("utf-8", "replace").strip() or "another process"
-        print(
-            f"[wait]  another build is running in this checkout ({holder}); waiting for it to finish",
-            file=sys.stderr,
-            flush=True,
-        )
+        print(WAITING, file=sys.stderr, flush=True)
         fcntl.flock(fd, fcntl.LOCK_EX)
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"pid {os.getpid()}: {what}\n".encode(), 0)
     return fd
 
 
@@ -43,7 +37,7 @@ def main(argv: list[str] | None = None) -> int:
         print("usage: python -m dprk_russia.lock LOCKFILE COMMAND [ARG ...]", file=sys.stderr)
         return 2
     try:
-        fd = acquire(args[0], " ".join(a for a in args[1:] if "=" not in a))
+        fd = acquire(args[0])
     except KeyboardInterrupt:
         print("[stop]  interrupted while waiting for the other build", file=sys.stderr)
         return 130
