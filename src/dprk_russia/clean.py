@@ -205,9 +205,9 @@ def clean_claims(
         df.loc[repeats, "date"] = df.loc[repeats, "repeat_of"].map(date_by_id).to_numpy()
 
     keep = df["estimator_type"].isin(parse_estimator_types(estimator_types))
-    if as_of and check_as_of(as_of):
-        raise ValueError(check_as_of(as_of))
     if as_of:
+        if problem := check_as_of(as_of):
+            raise ValueError(problem)
         keep &= df["published_date"] <= pd.Timestamp(as_of)
     if not keep.all():  # filtering copies every column: skip it when nothing is dropped
         df = df[keep]
