@@ -39,12 +39,13 @@ import pandas as pd
 from dprk_russia import PROJECT_ROOT, analysis, pooled
 from dprk_russia.clean import load_processed
 from dprk_russia.io import write_csv
+from dprk_russia.schema import read_raw_csv
 
 raw, processed = PROJECT_ROOT / RAW_DIR, PROJECT_ROOT / PROCESSED_DIR
 claims = load_processed(processed / "claims.csv")
-indicators = pd.read_csv(raw / "indicators.csv", dtype=str, keep_default_na=False)
+indicators = read_raw_csv(raw / "indicators.csv")
 registry_path = raw / "estimators.csv"
-registry = pd.read_csv(registry_path, dtype=str, keep_default_na=False) if registry_path.exists() else None
+registry = read_raw_csv(registry_path) if registry_path.exists() else None
 settings = pooled.PoolSettings(
     smoothness=float(POOL_SMOOTHNESS), band=float(POOL_BAND), include_warring=POOL_WARRING == "in"
 )
@@ -66,7 +67,7 @@ pooled_ids
 
 # %%
 fits = pooled.fit_all(claims, pooled_ids, cut, settings, warring)
-curves = pd.concat([pooled.curve_table(fits[i], cut) for i in pooled_ids], ignore_index=True)
+curves = pooled.curve_tables(fits, pooled_ids, cut)
 write_csv(curves, processed / "consensus_over_time.csv")
 curves.groupby("indicator").tail(1)
 

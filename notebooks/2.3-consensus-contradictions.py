@@ -33,15 +33,14 @@ OUTLIER_LEVEL = 0.98
 RECENT_DAYS = 183
 
 # %%
-import pandas as pd
-
 from dprk_russia import charts, contradictions, findings
 from dprk_russia.context import load_context
+from dprk_russia.io import read_csv
 
 ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
 claims, ind, curves = ctx.claims, ctx.indicators, ctx.curves
-consensus = pd.read_csv(ctx.processed_dir / "consensus.csv")
-effects = pd.read_csv(ctx.processed_dir / "estimator_effects.csv")
+consensus = read_csv(ctx.processed_dir / "consensus.csv", text=False)
+effects = read_csv(ctx.processed_dir / "estimator_effects.csv", text=False)
 
 # %% [markdown]
 # ## How far apart are the recent figures, once growth is taken out?
@@ -83,5 +82,5 @@ ctx.findings(findings.consensus(consensus, table, claims, POOL_BAND, OUTLIER_LEV
 # that document only the milestones drawn on the charts.
 
 # %%
-sources = pd.read_csv(ctx.processed_dir / "sources.csv", dtype=str, keep_default_na=False)
+sources = read_csv(ctx.processed_dir / "sources.csv")
 ctx.findings(findings.dataset(claims, sources, AS_OF), "dataset")

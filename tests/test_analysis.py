@@ -258,15 +258,19 @@ def test_distinct_estimates_keeps_claims_without_numbers():
 
 
 def test_early_cut_off_without_headline_figures_gives_empty_tables_and_charts():
-    """A cut-off before any counted headline figure (AS_OF=2023-06-30 keeps one claim) must not crash."""
-    from dprk_russia import PROJECT_ROOT
+    """A cut-off before any counted headline figure (AS_OF=2023-06-30) must not crash."""
+    from dprk_russia import PROJECT_ROOT, pooled
     from dprk_russia.charts import consensus_spread
     from dprk_russia.schema import read_raw_csv
 
     df = make_claims(
         [{"claim_id": "a", "indicator": "oil_tanker_calls", "value_low": 5, "published": "2023-06-13"}]
     )
-    table = analysis.consensus_table(df)
+    cut = pd.Timestamp("2023-06-30")
+    curves = pooled.curve_tables({}, [], cut)
+    assert curves.empty and list(curves.columns) == list(analysis.TABLES["consensus_over_time"][1])
+    table = pooled.consensus_table(df, curves, cut, analysis.HEADLINE_INDICATORS)
     assert table.empty and list(table.columns) == list(analysis.TABLES["consensus"][1])
-    fig = consensus_spread(df, read_raw_csv(PROJECT_ROOT / "data/raw/indicators.csv"), "en")
+    ind = read_raw_csv(PROJECT_ROOT / "data/raw/indicators.csv")
+    fig = consensus_spread(df, ind, table, curves, "en")
     assert fig.axes[0].get_yticks().size == 0

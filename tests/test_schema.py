@@ -322,10 +322,11 @@ def test_registry_colours_are_checked(raw_dir):
 @pytest.mark.parametrize(
     ("file", "column"),
     [
-        ("claims.csv", "estimator"),
         ("claims.csv", "note"),
         ("sources.csv", "publisher"),
         ("sources.csv", "title"),
+        ("estimators.csv", "estimator"),
+        ("estimators.csv", "label_en"),
     ],
 )
 def test_whitespace_only_text_is_an_error(raw_dir, file, column):
@@ -341,8 +342,17 @@ def test_whitespace_only_text_is_an_error(raw_dir, file, column):
     ]
 
 
+def test_whitespace_only_estimator_is_not_a_phantom_estimator(raw_dir):
+    problems = with_claim(raw_dir, "c2,killed,5,5,about,assessed,,,2024-01-01,   ,media,s1,n,yes,total\n")
+    assert [p.message for p in located(problems, "claims.csv", 3, "estimator")] == [
+        "expected an estimator of estimators.csv: one of US NSC, X, got '   '"
+    ]
+
+
 def test_published_in_the_future_is_an_error(raw_dir):
     from datetime import date
+
+    from dprk_russia.schema import validate_raw_with_warnings
 
     problems = with_claim(raw_dir, "c2,killed,5,5,about,assessed,,,2027-01-01,X,media,s1,n,yes,total\n")
     assert located(problems, "claims.csv", 3, "published"), "rejected whatever today is"
@@ -350,16 +360,16 @@ def test_published_in_the_future_is_an_error(raw_dir):
     assert [p.message for p in located(problems, "claims.csv", 3, "published")] == [
         "2027-01-01 is in the future (today is 2026-12-01)"
     ]
-    # a claim or source published after the page was read (accessed 2026-11-24) cannot be right either
-    problems = validate_raw(raw_dir, today=date(2027, 6, 1))
-    assert [p.message for p in located(problems, "claims.csv", 3, "published")] == [
-        "2027-01-01 is after the accessed date of source s1 (2026-11-24)"
+    # published after the page was read (accessed 2026-11-24) cannot be right either
+    errors, _ = validate_raw_with_warnings(raw_dir, today=date(2027, 6, 1))
+    assert [p.message for p in located(errors, "claims.csv", 3, "published")] == [
+        "published 2027-01-01 is after the source was accessed (2026-11-24)"
     ]
     with (raw_dir / "sources.csv").open("a") as fh:
-        fh.write("s2,X,T,https://example.org/b,2026-12,2026-11-24,en,\n")
+        fh.write("s2,X,T,https://example.org/b,2027-01,2026-11-24,en,\n")
     problems = validate_raw(raw_dir, today=date(2026, 12, 1))
     assert [p.message for p in located(problems, "sources.csv", 3, "published")] == [
-        "2026-12 is after the accessed date (2026-11-24)"
+        "2027-01 is in the future (today is 2026-12-01)"
     ]
 
 

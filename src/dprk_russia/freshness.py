@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from .schema import iso_bounds
+from .schema import iso_bounds, read_raw_csv
 
 STALE_MONTHS = 6
 
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("raw_dir", nargs="?", default=str(RAW_DIR))
     args = parser.parse_args(argv)
     raw = Path(args.raw_dir)
-    read = {n: pd.read_csv(raw / f"{n}.csv", dtype=str, keep_default_na=False) for n in ("claims", "sources")}
+    read = {n: read_raw_csv(raw / f"{n}.csv") for n in ("claims", "sources")}
     info = freshness(read["claims"], read["sources"])
     print(
         f"[fresh] figures published up to {info['figures_published_up_to']}; "

@@ -43,7 +43,7 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import gammaln, stdtr, stdtrit
 
-from .analysis import COUNTED, distinct_estimates
+from .analysis import COUNTED, TABLES, distinct_estimates
 
 #: How each qualifier enters the likelihood.
 CENSORING = {
@@ -411,6 +411,14 @@ def curve_table(fit: Fit, end: pd.Timestamp) -> pd.DataFrame:
     )
 
 
+def curve_tables(fits: dict[str, Fit], ids: Iterable[str], end: pd.Timestamp) -> pd.DataFrame:
+    """:func:`curve_table` for each of ``ids``, stacked; no rows (named columns) when there are none."""
+    tables = [curve_table(fits[i], end) for i in ids]
+    if not tables:  # a cut-off too early for any pooled curve
+        return pd.DataFrame(columns=list(TABLES["consensus_over_time"][1]))
+    return pd.concat(tables, ignore_index=True)
+
+
 def warring_estimators(claims: pd.DataFrame, registry: pd.DataFrame | None = None) -> list[str]:
     """Estimators that belong to a warring party (Russia, North Korea, Ukraine).
 
@@ -545,4 +553,5 @@ def consensus_table(
                 "newest_value_high": newest["value_high"],
             }
         )
-    return pd.DataFrame(rows)
+    # named columns even when nothing is counted yet (a cut-off before the first figure)
+    return pd.DataFrame(rows, columns=list(TABLES["consensus"][1]))

@@ -20,11 +20,10 @@ from .schema import validate_raw_with_warnings
 
 def _warn_if_stale(raw: Path) -> None:
     """Print a warning when the newest figure is much older than the newest reading."""
-    import pandas as pd
-
     from .freshness import freshness, stale_warning
+    from .schema import read_raw_csv
 
-    read = {n: pd.read_csv(raw / f"{n}.csv", dtype=str, keep_default_na=False) for n in ("claims", "sources")}
+    read = {n: read_raw_csv(raw / f"{n}.csv") for n in ("claims", "sources")}
     warning = stale_warning(freshness(read["claims"], read["sources"]))
     if warning:
         print(warning, file=sys.stderr)
