@@ -116,7 +116,12 @@ def test_formula_cells_are_escaped_in_csv_only_and_an_early_cut_off_builds(clone
         ["c9004", "artillery_rounds", "10", "10", "about", "assessed", "", "",
          "2023-06-27", "\t=2", "media", source, "n", "yes", "total"],
     ]  # fmt: skip
-    rewrite(clone / "data/raw/claims.csv", lambda rows: rows.extend(new))
+    rewrite(
+        clone / "data/raw/claims.csv",
+        lambda rows: rows.extend(r + [""] * (len(rows[0]) - len(r)) for r in new),
+    )
+    registry = [[e, e, e, "media", "", "no"] for e in ("=1+1", "@<b>x</b>", "\t=2")]
+    rewrite(clone / "data/raw/estimators.csv", lambda rows: rows.extend(registry))
     make(clone, "report", "AS_OF=2023-06-30", "REPORT_LANGS=en")
     variant = clone / "reports/variants/asof-2023-06-30"
     processed = {
