@@ -35,17 +35,17 @@ POOL_BAND = 0.8
 POOL_WARRING = "in"
 
 # %%
-import pandas as pd
 
 from dprk_russia import PROJECT_ROOT, backtest, findings, pooled
 from dprk_russia.clean import load_processed
-from dprk_russia.io import write_csv
+from dprk_russia.io import read_csv, write_csv
+from dprk_russia.schema import read_raw_csv
 
 raw, processed = PROJECT_ROOT / RAW_DIR, PROJECT_ROOT / PROCESSED_DIR
 out = PROJECT_ROOT / REPORTS_DIR / "backtest"
 claims = load_processed(processed / "claims.csv")
-curves = pd.read_csv(processed / "consensus_over_time.csv")
-registry = pd.read_csv(raw / "estimators.csv", dtype=str, keep_default_na=False)
+curves = read_csv(processed / "consensus_over_time.csv", text=False)
+registry = read_raw_csv(raw / "estimators.csv")
 settings = pooled.PoolSettings(
     smoothness=float(POOL_SMOOTHNESS), band=float(POOL_BAND), include_warring=POOL_WARRING == "in"
 )
