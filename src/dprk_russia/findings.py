@@ -26,7 +26,7 @@ from .clean import REPORT_TABLES
 from .contradictions import TYPES as CONTRADICTION_TYPES
 from .figures import shown
 from .i18n import round_sig
-from .io import write_csv
+from .io import read_csv, write_csv
 from .pooled import pool_inputs
 
 COLUMNS = list(DICTIONARY)
@@ -128,7 +128,7 @@ def load_findings(processed_dir: str | Path) -> dict[str, Finding]:
         path = Path(processed_dir) / f"findings_{part}.csv"
         if not path.exists():
             raise FileNotFoundError(f"{path} is missing: run the notebooks before the report")
-        df = pd.read_csv(path, dtype=str, keep_default_na=False)
+        df = read_csv(path)
         for r in df.itertuples():
             out[r.key] = Finding(
                 key=r.key,
