@@ -84,6 +84,13 @@ def _number(value: object, lang: str, digits: int = 0) -> str:
     return num(float(value), lang, digits) if value not in (None, "") else "–"
 
 
+def _percent(value: float | None, lang: str) -> str:
+    """A share as a percentage (one decimal only when needed); '–' when there is none (early cut-off)."""
+    if value is None or value != value:
+        return "–"
+    return pct(value, lang, 0 if abs(value * 100 - round(value * 100)) < 1e-9 else 1)
+
+
 def _values(text: str, lang: str) -> list[str]:
     """'4800000;4000000-6000000' (a contradictions cell) -> formatted values."""
     return [num_range(*(float(v) for v in (part.split("-") * 2)[:2]), lang) for part in text.split(";")]
@@ -102,7 +109,7 @@ def environment(lang: str, names: dict[str, str], labels: dict[str, str]) -> Env
     env.filters |= {
         "num": lambda v, digits=0: _number(v, lang, digits),
         "range": lambda lo, hi: num_range(float(lo), float(hi), lang),
-        "pct": lambda v: pct(v, lang, 0 if abs(v * 100 - round(v * 100)) < 1e-9 else 1),
+        "pct": lambda v: _percent(v, lang),
         "sig": lambda v: num(round_sig(float(v)), lang),
         "day": lambda v: day(pd.Timestamp(v) if v else None, lang),
         "est": lambda k: md_text(names.get(k) or k),
