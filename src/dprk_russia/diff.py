@@ -22,6 +22,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import PROJECT_ROOT
+from .io import read_csv
 
 #: Processed tables compared: key columns and the value columns whose changes are shown.
 CONSENSUS_KEY = ["indicator"]
@@ -44,7 +45,7 @@ class Change:
 
 
 def _read(path: Path) -> pd.DataFrame | None:
-    return pd.read_csv(path, dtype=str, keep_default_na=False) if path.exists() else None
+    return read_csv(path) if path.exists() else None
 
 
 def _same(a: str, b: str) -> bool:

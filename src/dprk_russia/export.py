@@ -13,12 +13,10 @@ import io
 import zipfile
 from pathlib import Path
 
-import pandas as pd
-
 from . import __version__
 from .clean import PROCESSED_COLUMNS
 from .dictionary import PROCESSED_DE, PROCESSED_TYPES
-from .io import atomic_path
+from .io import atomic_path, read_csv
 
 #: Fixed timestamps so that the same data gives the same bytes.
 EPOCH = dt.datetime(2023, 1, 1)
@@ -48,7 +46,7 @@ def claims_workbook(claims_csv: str | Path):
     """Build the workbook from the processed ``claims.csv`` (read as text, typed per column)."""
     from openpyxl import Workbook
 
-    df = pd.read_csv(claims_csv, dtype=str, keep_default_na=False)
+    df = read_csv(claims_csv)  # the text as written: xlsx cells are typed, no CSV escape needed
     if list(df.columns) != list(PROCESSED_COLUMNS):
         raise ValueError(f"{claims_csv}: columns differ from clean.PROCESSED_COLUMNS")
     wb = Workbook()
