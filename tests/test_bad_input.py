@@ -121,7 +121,10 @@ def test_formula_cells_are_escaped_in_csv_only_and_an_early_cut_off_builds(clone
         lambda rows: rows.extend(r + [""] * (len(rows[0]) - len(r)) for r in new),
     )
     registry = [[e, e, e, "media", "", "no"] for e in ("=1+1", "@<b>x</b>", "\t=2")]
-    rewrite(clone / "data/raw/estimators.csv", lambda rows: rows.extend(registry))
+    rewrite(
+        clone / "data/raw/estimators.csv",
+        lambda rows: rows.extend(r + [""] * (len(rows[0]) - len(r)) for r in registry),
+    )
     make(clone, "report", "AS_OF=2023-06-30", "REPORT_LANGS=en")
     variant = clone / "reports/variants/asof-2023-06-30"
     processed = {
