@@ -110,7 +110,8 @@ def rounds_per_container(
     colours = estimator_colours(used)
     groups = [(b, ratios[ratios["rounds_basis"].isin(bs)]) for b, bs in
               (("assessed", ("assessed", "official")), ("capacity", ("capacity",)))]
-    groups = [(b, g) for b, g in groups if len(g)]
+    # an empty panel when no source gives both figures yet (an early cut-off)
+    groups = [(b, g) for b, g in groups if len(g)] or groups[:1]
     keys = ["estimator", "date", "ratio_low", "ratio_high"]
     rows = [len(g.drop_duplicates(keys)) for _, g in groups]
 
