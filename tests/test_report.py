@@ -24,6 +24,9 @@ PARAMS = {
     "ESTIMATOR_TYPES": "all",
     "ROUNDS_PER_CONTAINER_LOW": 300,
     "ROUNDS_PER_CONTAINER_HIGH": 500,
+    "POOL_SMOOTHNESS": 3.0,
+    "POOL_BAND": 0.8,
+    "POOL_WARRING": "in",
 }
 #: Numbers that are names or definitions, not findings: UN resolution 2397, days per year.
 NAMES = ("2397", "365")
