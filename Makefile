@@ -33,11 +33,13 @@ comma := ,
 # default value (a no-op build stays fast) and inside the locked sub-make (already checked).
 shquote = '$(subst ','"'"',$(1))'
 ifeq ($(BUILD_LOCKED),)
-ifneq ($(AS_OF)|$(REPORT_LANGS)|$(ESTIMATOR_TYPES)|$(ROUNDS_PER_CONTAINER_LOW)|$(ROUNDS_PER_CONTAINER_HIGH)|$(SWEEP_VALUES),|en de|all|300|500|100 200 300 400 500 600)
+ifneq ($(AS_OF)|$(REPORT_LANGS)|$(ESTIMATOR_TYPES)|$(ROUNDS_PER_CONTAINER_LOW)|$(ROUNDS_PER_CONTAINER_HIGH)|$(SWEEP_VALUES)|$(POOL_SMOOTHNESS)|$(POOL_BAND)|$(POOL_WARRING),|en de|all|300|500|100 200 300 400 500 600|3|0.8|in)
 PARAM_PROBLEMS := $(shell AS_OF=$(call shquote,$(AS_OF)) REPORT_LANGS=$(call shquote,$(REPORT_LANGS)) \
   ESTIMATOR_TYPES=$(call shquote,$(ESTIMATOR_TYPES)) SWEEP_VALUES=$(call shquote,$(SWEEP_VALUES)) \
   ROUNDS_PER_CONTAINER_LOW=$(call shquote,$(ROUNDS_PER_CONTAINER_LOW)) \
   ROUNDS_PER_CONTAINER_HIGH=$(call shquote,$(ROUNDS_PER_CONTAINER_HIGH)) \
+  POOL_SMOOTHNESS=$(call shquote,$(POOL_SMOOTHNESS)) POOL_BAND=$(call shquote,$(POOL_BAND)) \
+  POOL_WARRING=$(call shquote,$(POOL_WARRING)) \
   RAW_DIR=data/raw PYTHONPATH='$(CURDIR)/src' python3 -m dprk_russia.params 2>&1)
 ifneq ($(PARAM_PROBLEMS),)
 $(error $(PARAM_PROBLEMS))
@@ -47,15 +49,6 @@ endif
 ifeq ($(filter diff,$(MAKECMDGOALS)),diff)
 ifeq ($(strip $(BASE)),)
 $(error make diff needs BASE=<commit or tag>, e.g. make diff BASE=HEAD~1)
-endif
-endif
-ifneq ($(filter-out in out,$(POOL_WARRING)),)
-$(error POOL_WARRING must be 'in' or 'out', got '$(POOL_WARRING)')
-endif
-ifneq ($(POOL_SMOOTHNESS) $(POOL_BAND),3 0.8)
-ifneq ($(shell awk 'BEGIN { s = "$(POOL_SMOOTHNESS)"; b = "$(POOL_BAND)"; \
-  if (s ~ /^[0-9]+(\.[0-9]+)?$$/ && b ~ /^0?\.[0-9]+$$/ && b + 0 > 0 && b + 0 < 1) print "ok" }'),ok)
-$(error POOL_SMOOTHNESS must be a number >= 0 and POOL_BAND a fraction between 0 and 1, got '$(POOL_SMOOTHNESS)' and '$(POOL_BAND)')
 endif
 endif
 VARIANT ?= $(subst $(space),_,$(strip \

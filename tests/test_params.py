@@ -25,6 +25,9 @@ from dprk_russia.clean import clean_claims, read_raw
         ({"ESTIMATOR_TYPES": "spies"}, "ESTIMATOR_TYPES must be 'all' or a comma-separated list"),
         ({"ROUNDS_PER_CONTAINER_HIGH": "4x"}, "0 < LOW <= HIGH, got '300' and '4x'"),
         ({"SWEEP_VALUES": "100 0"}, "SWEEP_VALUES must be whole numbers above 0"),
+        ({"POOL_SMOOTHNESS": "-1"}, "POOL_SMOOTHNESS must be a number >= 0, got '-1'"),
+        ({"POOL_BAND": "80"}, "POOL_BAND must be a fraction between 0 and 1"),
+        ({"POOL_WARRING": "maybe"}, "POOL_WARRING must be 'in' or 'out'"),
     ],
 )
 def test_bad_parameter_is_named(raw_dir, values, message):

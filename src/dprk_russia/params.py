@@ -1,7 +1,8 @@
 """The build parameters and their checks, in one place, run by the Makefile before any step.
 
 ``python -m dprk_russia.params`` reads ``AS_OF``, ``REPORT_LANGS``, ``ESTIMATOR_TYPES``,
-``ROUNDS_PER_CONTAINER_LOW``, ``ROUNDS_PER_CONTAINER_HIGH`` and ``SWEEP_VALUES`` from the
+``ROUNDS_PER_CONTAINER_LOW``, ``ROUNDS_PER_CONTAINER_HIGH``, ``SWEEP_VALUES`` and the
+pooled-estimate parameters ``POOL_SMOOTHNESS``, ``POOL_BAND``, ``POOL_WARRING`` from the
 environment (unset = default) and prints one line naming every bad parameter, or nothing when
 all are valid. The Makefile stops with that line before it creates any folder.
 
@@ -29,8 +30,17 @@ DEFAULTS = {
     "ROUNDS_PER_CONTAINER_LOW": "300",
     "ROUNDS_PER_CONTAINER_HIGH": "500",
     "SWEEP_VALUES": "100 200 300 400 500 600",
+    "POOL_SMOOTHNESS": "3",
+    "POOL_BAND": "0.8",
+    "POOL_WARRING": "in",
 }
 WHOLE_RE = re.compile(r"[0-9]+")
+NUMBER_RE = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
+
+
+def _number(value: str) -> float | None:
+    """A plain decimal number (no sign, no exponent), or None."""
+    return float(value) if NUMBER_RE.fullmatch(value.strip()) else None
 
 
 def iso_bounds(value: str) -> tuple[date, date] | None:
@@ -115,6 +125,13 @@ def check(params: Mapping[str, str], raw_dir: str | Path = "data/raw") -> list[s
             "ROUNDS_PER_CONTAINER_LOW and _HIGH must be whole numbers with 0 < LOW <= HIGH, "
             f"got {p['ROUNDS_PER_CONTAINER_LOW']!r} and {p['ROUNDS_PER_CONTAINER_HIGH']!r}"
         )
+    smooth, band = _number(p["POOL_SMOOTHNESS"]), _number(p["POOL_BAND"])
+    if smooth is None or smooth < 0:
+        problems.append(f"POOL_SMOOTHNESS must be a number >= 0, got {p['POOL_SMOOTHNESS']!r}")
+    if band is None or not 0 < band < 1:
+        problems.append(f"POOL_BAND must be a fraction between 0 and 1 (0.8 = 80%), got {p['POOL_BAND']!r}")
+    if p["POOL_WARRING"] not in ("in", "out"):
+        problems.append(f"POOL_WARRING must be 'in' or 'out', got {p['POOL_WARRING']!r}")
     sweep = p["SWEEP_VALUES"].split()
     if not sweep or any((_whole(v) or 0) <= 0 for v in sweep):
         problems.append(f"SWEEP_VALUES must be whole numbers above 0, got {p['SWEEP_VALUES']!r}")
