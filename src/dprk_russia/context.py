@@ -37,14 +37,18 @@ class Context:
 
     def figures(self, stem: str, make: Callable[[str], plt.Figure]) -> None:
         """Build the figure per language, for a desk (``stem``) and a phone (``stem-narrow``), and
-        save each; show the first in the notebook."""
+        save each; show the first in the notebook.
+
+        The phone variant is saved as SVG only: it exists for the HTML report, which inlines SVG;
+        the PNG of the desk variant is kept for use outside the report (slides, documents).
+        """
         for i, lang in enumerate(self.langs):
             fig = make(lang)
             save_figure(fig, stem, self.figure_dir(lang))
             if i == 0:
                 show(fig)
             with layout(narrow=True):
-                save_figure(make(lang), f"{stem}-narrow", self.figure_dir(lang), download=False)
+                save_figure(make(lang), f"{stem}-narrow", self.figure_dir(lang), download=False, png=False)
 
     def findings(self, rows: list[dict], part: str) -> pd.DataFrame:
         """Write the findings the report quotes (``findings_<part>.csv``) and return them."""

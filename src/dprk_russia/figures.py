@@ -14,6 +14,7 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 from babel.dates import format_date
+from matplotlib.layout_engine import TightLayoutEngine
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
@@ -151,20 +152,24 @@ def plotted_rows(fig: plt.Figure) -> pd.DataFrame | None:
     return rows[PLOTTED_COLUMNS].reset_index(drop=True)
 
 
-def save_figure(fig: plt.Figure, stem: str, out_dir: str | Path, download: bool = True) -> list[Path]:
-    """Save ``fig`` as ``stem.svg`` (points linked to their sources) and ``stem.png``,
+def save_figure(
+    fig: plt.Figure, stem: str, out_dir: str | Path, download: bool = True, png: bool = True
+) -> list[Path]:
+    """Save ``fig`` as ``stem.svg`` (points linked to their sources) and, if ``png``, ``stem.png``,
     deterministically, and the claims it plots (see :func:`record_plotted`) as ``stem.csv``
     unless not ``download`` (a figure's phone variant shares the desktop one's download).
 
     ``savefig`` renders each file with matplotlib's own SVG and Agg canvases whatever the
-    session's backend, so no backend is forced: a Jupyter kernel keeps its inline one.
+    session's backend, so no backend is forced: a Jupyter kernel keeps its inline one. The
+    figure is laid out once (:func:`add_source`), so each file costs one draw.
     """
     out = Path(out_dir)
     paths = []
     rows = plotted_rows(fig)
     if rows is not None and download:
         paths.append(write_csv(rows, out / f"{stem}.csv"))
-    for ext, meta in (("svg", {"Date": None, "Creator": None}), ("png", {"Software": None})):
+    formats = [("svg", {"Date": None, "Creator": None})] + ([("png", {"Software": None})] if png else [])
+    for ext, meta in formats:
         path = out / f"{stem}.{ext}"
         with atomic_path(path) as tmp:
             fig.savefig(tmp, format=ext, metadata=meta)
@@ -214,7 +219,9 @@ def add_source(fig: plt.Figure, claims: pd.DataFrame, lang: str, key: str = "") 
     leg_h = leg.get_window_extent(fig.canvas.get_renderer()).height / fig.dpi + 0.1 if leg else 0.0
     height = fig.get_figheight() + leg_h
     fig.set_figheight(height + foot)
-    fig.tight_layout(rect=(0, (foot + leg_h) / (height + foot), 1, 1))
+    # the layout engine runs once here and is not attached to the figure: an attached engine
+    # (as ``fig.tight_layout`` leaves behind) makes every ``savefig`` draw the figure twice
+    TightLayoutEngine(rect=(0, (foot + leg_h) / (height + foot), 1, 1)).execute(fig)
     if leg:
         leg.set_bbox_to_anchor((0.0, foot / (height + foot)), transform=fig.transFigure)
     fig.text(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from functools import lru_cache
 
 import pandas as pd
 from babel import Locale
@@ -89,8 +90,16 @@ def num(value: float | int | None, lang: str, digits: int = 0) -> str:
     """Format a number for ``lang`` (en 20,000; de 20.000); empty text for missing values."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "–"
+    rounded = round(float(value), digits)
+    # the sign bit is part of the key: -0.0 == 0.0 but babel may format them differently
+    return _decimal(rounded, math.copysign(1.0, rounded) < 0, digits, LOCALES[lang])
+
+
+@lru_cache(maxsize=65536)
+def _decimal(value: float, negative: bool, digits: int, locale: str) -> str:
+    """babel's formatting, memoised: tick labels ask for the same few numbers on every draw."""
     fmt = "#,##0" if digits == 0 else "#,##0." + "0" * digits
-    return format_decimal(round(float(value), digits), format=fmt, locale=LOCALES[lang])
+    return format_decimal(value, format=fmt, locale=locale)
 
 
 def round_sig(value: float, digits: int = 3) -> float:
