@@ -169,6 +169,27 @@ def force_size_at(df: pd.DataFrame, when: pd.Timestamp, how: str = "median") -> 
     return float(latest["value_mid"].median())
 
 
+def _force_sizes(df: pd.DataFrame, dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`force_size_at` (median and max) for many dates in one pass over the force figures."""
+    troops = _with_values(df)
+    troops = troops[(troops["indicator"] == "troops_deployed") & troops["basis"].isin(COUNTED)]
+    troops = troops.sort_values(["date", "claim_id"], kind="stable")
+    when = troops["date"].to_numpy()
+    est = troops["estimator"].to_list()
+    mid = troops["value_mid"].to_numpy(dtype=float)
+    high = troops["value_high"].to_numpy(dtype=float)
+    sizes: dict[pd.Timestamp, tuple[float, float]] = {}
+    for d in dates.unique():
+        n = int(np.searchsorted(when, d, side="right"))  # figures dated on or before d
+        if n == 0:
+            sizes[d] = (float("nan"), float("nan"))
+            continue
+        latest = {e: m for e, m in zip(est[:n], mid[:n], strict=True)}  # each estimator's last
+        sizes[d] = (float(np.median(list(latest.values()))), float(high[:n].max()))
+    pairs = [sizes[d] for d in dates]
+    return np.array([p[0] for p in pairs], dtype=float), np.array([p[1] for p in pairs], dtype=float)
+
+
 def casualty_share(df: pd.DataFrame) -> pd.DataFrame:
     """Each casualty figure as a share of the force known by its date.
 
@@ -178,9 +199,7 @@ def casualty_share(df: pd.DataFrame) -> pd.DataFrame:
     sub = _with_values(df)
     sub = sub[sub["indicator"].isin(["killed", "wounded", "casualties_total"]) & sub["basis"].isin(COUNTED)]
     out = sub[["claim_id", "indicator", "estimator", "date", "value_low", "value_high", "value_mid"]].copy()
-    troops = df[df["indicator"] == "troops_deployed"]  # filter once, not per casualty figure
-    out["force"] = np.array([force_size_at(troops, d) for d in sub["date"]], dtype=float)
-    out["force_max"] = np.array([force_size_at(troops, d, "max") for d in sub["date"]], dtype=float)
+    out["force"], out["force_max"] = _force_sizes(df, sub["date"])
     out["share_mid"] = out["value_mid"] / out["force"]
     return out.sort_values(["date", "claim_id"], kind="stable").reset_index(drop=True)
 
@@ -198,17 +217,20 @@ def distinct_estimates(df: pd.DataFrame, window_days: int = RELAY_WINDOW_DAYS) -
     the estimate) and ``relay_ids`` (their ids, ';'-separated).
     """
     sub = df.sort_values(["published_date", "claim_id"], kind="stable")
-    clusters: list[list] = []  # row labels of each estimate, earliest first
-    for _, g in sub.groupby(ESTIMATE_KEY, dropna=False, sort=False):
+    published = list(sub["published_date"])
+    ids = sub["claim_id"].to_list()
+    clusters: list[list[int]] = []  # row positions of each estimate, earliest first
+    for positions in sub.groupby(ESTIMATE_KEY, dropna=False, sort=False).indices.values():
         start = None
-        for idx, when in zip(g.index, g["published_date"], strict=True):
+        for pos in positions:
+            when = published[pos]
             if start is None or (when - start).days > window_days:
                 start = when
                 clusters.append([])
-            clusters[-1].append(idx)
-    out = sub.loc[[c[0] for c in clusters]].assign(
+            clusters[-1].append(pos)
+    out = sub.iloc[[c[0] for c in clusters]].assign(
         relays=[len(c) for c in clusters],
-        relay_ids=[";".join(sub.loc[c, "claim_id"]) for c in clusters],
+        relay_ids=[";".join(ids[i] for i in c) for c in clusters],
     )
     return out.sort_values(["indicator", "date", "claim_id"], kind="stable").reset_index(drop=True)
 
