@@ -42,13 +42,18 @@ class Context:
         The phone variant is saved as SVG only: it exists for the HTML report, which inlines SVG;
         the PNG of the desk variant is kept for use outside the report (slides, documents).
         """
-        for i, lang in enumerate(self.langs):
-            fig = make(lang)
-            save_figure(fig, stem, self.figure_dir(lang))
-            if i == 0:
-                show(fig)
-            with layout(narrow=True):
-                save_figure(make(lang), f"{stem}-narrow", self.figure_dir(lang), download=False, png=False)
+        # pyplot's interactive mode (on in a Jupyter kernel) redraws a figure whenever it changes
+        # after a draw; built and saved with it off, each figure is drawn once per file
+        with plt.ioff():
+            for i, lang in enumerate(self.langs):
+                fig = make(lang)
+                width = round(fig.get_figwidth() * fig.dpi)
+                saved = save_figure(fig, stem, self.figure_dir(lang))
+                if i == 0:  # the PNG just written, so the chart is not rendered again to show it
+                    show(saved[-1], width)
+                with layout(narrow=True):
+                    narrow = make(lang)
+                    save_figure(narrow, f"{stem}-narrow", self.figure_dir(lang), download=False, png=False)
 
     def findings(self, rows: list[dict], part: str) -> pd.DataFrame:
         """Write the findings the report quotes (``findings_<part>.csv``) and return them."""
@@ -60,17 +65,18 @@ class Context:
         return df
 
 
-def show(fig: plt.Figure) -> None:
-    """Display ``fig`` as an output of the running cell when inside an IPython kernel.
+def show(png: Path, width: int) -> None:
+    """Display the saved ``png`` (``width`` CSS px) as an output of the running cell when inside
+    an IPython kernel.
 
     Explicit, so that a chart shows once wherever its call stands in the cell; a no-op in plain
-    Python. Called after the files are saved, so displaying never alters them.
+    Python. The file is displayed after it is saved, so displaying never alters it.
     """
     ipython = sys.modules.get("IPython")
     if ipython is not None and ipython.get_ipython() is not None:
-        from IPython.display import display
+        from IPython.display import Image, display
 
-        display(fig)
+        display(Image(filename=str(png), width=width))
 
 
 def load_context(raw_dir: str, processed_dir: str, reports_dir: str, report_langs: str) -> Context:
