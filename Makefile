@@ -188,7 +188,7 @@ lab: $(VENV)/.synced ## Start JupyterLab on 127.0.0.1 with a token (LAB_PORT=888
 	  --MappingKernelManager.kernel_manager_class=dprk_russia.lab.KernelManager \
 	  --LabApp.default_url=/lab/tree/notebooks $(LAB_QUIET) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
-bench: $(VENV)/.synced ## Measure the speed goals (rebuild ratio, no-op, fresh clone, cleaning scale)
+bench: $(VENV)/.synced ## Measure the speed goals (clean rebuild vs plain scripts, each step, no-op, make test, fresh clone, cleaning scale)
 	$(PY) bench/bench.py
 
 distclean: clean ## Also remove .venv and the uv bootstrap in .tools
