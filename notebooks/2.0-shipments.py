@@ -13,7 +13,7 @@
 # **Writes** `data/processed/implied_rounds_per_container.csv`,
 # `data/processed/containers_as_rounds.csv`, `data/processed/findings_shipments.csv` and the
 # figures `containers`, `artillery_rounds`, `rounds_per_container`, `missiles`, `guns_launchers`,
-# `ship_voyages`, `dprk_share` under `reports/<lang>/figures/` (SVG and PNG).
+# `ship_voyages`, `dprk_share` under `reports/<lang>/figures/` (SVG and PNG; phone variants SVG).
 #
 # Counted or assessed figures and capacity conversions ("N containers could hold M shells")
 # are kept apart throughout.
