@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
 from pathlib import Path
 
 import pandas as pd
@@ -74,3 +76,13 @@ def make_claims(rows: list[dict]) -> pd.DataFrame:
     )
     indicators = pd.read_csv(PROJECT_ROOT / "data/raw/indicators.csv", dtype=str, keep_default_na=False)
     return clean_claims(raw, sources, indicators)
+
+
+@pytest.fixture
+def clone(tmp_path: Path) -> Path:
+    """A clone of the committed repository whose lock is older than the shared .venv."""
+    dst = tmp_path / "repo"
+    subprocess.run(["git", "clone", "-q", str(PROJECT_ROOT), str(dst)], check=True)
+    for name in ("uv.lock", "pyproject.toml"):
+        os.utime(dst / name, (0, 0))
+    return dst

@@ -1,4 +1,3 @@
-# ruff: noqa: F811  (test functions take the imported `clone` fixture as an argument)
 """Bad input, round two: `make report` in a throw-away clone either builds correct outputs or stops
 with one clear message (file, line and column, or the parameter), non-zero, no traceback, outputs
 unchanged and no stray folders. Only one test builds notebooks, on a tiny early cut-off variant.
@@ -15,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-# the `clone` fixture (a throw-away clone of this repository) is shared with test_pipeline.py
-from .test_pipeline import VENV, clean_env, clone, make, started, tree_hashes  # noqa: F401
+# the `clone` fixture (a throw-away clone of this repository) comes from conftest.py
+from .test_pipeline import VENV, clean_env, make, started, tree_hashes
 
 
 def rewrite(path: Path, edit) -> None:

@@ -21,7 +21,6 @@ import urllib.request
 import uuid
 from pathlib import Path
 
-import pytest
 import websocket
 
 from dprk_russia import PROJECT_ROOT
@@ -178,15 +177,6 @@ def test_kernels_are_shut_down_without_an_interrupt_but_can_still_be_interrupted
         km.shutting_down = True
         asyncio.run(km._async_interrupt_kernel())
         assert sent == [signal.SIGINT], "no interrupt while shutting down"
-
-
-@pytest.fixture
-def clone(tmp_path: Path) -> Path:
-    dst = tmp_path / "repo"
-    subprocess.run(["git", "clone", "-q", str(PROJECT_ROOT), str(dst)], check=True)
-    for name in ("uv.lock", "pyproject.toml"):
-        os.utime(dst / name, (0, 0))
-    return dst
 
 
 def git(cwd: Path, *args: str) -> str:

@@ -39,15 +39,6 @@ def make(cwd: Path, *args: str, check: bool = True) -> subprocess.CompletedProce
     return res
 
 
-@pytest.fixture
-def clone(tmp_path: Path) -> Path:
-    """A clone of the committed repository whose lock is older than the shared .venv."""
-    dst = tmp_path / "repo"
-    subprocess.run(["git", "clone", "-q", str(PROJECT_ROOT), str(dst)], check=True)
-    for name in ("uv.lock", "pyproject.toml"):
-        os.utime(dst / name, (0, 0))
-    return dst
-
 
 @pytest.fixture(scope="session")
 def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str], str]:
