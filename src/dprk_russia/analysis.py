@@ -38,6 +38,14 @@ def _with_values(df: pd.DataFrame) -> pd.DataFrame:
     return df[df["has_value"] & (df["scope"] == "total")]
 
 
+def counted(df: pd.DataFrame) -> pd.DataFrame:
+    """Counted figures (assessed or official) for the whole indicator, without the later pages
+    that repeat an older figure as if it were new (``repeat_of``)."""
+    sub = _with_values(df)
+    sub = sub[sub["basis"].isin(COUNTED)]
+    return sub[sub["repeat_of"].fillna("") == ""] if "repeat_of" in sub else sub
+
+
 def latest_per_estimator(df: pd.DataFrame, indicator: str, bases: Sequence[str] = COUNTED) -> pd.DataFrame:
     """The most recent claim of each estimator for ``indicator`` (ties: later published, id)."""
     sub = _with_values(df)

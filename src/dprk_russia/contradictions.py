@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 from scipy.special import stdtrit
 
-from .analysis import COUNTED, distinct_estimates, force_size_at, implied_rounds_per_container
-from .pooled import pool_inputs
+from .analysis import counted, distinct_estimates, force_size_at, implied_rounds_per_container
+from .pooled import curve_at, pool_inputs
 
 COLUMNS = [
     "type",
@@ -77,12 +77,6 @@ def _row(
     }
 
 
-def _counted(df: pd.DataFrame) -> pd.DataFrame:
-    """Counted whole-indicator figures, without later pages repeating an older figure."""
-    sub = df[df["has_value"] & (df["scope"] == "total") & df["basis"].isin(COUNTED)]
-    return sub[sub["repeat_of"].fillna("") == ""] if "repeat_of" in sub else sub
-
-
 def outside_band(
     claims: pd.DataFrame,
     curves: pd.DataFrame,
@@ -108,14 +102,10 @@ def outside_band(
     eff = known.set_index(["indicator", "estimator"])["effect"].astype(float).to_dict()
     for ind, curve in curves.groupby("indicator", sort=True):
         inp = pool_inputs(claims, str(ind))
-        t = pd.to_datetime(curve["date"]).to_numpy(dtype="datetime64[D]").astype(float)
-        inp = inp[inp["date"] >= pd.Timestamp(t[0].astype("datetime64[D]"))]
+        inside, m, lo, hi = curve_at(curve, inp["date"])
+        inp = inp[inside]
         if inp.empty:
             continue
-        x = inp["date"].to_numpy(dtype="datetime64[D]").astype(float)
-        m, lo, hi = (
-            np.interp(x, t, np.log(curve[c].astype(float).to_numpy())) for c in ("estimate", "low", "high")
-        )
         factor = np.array([eff.get((ind, e), 1.0) for e in inp["estimator"]])
         lo_edge = factor * np.exp(m + k * (lo - m))
         hi_edge = factor * np.exp(m + k * (hi - m))
@@ -146,7 +136,7 @@ def falling_cumulative(distinct: pd.DataFrame) -> list[dict]:
     Figures counted from different start dates are not compared; one row per estimator and
     indicator holds the peak and every later figure below it."""
     out = []
-    sub = _counted(distinct)
+    sub = counted(distinct)
     sub = sub[sub["kind"] == "cumulative"]
     for (_ind, est, _start), g in sub.groupby(
         ["indicator", "estimator", "period_start"], dropna=False, sort=True
@@ -221,7 +211,7 @@ def _pair_rows(pairs: pd.DataFrame, sub: pd.DataFrame, cols: Iterable[str]) -> p
 
 def killed_above_casualties(distinct: pd.DataFrame) -> list[dict]:
     """Killed above total casualties for the same estimator and date (total includes the dead)."""
-    sub = _counted(distinct)
+    sub = counted(distinct)
     pairs = _same_day(sub, "killed", "casualties_total")
     bad = pairs[pairs["value_low_a"] > pairs["value_high_b"]]
     return [
@@ -240,14 +230,12 @@ def killed_above_pooled_casualties(distinct: pd.DataFrame, curves: pd.DataFrame)
     """A counted killed figure above the pooled estimate of total casualties at its date: the dead
     are part of the casualties, so such a figure is likely a casualty total reported as deaths."""
     curve = curves[curves["indicator"] == "casualties_total"]
-    sub = _counted(distinct)
+    sub = counted(distinct)
     killed = sub[sub["indicator"] == "killed"]
     if curve.empty or killed.empty:
         return []
-    t = pd.to_datetime(curve["date"]).to_numpy(dtype="datetime64[D]").astype(float)
-    killed = killed[killed["date"] >= pd.Timestamp(t[0].astype("datetime64[D]"))]
-    x = killed["date"].to_numpy(dtype="datetime64[D]").astype(float)
-    pooled = np.exp(np.interp(x, t, np.log(curve["estimate"].astype(float).to_numpy())))
+    inside, log_pooled, _, _ = curve_at(curve, killed["date"])
+    killed, pooled = killed[inside], np.exp(log_pooled)
     return [
         _row(
             "killed_above_pooled_casualties",
@@ -262,7 +250,7 @@ def killed_above_pooled_casualties(distinct: pd.DataFrame, curves: pd.DataFrame)
 
 def parts_above_total(distinct: pd.DataFrame, margin: float = 1.1) -> list[dict]:
     """Killed plus wounded above ``margin`` times total casualties, same estimator and date."""
-    sub = _counted(distinct)
+    sub = counted(distinct)
     kw = _same_day(sub, "killed", "wounded")
     if kw.empty:
         return []
@@ -285,7 +273,7 @@ def parts_above_total(distinct: pd.DataFrame, margin: float = 1.1) -> list[dict]
 
 def losses_above_force(distinct: pd.DataFrame) -> list[dict]:
     """Killed, wounded or casualties above the largest counted troop figure dated by then."""
-    sub = _counted(distinct)
+    sub = counted(distinct)
     troops = sub[sub["indicator"] == "troops_deployed"]
     loss = sub[sub["indicator"].isin(["killed", "wounded", "casualties_total"])]
     out = []

@@ -25,9 +25,9 @@ Model, per cumulative indicator, on the log scale::
 
 The fit is a penalised maximum likelihood (MAP) with analytic gradients and L-BFGS-B from
 SciPy, the rises bounded below by zero: about a hundred parameters per indicator, fitted in
-a fraction of a second. The band is the
-predictive interval for a new figure of a typical estimator: residual variance plus the
-curve's own uncertainty from the Laplace approximation (inverse Hessian of the objective).
+a fraction of a second. The band is the predictive interval for a new figure of a typical
+estimator: residual variance plus the curve's own uncertainty from the Laplace approximation
+(inverse Hessian of the objective).
 
 Why not a GAM (pygam, statsmodels)? Neither handles censored observations, and monotonicity
 in pygam is a soft constraint; the model above is small enough to write out and test.
@@ -43,7 +43,7 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import gammaln, stdtr, stdtrit
 
-from .analysis import COUNTED, TABLES, distinct_estimates
+from .analysis import TABLES, counted, distinct_estimates
 
 #: How each qualifier enters the likelihood.
 CENSORING = {
@@ -97,11 +97,6 @@ class Fit:
     inputs: pd.DataFrame
     settings: PoolSettings
     excluded: list[str] = field(default_factory=list)  #: figures left out (see :func:`fit_all`)
-
-    @property
-    def last(self) -> pd.Timestamp:
-        """Date of the newest figure (the curve is flat after it)."""
-        return self.origin + pd.Timedelta(days=float(self.knots[-1]))
 
     def growth(self, window_days: float = 365.0, min_span_days: float = 182.0) -> float:
         """Mean log rise per day over the year before the newest figure (divided by at least
@@ -159,15 +154,8 @@ def pool_inputs(
     positive number, each at the date it refers to. Adds ``censor`` (point, lower, upper,
     interval) from the qualifier.
     """
-    sub = claims[
-        (claims["indicator"] == indicator)
-        & claims["has_value"]
-        & (claims["scope"] == "total")
-        & claims["basis"].isin(COUNTED)
-        & (claims["value_high"] > 0)
-    ]
-    if "repeat_of" in sub:  # a later page repeating an old figure is not a new estimate
-        sub = sub[sub["repeat_of"].fillna("") == ""]
+    sub = counted(claims[claims["indicator"] == indicator])
+    sub = sub[sub["value_high"] > 0]
     if not include_warring:
         sub = sub[~sub["estimator"].isin(set(warring))]
     if sub.empty:
@@ -237,7 +225,7 @@ def _nll_terms(mu: np.ndarray, log_sigma: float, data: dict, nu: float) -> tuple
 class _Problem:
     """Objective and gradient of the penalised likelihood for one indicator."""
 
-    def __init__(self, inputs: pd.DataFrame, origin: pd.Timestamp, end: pd.Timestamp, s: PoolSettings):
+    def __init__(self, inputs: pd.DataFrame, origin: pd.Timestamp, s: PoolSettings):
         self.s = s
         t = _days(inputs["date"], origin)
         # knots run from the first to the newest figure, about step_days apart, the last one on
@@ -263,7 +251,6 @@ class _Problem:
             "hi": hi,
             **{c: censor == c for c in ("point", "lower", "upper", "interval")},
         }
-        self.n_obs = len(inputs)
         first = np.argsort(t, kind="stable")[:3]
         self.y0 = float(np.median(self.data["y"][first]))
 
@@ -293,8 +280,7 @@ class _Problem:
         # a weak prior on the start level (sd: a factor of e^2) keeps a fit anchored when the
         # first figures are all bounds of one kind
         f0_dev = (f0 - self.y0) / START_SD
-        g = f0 + np.concatenate([[0.0], np.cumsum(steps)])
-        mu = self.mu(g, b)
+        mu = self.mu(self.levels(f0, steps), b)
         nll, g_mu, g_ls = _nll_terms(mu, ls, self.data, s.nu)
         g_g = np.zeros(self.n_knots)
         if self.n_knots == 1:
@@ -339,7 +325,7 @@ def fit_indicator(
     if inputs.empty:
         raise ValueError(f"{indicator}: no figures to pool")
     origin = inputs["date"].min().normalize()
-    prob = _Problem(inputs, origin, pd.Timestamp(end), s)
+    prob = _Problem(inputs, origin, s)
     K, E = prob.n_knots, len(prob.estimators)
     x0 = np.concatenate([[prob.y0], np.zeros(K - 1), np.zeros(E), [np.log(s.sigma_prior)]])
     # for a fixed sigma the problem is convex in (start, rises, effects) with box constraints
@@ -364,21 +350,14 @@ def fit_indicator(
 
 def _level_sd(prob: _Problem, x: np.ndarray) -> np.ndarray:
     """Sd of each knot level (Laplace): inverse Hessian in the rises, by differences of the gradient."""
-    K = prob.n_knots
-    z = x.copy()
-    n, eps = len(z), 1e-5
-
-    def grad(v: np.ndarray) -> np.ndarray:
-        return prob(v)[1]
-
+    K, n, eps = prob.n_knots, len(x), 1e-5
     H = np.empty((n, n))
     for j in range(n):
-        zp, zm = z.copy(), z.copy()
-        zp[j] += eps
-        zm[j] -= eps
-        H[:, j] = (grad(zp) - grad(zm)) / (2 * eps)
+        step = np.zeros(n)
+        step[j] = eps
+        H[:, j] = (prob(x + step)[1] - prob(x - step)[1]) / (2 * eps)
     # rises held at zero by the constraint are fixed there (a constrained Laplace approximation)
-    free = np.concatenate([[True], z[1:K] > 1e-4, np.ones(n - K, bool)])
+    free = np.concatenate([[True], x[1:K] > 1e-4, np.ones(n - K, bool)])
     H = ((H + H.T) / 2)[np.ix_(free, free)]
     cov = np.linalg.pinv(H)
     J = np.zeros((K, n))  # d level_k / d z: 1 for f0 and for every rise up to knot k
@@ -417,6 +396,22 @@ def curve_tables(fits: dict[str, Fit], ids: Iterable[str], end: pd.Timestamp) ->
     if not tables:  # a cut-off too early for any pooled curve
         return pd.DataFrame(columns=list(TABLES["consensus_over_time"][1]))
     return pd.concat(tables, ignore_index=True)
+
+
+def curve_at(curve: pd.DataFrame, dates: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One indicator's curve table read at ``dates`` (log-linear between its weeks).
+
+    Returns a mask of the dates on or after the curve's first week, then the log estimate, log
+    low and log high at those dates.
+    """
+    t = pd.to_datetime(curve["date"]).to_numpy(dtype="datetime64[D]").astype(float)
+    x = pd.to_datetime(dates).to_numpy(dtype="datetime64[D]").astype(float)
+    inside = x >= t[0]
+    logs = (
+        np.interp(x[inside], t, np.log(curve[c].astype(float).to_numpy()))
+        for c in ("estimate", "low", "high")
+    )
+    return (inside, *logs)
 
 
 def warring_estimators(claims: pd.DataFrame, registry: pd.DataFrame | None = None) -> list[str]:
