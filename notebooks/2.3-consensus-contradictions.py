@@ -50,7 +50,7 @@ effects = read_csv(ctx.processed_dir / "estimator_effects.csv", text=False)
 # %%
 ctx.figures(
     "consensus_spread",
-    lambda lang: charts.consensus_spread(claims, ind, consensus, curves, lang, RECENT_DAYS),
+    lambda lang: charts.consensus_spread(claims, ind, consensus, curves, lang),
 )
 consensus[["indicator", "estimate", "low", "high", "recent_n", "recent_low", "recent_high"]]
 

@@ -362,26 +362,23 @@ def consensus_spread(
     consensus: pd.DataFrame,
     curves: pd.DataFrame,
     lang: str,
-    recent_days: int = 183,
 ) -> plt.Figure:
-    """Figures of the last ``recent_days`` relative to the pooled estimate at their own date (log scale).
+    """The recent figures of the key findings (``recent_claim_ids`` of the consensus table),
+    relative to the pooled estimate at their own date (log scale).
 
     Like with like: only recent counted figures enter, each divided by the pooled estimate on
     the date it refers to (by the median of the recent figures where there is no pooled curve),
     so that growth over time is not shown as disagreement. The grey bar is the pooled band at
     the cut-off.
     """
-    from .pooled import pool_inputs
-
     fig, ax = plt.subplots(figsize=(NARROW_WIDTH if is_narrow() else 8, 5.5))
     colours = estimator_colours(claims)
     used_ids: list[str] = []
     by_id = claims.set_index("claim_id", drop=False)
     rows = consensus[consensus["recent_n"].astype(int) > 0].reset_index(drop=True)
-    since = pd.Timestamp(rows["cut"].iloc[0]) - pd.Timedelta(days=recent_days) if len(rows) else None
     for y, row in enumerate(rows.itertuples()):
-        recent = pool_inputs(claims, row.indicator)
-        recent = recent[recent["published_date"] > since]
+        recent = by_id.loc[str(row.recent_claim_ids).split(";")].reset_index(drop=True)
+        recent = recent.sort_values(["date", "claim_id"], kind="stable")
         curve = curve_of(curves, row.indicator)
         if curve is not None:
             ref = np.interp(
