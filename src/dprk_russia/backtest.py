@@ -61,7 +61,7 @@ def backtest(
         upcoming = claims[claims["published_date"] <= cut + pd.Timedelta(days=horizon_days)]
         known = {i: pool_inputs(known_claims, i, warring, s.include_warring) for i in indicators}
         # only bounds known (or nothing): no method gets a prediction for that indicator
-        fits = fit_all(known_claims, [i for i in indicators if anchored(known[i])], cut, s, warring)
+        fits = fit_all(known_claims, [i for i in indicators if anchored(known[i])], cut, s, warring, known)
         for ind, fit in fits.items():
             later = pool_inputs(upcoming, ind, warring, s.include_warring)
             later = later[later["published_date"] > cut]

@@ -17,7 +17,7 @@ import io
 import os
 import re
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -68,6 +68,18 @@ def _is_text(s: pd.Series) -> bool:
     return pd.api.types.is_string_dtype(s) or s.dtype == object
 
 
+def _map_text(df: pd.DataFrame, pattern: str, change: Callable[[pd.Series], pd.Series]) -> pd.DataFrame:
+    """A copy of ``df`` with ``change`` applied to the text cells that match ``pattern``."""
+    out = df.copy()
+    for col in out.columns:
+        if _is_text(out[col]):
+            s = out[col]
+            mask = s.astype("string").str.contains(pattern, na=False)
+            if mask.any():
+                out[col] = s.astype(object).where(~mask, change(s.astype("string")))
+    return out
+
+
 def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     """Prefix text cells that a spreadsheet would run as a formula with a quote ``'``.
 
@@ -75,26 +87,12 @@ def spreadsheet_safe(df: pd.DataFrame) -> pd.DataFrame:
     (also after leading quotes, which keeps the escape reversible by :func:`unescape`).
     Only text (object/string) columns are touched: numbers such as -1 stay numbers.
     """
-    out = df.copy()
-    for col in out.columns:
-        if _is_text(out[col]):
-            s = out[col]
-            mask = s.astype("string").str.contains(_NEEDS_ESCAPE, na=False)
-            if mask.any():
-                out[col] = s.astype(object).where(~mask, "'" + s.astype("string"))
-    return out
+    return _map_text(df, _NEEDS_ESCAPE, lambda s: "'" + s)
 
 
 def unescape(df: pd.DataFrame) -> pd.DataFrame:
     """Undo :func:`spreadsheet_safe`: remove the one quote it added to text cells."""
-    out = df.copy()
-    for col in out.columns:
-        if _is_text(out[col]):
-            s = out[col]
-            mask = s.astype("string").str.contains(_ESCAPED, na=False)
-            if mask.any():
-                out[col] = s.astype(object).where(~mask, s.astype("string").str.slice(1))
-    return out
+    return _map_text(df, _ESCAPED, lambda s: s.str.slice(1))
 
 
 def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:

@@ -35,7 +35,7 @@ in pygam is a soft constraint; the model above is small enough to write out and 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -466,18 +466,23 @@ def fit_all(
     end: pd.Timestamp,
     settings: PoolSettings | None = None,
     warring: Iterable[str] = (),
+    inputs_by_indicator: Mapping[str, pd.DataFrame] | None = None,
 ) -> dict[str, Fit]:
     """One fit per indicator, from its first figure to ``end``.
 
     Wholes are fitted before their parts (:data:`PART_OF`); a part's figures above the whole's
     pooled estimate at their date are left out of the part's fit and listed in its ``excluded``.
+    ``inputs_by_indicator`` passes figures already selected by :func:`pool_inputs`.
     """
     s = settings or PoolSettings()
     warring = list(warring)
     order = sorted(indicators, key=lambda i: i in PART_OF)
     fits: dict[str, Fit] = {}
     for ind in order:
-        inputs = pool_inputs(claims, ind, warring, s.include_warring)
+        if inputs_by_indicator is not None and ind in inputs_by_indicator:
+            inputs = inputs_by_indicator[ind]
+        else:
+            inputs = pool_inputs(claims, ind, warring, s.include_warring)
         whole = fits.get(PART_OF.get(ind, ""))
         excluded: list[str] = []
         if whole is not None:
