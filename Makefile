@@ -28,7 +28,7 @@ empty :=
 space := $(empty) $(empty)
 comma := ,
 
-# ---- parameter checks: all in dprk_russia.params (standard library only, so the system python3
+# ---- parameter checks: all in dprk_russia.build.params (standard library only, so the system python3
 # runs it, before anything is built or any folder created). Skipped when every parameter has its
 # default value (a no-op build stays fast) and inside the locked sub-make (already checked).
 shquote = '$(subst ','"'"',$(1))'
@@ -40,7 +40,7 @@ PARAM_PROBLEMS := $(shell AS_OF=$(call shquote,$(AS_OF)) REPORT_LANGS=$(call shq
   ROUNDS_PER_CONTAINER_HIGH=$(call shquote,$(ROUNDS_PER_CONTAINER_HIGH)) \
   POOL_SMOOTHNESS=$(call shquote,$(POOL_SMOOTHNESS)) POOL_BAND=$(call shquote,$(POOL_BAND)) \
   POOL_WARRING=$(call shquote,$(POOL_WARRING)) \
-  RAW_DIR=data/raw PYTHONPATH='$(CURDIR)/src' python3 -m dprk_russia.params 2>&1)
+  RAW_DIR=data/raw PYTHONPATH='$(CURDIR)/src' python3 -m dprk_russia.build.params 2>&1)
 ifneq ($(PARAM_PROBLEMS),)
 $(error $(PARAM_PROBLEMS))
 endif
@@ -88,16 +88,18 @@ export OMP_NUM_THREADS := 1
 
 RAW := $(wildcard data/raw/*.csv)
 PKG := src/dprk_russia
-# clean.py writes the processed-data dictionary, which includes the analysis tables (analysis.TABLES)
-SRC_CLEAN := $(PKG)/__init__.py $(PKG)/io.py $(PKG)/params.py $(PKG)/schema.py $(PKG)/clean.py $(PKG)/export.py $(PKG)/dictionary.py $(PKG)/freshness.py $(PKG)/analysis.py $(PKG)/run.py
-SRC_POOLED := $(SRC_CLEAN) $(PKG)/pooled.py
-SRC_ANALYSIS := $(SRC_POOLED) $(PKG)/contradictions.py $(PKG)/findings.py $(PKG)/context.py $(PKG)/charts.py $(PKG)/figures.py $(PKG)/i18n.py $(PKG)/styles/project.mplstyle
-SRC_REPORT := $(SRC_ANALYSIS) $(PKG)/report.py $(wildcard $(PKG)/templates/*.j2 $(PKG)/templates/*/*.j2)
+# the package's layers (data -> analysis -> report; build and publish drive them): a rule depends on
+# every module of the layers its notebook imports, so a new module is picked up without listing it
+SRC_DATA := $(PKG)/__init__.py $(sort $(wildcard $(PKG)/data/*.py))
+SRC_CLEAN := $(SRC_DATA) $(PKG)/build/__init__.py $(PKG)/build/run.py $(PKG)/publish/__init__.py $(PKG)/publish/export.py
+SRC_POOLED := $(SRC_CLEAN) $(sort $(wildcard $(PKG)/analysis/*.py))
+SRC_ANALYSIS := $(SRC_POOLED) $(sort $(wildcard $(PKG)/report/*.py)) $(PKG)/report/styles/project.mplstyle $(PKG)/build/context.py
+SRC_REPORT := $(SRC_ANALYSIS) $(sort $(wildcard $(PKG)/report/templates/*.j2 $(PKG)/report/templates/*/*.j2))
 INPUTS := data/raw src notebooks Makefile uv.lock pyproject.toml
 # rebuilds are keyed on content: rules depend on $(HASH)/<file>.sha, rewritten only when the
 # file's content changes, so `make sync` or saving an unchanged notebook in Lab rebuilds nothing
 HASH = $(BUILD)/hash
-HASHED := $(sort $(RAW) $(wildcard notebooks/*.py) $(SRC_REPORT) $(PKG)/validate.py $(PKG)/sweep.py $(PKG)/backtest.py)
+HASHED := $(sort $(RAW) $(wildcard notebooks/*.py) $(SRC_REPORT) $(PKG)/build/sweep.py)
 # $(call sha,files): their content stamps
 sha = $(patsubst %,$(HASH)/%.sha,$(1))
 # listed longest first so that two cores finish together
@@ -108,7 +110,7 @@ NB_PARAMS = -p RAW_DIR data/raw -p PROCESSED_DIR $(OUT_DATA) -p REPORTS_DIR $(OU
   -p ROUNDS_PER_CONTAINER_LOW $(ROUNDS_PER_CONTAINER_LOW) -p ROUNDS_PER_CONTAINER_HIGH $(ROUNDS_PER_CONTAINER_HIGH) \
   -p POOL_SMOOTHNESS $(POOL_SMOOTHNESS) -p POOL_BAND $(POOL_BAND) -p POOL_WARRING $(POOL_WARRING)
 # $(call run_nb,notebook,label,extra papermill parameters)
-run_nb = $(PY) -m dprk_russia.run $(1) --label $(2) --executed $(BUILD)/executed/$(2).ipynb --stamp $@ $(NB_PARAMS) $(3)
+run_nb = $(PY) -m dprk_russia.build.run $(1) --label $(2) --executed $(BUILD)/executed/$(2).ipynb --stamp $@ $(NB_PARAMS) $(3)
 
 .PHONY: help report test lab sync lint clean distclean sweep bench venv validate backtest datapackage validate-package changelog release diff FORCE
 
@@ -118,13 +120,13 @@ help: ## Show this help (the default goal)
 	@grep -E '^[a-z][a-zA-Z_-]*:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([^:]+):.*## (.*)/  \1|\2/' | column -t -s '|'
 
 # One build at a time per checkout: report, backtest, sweep, diff and clean run make again holding a lock on
-# build/.lock (util-linux `flock -F`, or dprk_russia.lock where flock is missing; both exec make,
+# build/.lock (util-linux `flock -F`, or dprk_russia.build.lock where flock is missing; both exec make,
 # so signals reach it); a second build started meanwhile says that a build is running and waits.
 ifeq ($(BUILD_LOCKED),)
 report backtest sweep diff clean:
 	@mkdir -p build; if command -v flock >/dev/null 2>&1; then \
 	  flock -n build/.lock true || echo "$(LOCK_WAITING)" >&2; exec flock -F build/.lock $(MAKE) $@ BUILD_LOCKED=1; \
-	else PYTHONPATH='$(CURDIR)/src' exec python3 -m dprk_russia.lock build/.lock $(MAKE) $@ BUILD_LOCKED=1; fi
+	else PYTHONPATH='$(CURDIR)/src' exec python3 -m dprk_russia.build.lock build/.lock $(MAKE) $@ BUILD_LOCKED=1; fi
 LOCK_WAITING := [wait]  another build is running in this checkout; waiting for it to finish
 else
 report: $(REPORT_LANGS:%=$(BUILD)/report-%.done) datapackage.json ## Build data/processed, figures and reports/<lang>/report.{html,md} (variants go to reports/variants/)
@@ -134,10 +136,10 @@ backtest: $(BUILD)/5.0-backtest.done ## Backtest the pooled estimate at quarterl
 	@echo "backtest: $(OUT_REPORTS)/backtest/summary.csv is up to date"
 
 sweep: $(SWEEP_VALUES:%=build/sweep/rpc-%.done) $(BUILD)/1.0-clean-claims.done ## Sweep rounds per container (SWEEP_VALUES) in parallel; summary figure in reports/sweep/
-	@$(PY) -m dprk_russia.sweep build/sweep reports/sweep $(SWEEP_VALUES)
+	@$(PY) -m dprk_russia.build.sweep build/sweep reports/sweep $(SWEEP_VALUES)
 
 diff: $(REPORT_LANGS:%=$(BUILD)/report-%.done) ## What changed in findings, pooled estimates, contradictions since BASE (built in build/diff/): make diff BASE=HEAD~1
-	@$(PY) -m dprk_russia.diff '$(BASE)' --head $(OUT_DATA)
+	@$(PY) -m dprk_russia.publish.diff '$(BASE)' --head $(OUT_DATA)
 
 clean: ## Remove generated outputs (processed data, figures, reports, build/); keeps .venv
 	rm -rf build data/processed/* reports/en reports/de reports/variants reports/sweep notebooks/*.ipynb
@@ -150,7 +152,7 @@ test: $(VENV)/.synced ## Run the test suite (creates .venv first if needed)
 venv: $(VENV)/.synced ## Create or update .venv from uv.lock
 
 validate: $(VENV)/.synced ## Check data/raw and print every problem with file, line and column
-	@$(PY) -m dprk_russia.validate data/raw
+	@$(PY) -m dprk_russia.data.validate data/raw
 
 lint: $(VENV)/.synced ## Lint the code and notebooks with ruff
 	$(VENV)/bin/ruff check src tests bench notebooks
@@ -158,17 +160,17 @@ lint: $(VENV)/.synced ## Lint the code and notebooks with ruff
 datapackage: datapackage.json ## Regenerate datapackage.json (Frictionless Data Package) from the schema in src/
 
 validate-package: datapackage.json ## Check data/raw and data/processed against datapackage.json with frictionless
-	@$(PY) -m dprk_russia.datapackage validate datapackage.json
+	@$(PY) -m dprk_russia.publish.datapackage validate datapackage.json
 
 changelog: $(VENV)/.synced ## Write CHANGELOG-data.md from the git history of data/raw (per release tag)
-	@$(PY) -m dprk_russia.changelog --out CHANGELOG-data.md
+	@$(PY) -m dprk_russia.publish.changelog --out CHANGELOG-data.md
 
 release: $(VENV)/.synced ## Cut a release: make release VERSION=2027.1.0 (bumps, relocks, rebuilds, changelog; then commit and tag)
 	@[ -n "$(VERSION)" ] || { echo "usage: make release VERSION=YYYY.M.N" >&2; exit 2; }
-	@$(PY) -m dprk_russia.release $(VERSION)
+	@$(PY) -m dprk_russia.publish.release $(VERSION)
 	@$(UV) lock --quiet
 	@$(MAKE) report
-	@$(PY) -m dprk_russia.changelog --out CHANGELOG-data.md --next $(VERSION)
+	@$(PY) -m dprk_russia.publish.changelog --out CHANGELOG-data.md --next $(VERSION)
 	@echo "release $(VERSION): review, then git commit -am 'Release $(VERSION)' && git tag v$(VERSION)"
 
 sync: $(VENV)/.synced ## Pair notebooks: create/refresh notebooks/*.ipynb from the reviewed .py files
@@ -184,8 +186,8 @@ lab: $(VENV)/.synced ## Start JupyterLab on 127.0.0.1 with a token (LAB_PORT=888
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
 	@cp .jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --ServerApp.root_dir=. \
-	  --ServerApp.contents_manager_class=dprk_russia.lab.ContentsManager \
-	  --MappingKernelManager.kernel_manager_class=dprk_russia.lab.KernelManager \
+	  --ServerApp.contents_manager_class=dprk_russia.build.lab.ContentsManager \
+	  --MappingKernelManager.kernel_manager_class=dprk_russia.build.lab.KernelManager \
 	  --LabApp.default_url=/lab/tree/notebooks $(LAB_QUIET) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 bench: $(VENV)/.synced ## Measure the speed goals (clean rebuild vs plain scripts, each step, no-op, make test, fresh clone, cleaning scale)
@@ -201,8 +203,8 @@ environment.yml: uv.lock | $(UV) ## Regenerate environment.yml (conda) from uv.l
 	  $(UV) export --frozen --no-hashes --format requirements-txt --no-emit-project --no-header --no-annotate \
 	    | grep -v '^ *#' | sed 's/^/      - /'; echo "      - -e ."; } > $@.new && mv $@.new $@
 
-datapackage.json: $(PKG)/datapackage.py $(PKG)/dictionary.py $(PKG)/schema.py $(PKG)/clean.py $(PKG)/analysis.py pyproject.toml $(VENV)/.synced
-	@$(PY) -m dprk_russia.datapackage write $@ && touch $@
+datapackage.json: $(PKG)/publish/datapackage.py $(SRC_DATA) pyproject.toml $(VENV)/.synced
+	@$(PY) -m dprk_russia.publish.datapackage write $@ && touch $@
 
 # ---- environment
 $(UV):
@@ -244,8 +246,8 @@ $(HASHED:%=$(HASH)/%.chk): $(HASH)/%.chk: %
 $(HASHED:%=$(HASH)/%.sha): %.sha: %.chk ;
 
 # ---- pipeline
-$(BUILD)/validated: $(call sha,$(RAW) $(PKG)/io.py $(PKG)/params.py $(PKG)/schema.py $(PKG)/validate.py $(PKG)/freshness.py) $(VENV)/.synced
-	@$(PY) -m dprk_russia.validate data/raw --stamp $@
+$(BUILD)/validated: $(call sha,$(RAW) $(SRC_DATA)) $(VENV)/.synced
+	@$(PY) -m dprk_russia.data.validate data/raw --stamp $@
 
 $(BUILD)/1.0-clean-claims.done: $(call sha,notebooks/1.0-clean-claims.py $(SRC_CLEAN)) $(BUILD)/validated $(BUILD)/params-data.txt
 	@$(call run_nb,notebooks/1.0-clean-claims.py,1.0-clean-claims)
@@ -253,7 +255,7 @@ $(BUILD)/1.0-clean-claims.done: $(call sha,notebooks/1.0-clean-claims.py $(SRC_C
 $(BUILD)/1.1-pooled-estimate.done: $(call sha,notebooks/1.1-pooled-estimate.py $(SRC_POOLED)) $(BUILD)/1.0-clean-claims.done $(BUILD)/params-pooled.txt
 	@$(call run_nb,notebooks/1.1-pooled-estimate.py,1.1-pooled-estimate)
 
-$(BUILD)/5.0-backtest.done: $(call sha,notebooks/5.0-backtest.py $(SRC_ANALYSIS) $(PKG)/backtest.py) $(BUILD)/1.1-pooled-estimate.done
+$(BUILD)/5.0-backtest.done: $(call sha,notebooks/5.0-backtest.py $(SRC_ANALYSIS)) $(BUILD)/1.1-pooled-estimate.done
 	@$(call run_nb,notebooks/5.0-backtest.py,5.0-backtest)
 
 $(ANALYSES:%=$(BUILD)/%.done): $(BUILD)/%.done: $(HASH)/notebooks/%.py.sha $(call sha,$(SRC_ANALYSIS)) $(BUILD)/1.1-pooled-estimate.done $(BUILD)/params-analysis.txt
@@ -262,7 +264,7 @@ $(ANALYSES:%=$(BUILD)/%.done): $(BUILD)/%.done: $(HASH)/notebooks/%.py.sha $(cal
 $(BUILD)/report-%.done: $(call sha,notebooks/3.0-report.py $(SRC_REPORT)) $(ANALYSES:%=$(BUILD)/%.done) $(BUILD)/5.0-backtest.done $(BUILD)/params-analysis.txt $(BUILD)/input-commit.txt
 	@$(call run_nb,notebooks/3.0-report.py,3.0-report-$*,-p LANG $*)
 
-build/sweep/rpc-%.done: $(call sha,notebooks/4.0-rounds-sweep.py $(SRC_ANALYSIS) $(PKG)/sweep.py) $(BUILD)/1.0-clean-claims.done
+build/sweep/rpc-%.done: $(call sha,notebooks/4.0-rounds-sweep.py $(SRC_ANALYSIS) $(PKG)/build/sweep.py) $(BUILD)/1.0-clean-claims.done
 	@mkdir -p build/sweep
-	@$(PY) -m dprk_russia.run notebooks/4.0-rounds-sweep.py --label sweep-$* --executed build/sweep/executed/rpc-$*.ipynb --stamp $@ \
+	@$(PY) -m dprk_russia.build.run notebooks/4.0-rounds-sweep.py --label sweep-$* --executed build/sweep/executed/rpc-$*.ipynb --stamp $@ \
 	  -p PROCESSED_DIR $(OUT_DATA) -p ROUNDS_PER_CONTAINER $* -p OUT_CSV build/sweep/rpc-$*.csv

@@ -6,7 +6,7 @@ Run with ``make bench`` (or ``.venv/bin/python bench/bench.py [--skip-test] [--s
 * the notebooks as plain Python scripts (they are percent-format ``.py`` files), one after
   another, in the order make runs them, each timed: the floor a build with papermill is held to;
 * a full clean rebuild (``make clean && make report``): wall and CPU time and each step's time
-  (from the ``[done]`` lines of ``dprk_russia.run``);
+  (from the ``[done]`` lines of ``dprk_russia.build.run``);
 * a no-op ``make report`` (best of 5);
 * ``make test``, wall and CPU;
 * a fresh clone to a built report, and cleaning 10k/100k/1M synthetic claims.
@@ -34,7 +34,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
-from dprk_russia.clean import clean_claims, read_raw  # noqa: E402
+from dprk_russia.data.clean import clean_claims, read_raw  # noqa: E402
 
 #: The speed goals on the project's 2-core machine, in one place (seconds unless a ratio).
 GOALS = {

@@ -18,7 +18,7 @@
 #
 # Each raw row is one published figure. Cleaning parses the ISO dates at the precision the
 # source gave, computes a midpoint and a range, picks a representative date, and joins the
-# indicator labels and the source details. The logic lives in `dprk_russia.clean`.
+# indicator labels and the source details. The logic lives in `dprk_russia.data.clean`.
 
 # %% tags=["parameters"]
 RAW_DIR = "data/raw"
@@ -30,10 +30,10 @@ ESTIMATOR_TYPES = "all"
 from pathlib import Path
 
 from dprk_russia import PROJECT_ROOT
-from dprk_russia.clean import clean_claims, data_dictionary_markdown, read_raw
-from dprk_russia.export import write_claims_xlsx
-from dprk_russia.freshness import freshness, freshness_json
-from dprk_russia.io import write_csv, write_text
+from dprk_russia.data.clean import clean_claims, data_dictionary_markdown, read_raw
+from dprk_russia.data.freshness import freshness, freshness_json
+from dprk_russia.data.io import write_csv, write_text
+from dprk_russia.publish.export import write_claims_xlsx
 
 raw_dir = PROJECT_ROOT / RAW_DIR
 out_dir = PROJECT_ROOT / PROCESSED_DIR

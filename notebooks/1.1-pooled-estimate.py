@@ -18,7 +18,7 @@
 #
 # Dozens of estimators publish figures for the same running totals at different times.
 # Read side by side, growth looks like disagreement. This notebook fits one curve per
-# indicator through all counted figures (`dprk_russia.pooled`): non-decreasing by
+# indicator through all counted figures (`dprk_russia.analysis.pooled`): non-decreasing by
 # construction, "more than" and "up to" treated as bounds, and a shrunk effect per
 # estimator, so that one estimator that always runs high cannot pull the curve.
 # Library: SciPy (L-BFGS-B with analytic gradients). GAM libraries (pygam, statsmodels)
@@ -36,10 +36,11 @@ RECENT_DAYS = 183
 # %%
 import pandas as pd
 
-from dprk_russia import PROJECT_ROOT, analysis, pooled
-from dprk_russia.clean import load_processed
-from dprk_russia.io import write_csv
-from dprk_russia.schema import read_raw_csv
+from dprk_russia import PROJECT_ROOT
+from dprk_russia.analysis import curves, pooled, tables
+from dprk_russia.data.clean import load_processed
+from dprk_russia.data.io import write_csv
+from dprk_russia.data.schema import read_raw_csv
 
 raw, processed = PROJECT_ROOT / RAW_DIR, PROJECT_ROOT / PROCESSED_DIR
 claims = load_processed(processed / "claims.csv")
@@ -67,9 +68,9 @@ pooled_ids
 
 # %%
 fits = pooled.fit_all(claims, pooled_ids, cut, settings, warring)
-curves = pooled.curve_tables(fits, pooled_ids, cut)
-write_csv(curves, processed / "consensus_over_time.csv")
-curves.groupby("indicator").tail(1)
+weekly = curves.curve_tables(fits, pooled_ids, cut)
+write_csv(weekly, processed / "consensus_over_time.csv")
+weekly.groupby("indicator").tail(1)
 
 # %% [markdown]
 # ## Which figures were left out because they exceed the whole they are part of?
@@ -86,7 +87,7 @@ curves.groupby("indicator").tail(1)
 # are shrunk toward 1, so an estimator with one or two figures stays close to it.
 
 # %%
-effects = pooled.effects_table(fits)
+effects = curves.effects_table(fits)
 write_csv(effects, processed / "estimator_effects.csv")
 effects[effects["n"] >= 2].sort_values("effect")
 
@@ -94,7 +95,7 @@ effects[effects["n"] >= 2].sort_values("effect")
 # ## What is known at the cut-off, and how far apart are the figures of the last six months?
 
 # %%
-key = [*pooled_ids, *[i for i in analysis.HEADLINE_INDICATORS if i not in pooled_ids]]
-consensus = pooled.consensus_table(claims, curves, cut, key, RECENT_DAYS)
+key = [*pooled_ids, *[i for i in tables.HEADLINE_INDICATORS if i not in pooled_ids]]
+consensus = curves.consensus_table(claims, weekly, cut, key, RECENT_DAYS)
 write_csv(consensus, processed / "consensus.csv")
 consensus[["indicator", "estimate", "low", "high", "recent_n", "recent_low", "recent_high"]]

@@ -27,8 +27,9 @@ ROUNDS_PER_CONTAINER_LOW = 300
 ROUNDS_PER_CONTAINER_HIGH = 500
 
 # %%
-from dprk_russia import analysis, charts, findings
-from dprk_russia.context import load_context
+from dprk_russia.analysis import findings, tables
+from dprk_russia.build.context import load_context
+from dprk_russia.report import charts
 
 ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
 claims, ind, curves = ctx.claims, ctx.indicators, ctx.curves
@@ -38,7 +39,7 @@ claims, ind, curves = ctx.claims, ctx.indicators, ctx.curves
 
 # %%
 ctx.figures("containers", lambda lang: charts.containers(claims, ind, lang, curves))
-analysis.latest_per_estimator(claims, "containers_munitions")[
+tables.latest_per_estimator(claims, "containers_munitions")[
     ["estimator", "date", "value_low", "value_high", "qualifier"]
 ]
 
@@ -56,13 +57,13 @@ rounds.groupby("basis")["value_mid"].describe()
 
 # %%
 ratios = ctx.table(
-    analysis.implied_rounds_per_container(claims, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH),
+    tables.implied_rounds_per_container(claims, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH),
     "implied_rounds_per_container",
 )
 ctx.figures(
     "rounds_per_container",
     lambda lang: charts.rounds_per_container(
-        claims, ind, lang, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH
+        claims, ratios, lang, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH
     ),
 )
 ratios[["estimator", "date", "containers", "rounds", "rounds_basis", "ratio_mid", "in_band"]]
@@ -73,7 +74,7 @@ ratios[["estimator", "date", "containers", "rounds", "rounds_basis", "ratio_mid"
 
 # %%
 ctx.table(
-    analysis.containers_to_rounds(claims, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH),
+    tables.containers_to_rounds(claims, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH),
     "containers_as_rounds",
 ).tail()
 

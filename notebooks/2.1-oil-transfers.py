@@ -24,8 +24,9 @@ REPORTS_DIR = "reports"
 REPORT_LANGS = "en de"
 
 # %%
-from dprk_russia import analysis, charts, findings
-from dprk_russia.context import load_context
+from dprk_russia.analysis import findings, tables
+from dprk_russia.build.context import load_context
+from dprk_russia.report import charts
 
 ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
 claims, ind, curves = ctx.claims, ctx.indicators, ctx.curves
@@ -34,8 +35,8 @@ claims, ind, curves = ctx.claims, ctx.indicators, ctx.curves
 # ## At what yearly rate do the period figures say oil flowed, and when would the cap be passed?
 
 # %%
-rr = ctx.table(analysis.oil_run_rate(claims), "oil_run_rate")
-ctx.figures("oil_runrate", lambda lang: charts.oil_runrate(claims, ind, lang))
+rr = ctx.table(tables.oil_run_rate(claims), "oil_run_rate")
+ctx.figures("oil_runrate", lambda lang: charts.oil_runrate(claims, rr, ind, lang))
 ctx.findings(findings.oil(rr), "oil")
 rr[["estimator", "indicator", "period_start", "period_end", "barrels", "cap_multiple", "cap_passed_on"]]
 

@@ -24,8 +24,9 @@ REPORTS_DIR = "reports"
 REPORT_LANGS = "en de"
 
 # %%
-from dprk_russia import analysis, charts, findings
-from dprk_russia.context import load_context
+from dprk_russia.analysis import findings, tables
+from dprk_russia.build.context import load_context
+from dprk_russia.report import charts
 
 ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
 claims, ind, events, curves = ctx.claims, ctx.indicators, ctx.events, ctx.curves
@@ -63,8 +64,8 @@ ctx.figures("casualties", lambda lang: charts.casualties(claims, ind, lang, curv
 # Denominator: the largest counted deployment figure dated on or before each casualty figure.
 
 # %%
-share = ctx.table(analysis.casualty_share(claims), "casualty_share")
-ctx.figures("casualty_share", lambda lang: charts.casualty_share(claims, ind, lang))
+share = ctx.table(tables.casualty_share(claims), "casualty_share")
+ctx.figures("casualty_share", lambda lang: charts.casualty_share(claims, share, ind, lang))
 share.tail(10)
 
 # %% [markdown]

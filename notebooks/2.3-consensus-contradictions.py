@@ -33,9 +33,10 @@ OUTLIER_LEVEL = 0.98
 RECENT_DAYS = 183
 
 # %%
-from dprk_russia import charts, contradictions, findings
-from dprk_russia.context import load_context
-from dprk_russia.io import read_csv
+from dprk_russia.analysis import contradictions, findings
+from dprk_russia.build.context import load_context
+from dprk_russia.data.io import read_csv
+from dprk_russia.report import charts
 
 ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
 claims, ind, curves = ctx.claims, ctx.indicators, ctx.curves

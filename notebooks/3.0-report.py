@@ -16,7 +16,7 @@
 # Run once per language (`LANG`). The report computes nothing: every number in the text is a
 # finding the 1.0 and 2.x notebooks wrote (`data/processed/findings_*.csv`) or a table cell,
 # formatted for the language with babel; every sentence is in
-# `src/dprk_russia/templates/<lang>/report.md.j2`.
+# `src/dprk_russia/report/templates/<lang>/report.md.j2`.
 
 # %% tags=["parameters"]
 LANG = "en"
@@ -33,8 +33,8 @@ POOL_WARRING = "in"
 
 # %%
 from dprk_russia import PROJECT_ROOT
-from dprk_russia.io import write_text
-from dprk_russia.report import build_report
+from dprk_russia.data.io import write_text
+from dprk_russia.report.render import build_report
 
 params = {
     "AS_OF": AS_OF,

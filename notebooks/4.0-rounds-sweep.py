@@ -23,9 +23,9 @@ OUT_CSV = "build/sweep/rpc-400.csv"
 
 # %%
 from dprk_russia import PROJECT_ROOT
-from dprk_russia.clean import load_processed
-from dprk_russia.io import write_csv
-from dprk_russia.sweep import sweep_point
+from dprk_russia.analysis.sweep import sweep_point
+from dprk_russia.data.clean import load_processed
+from dprk_russia.data.io import write_csv
 
 claims = load_processed(PROJECT_ROOT / PROCESSED_DIR / "claims.csv")
 

@@ -36,10 +36,11 @@ POOL_WARRING = "in"
 
 # %%
 
-from dprk_russia import PROJECT_ROOT, backtest, findings, pooled
-from dprk_russia.clean import load_processed
-from dprk_russia.io import read_csv, write_csv
-from dprk_russia.schema import read_raw_csv
+from dprk_russia import PROJECT_ROOT
+from dprk_russia.analysis import backtest, findings, pooled
+from dprk_russia.data.clean import load_processed
+from dprk_russia.data.io import read_csv, write_csv
+from dprk_russia.data.schema import read_raw_csv
 
 raw, processed = PROJECT_ROOT / RAW_DIR, PROJECT_ROOT / PROCESSED_DIR
 out = PROJECT_ROOT / REPORTS_DIR / "backtest"

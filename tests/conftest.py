@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from dprk_russia import PROJECT_ROOT
-from dprk_russia.clean import clean_claims
+from dprk_russia.data.clean import clean_claims
 
 HEADER = (
     "claim_id,indicator,value_low,value_high,qualifier,basis,period_start,period_end,"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dprk_russia import analysis, contradictions, pooled
+from dprk_russia.analysis import contradictions, curves, tables
 
 from .conftest import make_claims
 
@@ -35,9 +35,9 @@ def test_latest_per_estimator_and_consensus_skip_capacity_and_forecast():
             c("x", "containers_munitions", 50000, "2024-03-01", "C", basis="capacity"),
         ]
     )
-    latest = analysis.latest_per_estimator(df, "containers_munitions")
+    latest = tables.latest_per_estimator(df, "containers_munitions")
     assert list(latest["claim_id"]) == ["a2", "b1"]
-    table = pooled.consensus_table(df, NO_CURVES, pd.Timestamp("2024-03-31"), ["containers_munitions"], 90)
+    table = curves.consensus_table(df, NO_CURVES, pd.Timestamp("2024-03-31"), ["containers_munitions"], 90)
     row = table.iloc[0]
     assert (row["n_estimators"], row["newest_claim_id"]) == (2, "b1")
     # only b1 was published within 90 days of the cut-off; no curve, so no pooled estimate
@@ -71,17 +71,17 @@ def test_implied_rounds_per_container_pairs_by_source_and_period():
             c("lone", "artillery_rounds", 1, "2024-01-01", source_id="s3"),
         ]
     )
-    out = analysis.implied_rounds_per_container(df, 300, 500).set_index("rounds_claim_id")
+    out = tables.implied_rounds_per_container(df, 300, 500).set_index("rounds_claim_id")
     assert out.loc["r", "ratio_mid"] == 480 and bool(out.loc["r", "in_band"])
     assert out.loc["r2", "ratio_mid"] == 80 and not bool(out.loc["r2", "in_band"])
     assert "lone" not in out.index
     with pytest.raises(ValueError):
-        analysis.implied_rounds_per_container(df, 500, 300)
+        tables.implied_rounds_per_container(df, 500, 300)
 
 
 def test_containers_to_rounds_is_a_separate_conversion():
     df = make_claims([c("k", "containers_munitions", 100, "2024-01-01", hi=200, qualifier="range")])
-    out = analysis.containers_to_rounds(df, 300, 500).iloc[0]
+    out = tables.containers_to_rounds(df, 300, 500).iloc[0]
     assert (out["rounds_low"], out["rounds_high"]) == (30000, 100000)
 
 
@@ -99,7 +99,7 @@ def test_oil_run_rate_and_cap_date():
             c("nostart", "refined_oil_delivered", 5, "2024-11-22"),
         ]
     )
-    rr = analysis.oil_run_rate(df)
+    rr = tables.oil_run_rate(df)
     assert list(rr["claim_id"]) == ["o"]
     r = rr.iloc[0]
     days = (pd.Timestamp("2024-10-31") - pd.Timestamp("2024-03-01")).days + 1
@@ -122,13 +122,13 @@ def test_casualty_share_uses_median_of_latest_force_figures_by_then():
             c("early", "killed", 10, "2024-10-30"),
         ]
     )
-    sh = analysis.casualty_share(df).set_index("claim_id")
+    sh = tables.casualty_share(df).set_index("claim_id")
     # latest per estimator by 23 Dec: A 10000, B 11000, C 18000 -> median 11000; forecasts ignored
     assert sh.loc["k", "force"] == 11000 and sh.loc["k", "share_mid"] == pytest.approx(0.1)
     assert sh.loc["k", "force_max"] == 18000
     assert sh.loc["early", "force"] == 3000
     with pytest.raises(ValueError):
-        analysis.force_size_at(df, pd.Timestamp("2025-01-01"), how="mean")
+        tables.force_size_at(df, pd.Timestamp("2025-01-01"), how="mean")
 
 
 def test_contradiction_falling_cumulative():
@@ -139,7 +139,7 @@ def test_contradiction_falling_cumulative():
             c("c", "killed", 700, "2025-12-01", "Other"),
         ]
     )
-    rows = contradictions.falling_cumulative(analysis.distinct_estimates(df))
+    rows = contradictions.falling_cumulative(tables.distinct_estimates(df))
     assert [r["claim_ids"] for r in rows] == ["a;b"]
 
 
@@ -151,7 +151,7 @@ def test_contradiction_capacity_reported_as_count():
             c("far", "artillery_rounds", 2000000, "2024-09-01", "Press2", source_id="s3"),
         ]
     )
-    rows = contradictions.capacity_as_count(analysis.distinct_estimates(df))
+    rows = contradictions.capacity_as_count(tables.distinct_estimates(df))
     assert [r["claim_ids"] for r in rows] == ["cap;cnt"]
 
 
@@ -163,7 +163,7 @@ def test_contradiction_casualties_above_force():
             c("ok", "casualties_total", 1000, "2024-12-01"),
         ]
     )
-    rows = contradictions.losses_above_force(analysis.distinct_estimates(df))
+    rows = contradictions.losses_above_force(tables.distinct_estimates(df))
     assert [r["claim_ids"] for r in rows] == ["k"]
 
 
@@ -194,9 +194,9 @@ def test_part_scope_claims_stay_out_of_consensus_and_contradictions():
             c("unit", "killed", 9, "2025-12-12", "NIS", scope="part"),
         ]
     )
-    assert list(analysis.latest_per_estimator(df, "killed")["claim_id"]) == ["all"]
-    assert contradictions.falling_cumulative(analysis.distinct_estimates(df)) == []
-    table = pooled.consensus_table(df, NO_CURVES, pd.Timestamp("2025-12-31"), ["killed"])
+    assert list(tables.latest_per_estimator(df, "killed")["claim_id"]) == ["all"]
+    assert contradictions.falling_cumulative(tables.distinct_estimates(df)) == []
+    table = curves.consensus_table(df, NO_CURVES, pd.Timestamp("2025-12-31"), ["killed"])
     assert table.iloc[0]["newest_claim_id"] == "all"
 
 
@@ -210,7 +210,7 @@ def test_distinct_estimates_merge_relays_within_a_month_only():
             c("other", "containers_munitions", 20000, "2025-05-29", "US official", source_id="s5"),
         ]
     )
-    out = analysis.distinct_estimates(df).set_index("claim_id")
+    out = tables.distinct_estimates(df).set_index("claim_id")
     assert sorted(out.index) == ["a", "later", "other"]
     assert out.loc["a", "relays"] == 3 and out.loc["a", "relay_ids"] == "a;b;c"
     assert out.loc["later", "relays"] == 1
@@ -253,24 +253,25 @@ def test_distinct_estimates_keeps_claims_without_numbers():
             ),
         ]
     )
-    out = analysis.distinct_estimates(df)
+    out = tables.distinct_estimates(df)
     assert list(out["relay_ids"]) == ["n1;n2"]
 
 
 def test_early_cut_off_without_headline_figures_gives_empty_tables_and_charts():
     """A cut-off before any counted headline figure (AS_OF=2023-06-30) must not crash."""
-    from dprk_russia import PROJECT_ROOT, pooled
-    from dprk_russia.charts import consensus_spread
-    from dprk_russia.schema import read_raw_csv
+    from dprk_russia import PROJECT_ROOT
+    from dprk_russia.data.dictionary import TABLES
+    from dprk_russia.data.schema import read_raw_csv
+    from dprk_russia.report.charts import consensus_spread
 
     df = make_claims(
         [{"claim_id": "a", "indicator": "oil_tanker_calls", "value_low": 5, "published": "2023-06-13"}]
     )
     cut = pd.Timestamp("2023-06-30")
-    curves = pooled.curve_tables({}, [], cut)
-    assert curves.empty and list(curves.columns) == list(analysis.TABLES["consensus_over_time"][1])
-    table = pooled.consensus_table(df, curves, cut, analysis.HEADLINE_INDICATORS)
-    assert table.empty and list(table.columns) == list(analysis.TABLES["consensus"][1])
+    weekly = curves.curve_tables({}, [], cut)
+    assert weekly.empty and list(weekly.columns) == list(TABLES["consensus_over_time"][1])
+    table = curves.consensus_table(df, weekly, cut, tables.HEADLINE_INDICATORS)
+    assert table.empty and list(table.columns) == list(TABLES["consensus"][1])
     ind = read_raw_csv(PROJECT_ROOT / "data/raw/indicators.csv")
-    fig = consensus_spread(df, ind, table, curves, "en")
+    fig = consensus_spread(df, ind, table, weekly, "en")
     assert fig.axes[0].get_yticks().size == 0

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from dprk_russia import PROJECT_ROOT
-from dprk_russia.charts import FIGURES
+from dprk_russia.report.charts import FIGURES
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from dprk_russia.changelog import FIRST_RELEASE, history, main, render
+from dprk_russia.publish.changelog import FIRST_RELEASE, history, main, render
 
 HEAD = "claim_id,indicator,value_low,value_high,basis,published,source_id,note\n"
 SRC = "source_id,publisher,title\n"

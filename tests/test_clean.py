@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dprk_russia.clean import PROCESSED_COLUMNS, clean_claims, parse_estimator_types, parse_iso, read_raw
+from dprk_russia.data.clean import PROCESSED_COLUMNS, clean_claims, parse_estimator_types, parse_iso, read_raw
 
 from .conftest import make_claims
 

@@ -11,12 +11,11 @@ from pathlib import Path
 import pytest
 
 from dprk_russia import PROJECT_ROOT, __version__
-from dprk_russia.analysis import TABLES
-from dprk_russia.clean import PROCESSED_COLUMNS
-from dprk_russia.datapackage import PACKAGE_PATH, build_package, package_json, validate_package
-from dprk_russia.dictionary import PROCESSED_DE, RAW, TABLES_DE
-from dprk_russia.export import claims_workbook, workbook_bytes, write_claims_xlsx
-from dprk_russia.schema import REQUIRED_COLUMNS
+from dprk_russia.data.clean import PROCESSED_COLUMNS
+from dprk_russia.data.dictionary import PROCESSED_DE, RAW, TABLES, TABLES_DE
+from dprk_russia.data.schema import REQUIRED_COLUMNS
+from dprk_russia.publish.datapackage import PACKAGE_PATH, build_package, package_json, validate_package
+from dprk_russia.publish.export import claims_workbook, workbook_bytes, write_claims_xlsx
 
 RAW_RESOURCES = [f"raw-{n}" for n in RAW]
 

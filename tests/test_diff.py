@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from dprk_russia.diff import compare_rows, diff_builds, responsible_claims
+from dprk_russia.publish.diff import compare_rows, diff_builds, responsible_claims
 
 CONS = "indicator,cut,estimate,low,high,n_estimates,n_estimators,recent_low,recent_high\n"
 CONTRA = "type,indicator,claim_ids,estimators,dates,values,measure,reference,detail\n"

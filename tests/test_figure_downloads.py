@@ -7,7 +7,8 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from dprk_russia.figures import PLOTTED_COLUMNS, save_figure, timeline_figure
+from dprk_russia.report.figures import PLOTTED_COLUMNS, save_figure
+from dprk_russia.report.marks import timeline_figure
 
 from .conftest import make_claims
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from dprk_russia.figures import OTHER, date_axis, estimator_colours, is_narrow, layout, subplots
+from dprk_russia.report.figures import OTHER, estimator_colours, is_narrow, layout, subplots
+from dprk_russia.report.marks import date_axis
 
 
 def test_colours_come_from_the_registry_whatever_the_subset():

@@ -6,8 +6,11 @@ import matplotlib.pyplot as plt
 import pandas as pd
 import pytest
 
-from dprk_russia import PROJECT_ROOT, analysis, charts, findings
-from dprk_russia.figures import plot_claims, save_figure
+from dprk_russia import PROJECT_ROOT
+from dprk_russia.analysis import findings, tables
+from dprk_russia.report import charts
+from dprk_russia.report.figures import save_figure
+from dprk_russia.report.marks import plot_claims
 
 from .conftest import make_claims
 
@@ -79,7 +82,7 @@ def test_deployment_findings_count_only_the_forecasts_a_chart_shows():
             {"claim_id": "c6", "indicator": "killed", "value_low": 6000, "published": "2025-03-01"},
         ]
     )
-    got = {r["key"]: r for r in findings.deployments(claims, analysis.casualty_share(claims))}
+    got = {r["key"]: r for r in findings.deployments(claims, tables.casualty_share(claims))}
     assert got["dep.forecasts.troops"]["value"] == 1 and got["dep.forecasts.troops"]["claim_ids"] == "c2"
     assert got["dep.forecasts.reinforcement"]["value"] == 1
     assert got["dep.share.highest"]["value"] == pytest.approx(0.6)
@@ -126,6 +129,6 @@ def test_every_chart_links_each_point(tmp_path):
         ]
     )
     ind = pd.read_csv(PROJECT_ROOT / "data/raw/indicators.csv", dtype=str, keep_default_na=False)
-    save_figure(charts.casualty_share(claims, ind, "en"), "s", tmp_path)
+    save_figure(charts.casualty_share(claims, tables.casualty_share(claims), ind, "en"), "s", tmp_path)
     svg = (tmp_path / "s.svg").read_text(encoding="utf-8")
     assert svg.count("<title>") == 1 and 'xlink:href="https://example.org"' in svg

@@ -7,7 +7,7 @@ import sys
 
 import pandas as pd
 
-from dprk_russia.freshness import freshness, freshness_json, stale_warning
+from dprk_russia.data.freshness import freshness, freshness_json, stale_warning
 
 
 def _data(published: list[str], accessed: list[str]) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -52,7 +52,7 @@ def test_json_is_deterministic():
 
 def test_validate_cli_warns_when_stale(raw_dir):
     out = subprocess.run(
-        [sys.executable, "-m", "dprk_russia.validate", str(raw_dir)],
+        [sys.executable, "-m", "dprk_russia.data.validate", str(raw_dir)],
         capture_output=True,
         text=True,
         check=False,

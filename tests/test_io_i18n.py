@@ -5,15 +5,15 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from dprk_russia.i18n import (
+from dprk_russia.analysis.precision import round_sig
+from dprk_russia.data.io import atomic_path, spreadsheet_safe, write_csv, write_text
+from dprk_russia.report.i18n import (
     day,
     num,
     num_range,
     pct,
     published,
-    round_sig,
 )
-from dprk_russia.io import atomic_path, spreadsheet_safe, write_csv, write_text
 
 
 def test_atomic_write_keeps_old_file_on_error(tmp_path):
@@ -73,7 +73,7 @@ def test_round_sig():
 
 
 def test_formula_escape_is_applied_at_the_writer_and_undone_by_the_reader(tmp_path):
-    from dprk_russia.io import read_csv
+    from dprk_russia.data.io import read_csv
 
     cells = ["=1+1", "\t=1+1", "\r=1+1", "'=1+1", "'quoted title'", "-5", "fine", ""]
     df = pd.DataFrame({"estimator": cells, "n": range(len(cells))})

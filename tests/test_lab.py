@@ -160,8 +160,8 @@ class Kernel:
 
 
 def test_kernels_are_shut_down_without_an_interrupt_but_can_still_be_interrupted():
-    from dprk_russia.lab import KernelManager
-    from dprk_russia.run import quiet_kernel_manager
+    from dprk_russia.build.lab import KernelManager
+    from dprk_russia.build.run import quiet_kernel_manager
 
     for cls in (KernelManager, quiet_kernel_manager()):
         km = cls(kernel_name="python3")

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from dprk_russia import PROJECT_ROOT, params
-from dprk_russia.clean import clean_claims, read_raw
+from dprk_russia import PROJECT_ROOT
+from dprk_russia.build import params
+from dprk_russia.data.clean import clean_claims, read_raw
 
 
 @pytest.mark.parametrize(
@@ -68,7 +69,7 @@ def test_cleaning_rejects_an_impossible_as_of_by_name(raw_dir):
 def test_cli_prints_one_line_and_fails():
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src"), "AS_OF": "2024-13-45", "REPORT_LANGS": "fr"}
     res = subprocess.run(
-        [sys.executable, "-m", "dprk_russia.params"], capture_output=True, text=True, env=env
+        [sys.executable, "-m", "dprk_russia.build.params"], capture_output=True, text=True, env=env
     )
     assert res.returncode == 1 and res.stderr == ""
     assert res.stdout.count("\n") == 1 and "AS_OF=2024-13-45" in res.stdout and "REPORT_LANGS" in res.stdout
@@ -81,7 +82,7 @@ def test_lock_waits_for_the_build_that_holds_it(tmp_path: Path):
     fcntl.flock(fd, fcntl.LOCK_EX)
     env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT / "src")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "dprk_russia.lock", str(lock), "sh", "-c", "echo ran"],
+        [sys.executable, "-m", "dprk_russia.build.lock", str(lock), "sh", "-c", "echo ran"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dprk_russia import backtest, contradictions, pooled
+from dprk_russia.analysis import backtest, contradictions, curves, pooled
 
 from .conftest import make_claims
 
@@ -41,7 +41,7 @@ def test_curve_never_falls_even_when_the_figures_do():
     )
     f = fit(df)
     assert np.all(np.diff(f.level) >= -1e-12)
-    curve = pooled.curve_table(f, pd.Timestamp("2024-12-31"))
+    curve = curves.curve_table(f, pd.Timestamp("2024-12-31"))
     assert curve["estimate"].is_monotonic_increasing
     assert (curve["low"] <= curve["estimate"]).all() and (curve["estimate"] <= curve["high"]).all()
     assert curve["low"].is_monotonic_increasing  # monotone truth: a lower edge holds later too
@@ -168,9 +168,9 @@ def test_outside_band_flags_a_far_figure_but_not_growth():
     grow = series("A", 1.0, "a") + series("B", 1.0, "b") + series("C", 1.0, "c")
     far = [row("far", 20000, "2024-06-15", "X")]
     f = fit(make_claims(grow + far))
-    curves = pooled.curve_table(f, pd.Timestamp("2024-12-31"))
-    effects = pooled.effects_table({IND: f})
-    rows = contradictions.outside_band(make_claims(grow + far), curves, effects)
+    curve = curves.curve_table(f, pd.Timestamp("2024-12-31"))
+    effects = curves.effects_table({IND: f})
+    rows = contradictions.outside_band(make_claims(grow + far), curve, effects)
     assert [r["claim_ids"] for r in rows] == ["far"]
     assert rows[0]["measure"] > 3
 

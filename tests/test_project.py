@@ -13,7 +13,9 @@ import pytest
 import yaml
 
 from dprk_russia import PROJECT_ROOT
-from dprk_russia.run import declared_parameters
+from dprk_russia.build.run import declared_parameters
+
+from .layers import package_imports
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.py"))
 
@@ -97,11 +99,11 @@ def test_lint_is_clean():
 
 
 def test_processed_tables_match_their_dictionary():
-    from dprk_russia.analysis import TABLES
-    from dprk_russia.clean import PROCESSED_COLUMNS
+    from dprk_russia.data.clean import PROCESSED_COLUMNS
+    from dprk_russia.data.dictionary import TABLES
 
     processed = PROJECT_ROOT / "data/processed"
-    from dprk_russia.findings import DICTIONARY, PARTS, REPORT_TABLES
+    from dprk_russia.analysis.findings import DICTIONARY, PARTS, REPORT_TABLES
 
     documented = {"claims": list(PROCESSED_COLUMNS), **{k: list(v[1]) for k, v in TABLES.items()}}
     documented |= {f"findings_{p}": list(DICTIONARY) for p in PARTS}
@@ -137,34 +139,15 @@ def test_bad_parameters_stop_make_before_building(arg, message):
     assert message in res.stderr
 
 
-def _package_imports(source: str) -> set[str]:
-    """Modules of dprk_russia imported by ``source`` (absolute or relative imports)."""
-    import ast
-
-    found = set()
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.ImportFrom):
-            if node.level == 1 or (node.module or "").startswith("dprk_russia"):
-                base = (node.module or "").removeprefix("dprk_russia").lstrip(".")
-                if base:
-                    found.add(base.split(".")[0])
-                else:
-                    found.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.Import):
-            found.update(a.name.split(".")[1] for a in node.names if a.name.startswith("dprk_russia."))
-    return found
-
-
-def _transitive(modules: set[str]) -> set[str]:
-    pkg = PROJECT_ROOT / "src/dprk_russia"
-    todo, seen = set(modules), set()
+def _transitive(files: set[Path]) -> set[Path]:
+    """The package's module files that ``files`` import, directly or through each other."""
+    todo, seen = set(files), set()
     while todo:
-        mod = todo.pop()
-        path = pkg / f"{mod}.py"
-        if mod in seen or not path.exists():
+        path = todo.pop()
+        if path in seen or not path.exists():
             continue
-        seen.add(mod)
-        todo |= _package_imports(path.read_text(encoding="utf-8"))
+        seen.add(path)
+        todo |= package_imports(path)
     return seen
 
 
@@ -180,9 +163,10 @@ def test_make_rule_depends_on_every_module_the_notebook_uses(path: Path):
         if ln.endswith(".done: " + ln.split(": ", 1)[-1]) and f"notebooks/{path.name}" in ln
     ]
     assert rules, f"no make rule runs {path.name}"
-    used = _transitive(_package_imports(path.read_text(encoding="utf-8"))) | {"run"}
+    used = _transitive(package_imports(path)) | {PROJECT_ROOT / "src/dprk_russia/build/run.py"}
     for rule in rules:
         # rules depend on content stamps build/<variant>/hash/<file>.sha of their sources
         deps = {d.split("/hash/", 1)[-1].removesuffix(".sha") for d in rule.split(": ", 1)[1].split()}
-        missing = sorted(m for m in used if f"src/dprk_russia/{m}.py" not in deps)
+        missing = sorted(m.relative_to(PROJECT_ROOT).as_posix() for m in used)
+        missing = [m for m in missing if m not in deps]
         assert not missing, f"{rule.split(':')[0]} lacks {missing}"

@@ -11,7 +11,7 @@ import pytest
 import yaml
 
 from dprk_russia import PROJECT_ROOT, __version__, read_version
-from dprk_russia.release import PLACES, bump, main, parse_calver
+from dprk_russia.publish.release import PLACES, bump, main, parse_calver
 
 SCHEMA = Path(__file__).with_name("data") / "cff-1.2.0.schema.json"
 

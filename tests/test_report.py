@@ -12,10 +12,11 @@ import pandas as pd
 import pytest
 
 from dprk_russia import PROJECT_ROOT
-from dprk_russia.charts import FIGURES
-from dprk_russia.findings import load_findings
-from dprk_russia.i18n import day, num, pct, published, round_sig
-from dprk_russia.report import build_report, claim_links, md_text, raw_checksum, render_html
+from dprk_russia.analysis.findings import load_findings
+from dprk_russia.analysis.precision import round_sig
+from dprk_russia.report.charts import FIGURES
+from dprk_russia.report.i18n import day, num, pct, published
+from dprk_russia.report.render import build_report, claim_links, md_text, raw_checksum, render_html
 
 PROCESSED = PROJECT_ROOT / "data/processed"
 RAW = PROJECT_ROOT / "data/raw"

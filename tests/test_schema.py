@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dprk_russia.schema import iso_bounds, validate_raw
+from dprk_russia.data.rules import validate_raw
+from dprk_russia.data.vocab import iso_bounds
 
 from .conftest import GOOD_ROW, HEADER
 
@@ -126,7 +127,7 @@ def test_cli_reports_without_traceback_and_exits_nonzero(raw_dir):
     with_claim(raw_dir, BAD_CLAIMS["negative_value"][0])
     stamp = raw_dir.parent / "stamp"
     res = subprocess.run(
-        [sys.executable, "-m", "dprk_russia.validate", str(raw_dir), "--stamp", str(stamp)],
+        [sys.executable, "-m", "dprk_russia.data.validate", str(raw_dir), "--stamp", str(stamp)],
         capture_output=True,
         text=True,
     )
@@ -227,7 +228,7 @@ def test_project_sources_have_kind_and_no_remarks_in_titles():
 
 
 def _plausible(raw_dir: Path, rows: str):
-    from dprk_russia.schema import validate_raw_with_warnings
+    from dprk_russia.data.rules import validate_raw_with_warnings
 
     (raw_dir / "claims.csv").write_text(HEADER + GOOD_ROW + rows, encoding="utf-8")
     return validate_raw_with_warnings(raw_dir)
@@ -297,7 +298,7 @@ def test_cli_prints_warnings_but_exits_zero(raw_dir):
     ):
         (raw_dir / name).write_text(text, encoding="utf-8")
     out = subprocess.run(
-        [sys.executable, "-m", "dprk_russia.validate", str(raw_dir)],
+        [sys.executable, "-m", "dprk_russia.data.validate", str(raw_dir)],
         capture_output=True,
         text=True,
         check=False,
@@ -352,7 +353,7 @@ def test_whitespace_only_estimator_is_not_a_phantom_estimator(raw_dir):
 def test_published_in_the_future_is_an_error(raw_dir):
     from datetime import date
 
-    from dprk_russia.schema import validate_raw_with_warnings
+    from dprk_russia.data.rules import validate_raw_with_warnings
 
     problems = with_claim(raw_dir, "c2,killed,5,5,about,assessed,,,2027-01-01,X,media,s1,n,yes,total\n")
     assert located(problems, "claims.csv", 3, "published"), "rejected whatever today is"
@@ -374,7 +375,7 @@ def test_published_in_the_future_is_an_error(raw_dir):
 
 
 def test_header_with_stray_space_is_reported_by_validation_and_cleaning_alike(raw_dir):
-    from dprk_russia.clean import read_raw
+    from dprk_russia.data.clean import read_raw
 
     (raw_dir / "claims.csv").write_text(HEADER.replace(",note,", ", note,") + GOOD_ROW, encoding="utf-8")
     problems = validate_raw(raw_dir)
@@ -386,7 +387,7 @@ def test_header_with_stray_space_is_reported_by_validation_and_cleaning_alike(ra
 
 
 def test_excel_bom_and_crlf_are_read_the_same_by_validation_and_cleaning(raw_dir):
-    from dprk_russia.clean import read_raw
+    from dprk_russia.data.clean import read_raw
 
     text = (HEADER + GOOD_ROW).replace("\n", "\r\n")
     (raw_dir / "claims.csv").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))

@@ -1,0 +1,248 @@
+"""Analysis of the cleaned claims: consensus, implied ratios, oil run-rate, contradictions.
+
+Every function takes the processed claims table (see :mod:`dprk_russia.data.clean`) and returns
+a new DataFrame; nothing here reads or writes files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+COUNTED = ("assessed", "official")
+UN_CAP_BARRELS = 500_000
+
+#: Indicators shown in the consensus (key findings) table, in order.
+HEADLINE_INDICATORS = (
+    "containers_munitions",
+    "artillery_rounds",
+    "ballistic_missiles_shipped",
+    "ballistic_missiles_launched",
+    "guns_170mm",
+    "mrl_240mm",
+    "dprk_share_russian_shells",
+    "refined_oil_delivered",
+    "troops_deployed",
+    "killed",
+    "wounded",
+    "casualties_total",
+    "captured",
+    "engineers_builders",
+)
+
+
+def shown(claims: pd.DataFrame) -> pd.DataFrame:
+    """The claims charts draw and findings quote: with a number, covering the whole indicator."""
+    return claims[claims["has_value"] & (claims["scope"] == "total")]
+
+
+def _with_values(df: pd.DataFrame) -> pd.DataFrame:
+    """Claims with a number that speak for the whole indicator (not a part of it)."""
+    return df[df["has_value"] & (df["scope"] == "total")]
+
+
+def counted(df: pd.DataFrame) -> pd.DataFrame:
+    """Counted figures (assessed or official) for the whole indicator, without the later pages
+    that repeat an older figure as if it were new (``repeat_of``)."""
+    sub = _with_values(df)
+    sub = sub[sub["basis"].isin(COUNTED)]
+    return sub[sub["repeat_of"].fillna("") == ""] if "repeat_of" in sub else sub
+
+
+def latest_per_estimator(df: pd.DataFrame, indicator: str, bases: Sequence[str] = COUNTED) -> pd.DataFrame:
+    """The most recent claim of each estimator for ``indicator`` (ties: later published, id)."""
+    sub = _with_values(df)
+    sub = sub[(sub["indicator"] == indicator) & sub["basis"].isin(bases)]
+    sub = sub.sort_values(["estimator", "date", "published_date", "claim_id"], kind="stable")
+    return (
+        sub.groupby("estimator", sort=True)
+        .tail(1)
+        .sort_values(["date", "estimator"], kind="stable")
+        .reset_index(drop=True)
+    )
+
+
+def implied_rounds_per_container(df: pd.DataFrame, band_low: float, band_high: float) -> pd.DataFrame:
+    """Rounds per container for every source that gives both a container and a round figure.
+
+    Pairs are matched on ``source_id`` and ``period_end``. Each pair is flagged
+    ``in_band`` when its implied ratio range overlaps [band_low, band_high].
+    """
+    if band_low > band_high:
+        raise ValueError(f"band_low {band_low} is above band_high {band_high}")
+    sub = _with_values(df)
+    cont = sub[sub["indicator"] == "containers_munitions"]
+    rounds = sub[sub["indicator"] == "artillery_rounds"]
+    keys = ["source_id", "period_end"]
+    pairs = cont.merge(rounds, on=keys, suffixes=("_c", "_r"))
+    if pairs.empty:
+        return pd.DataFrame(
+            columns=[
+                "source_id",
+                "period_end",
+                "estimator",
+                "date",
+                "containers",
+                "rounds",
+                "rounds_basis",
+                "ratio_low",
+                "ratio_high",
+                "ratio_mid",
+                "in_band",
+                "container_claim_id",
+                "rounds_claim_id",
+            ]
+        )
+    out = pd.DataFrame(
+        {
+            "source_id": pairs["source_id"],
+            "period_end": pairs["period_end"],
+            "estimator": pairs["estimator_r"],
+            "date": pairs["date_r"],
+            "containers": pairs["value_mid_c"],
+            "rounds": pairs["value_mid_r"],
+            "rounds_basis": pairs["basis_r"],
+            "ratio_low": pairs["value_low_r"] / pairs["value_high_c"],
+            "ratio_high": pairs["value_high_r"] / pairs["value_low_c"],
+            "ratio_mid": pairs["value_mid_r"] / pairs["value_mid_c"],
+            "container_claim_id": pairs["claim_id_c"],
+            "rounds_claim_id": pairs["claim_id_r"],
+        }
+    )
+    out["in_band"] = (out["ratio_high"] >= band_low) & (out["ratio_low"] <= band_high)
+    return out.sort_values(["date", "source_id", "rounds_claim_id"], kind="stable").reset_index(drop=True)
+
+
+def containers_to_rounds(df: pd.DataFrame, rounds_low: float, rounds_high: float) -> pd.DataFrame:
+    """Convert every container count into a rounds range under the given assumption.
+
+    This is a *capacity* conversion and is returned as its own table, never merged into
+    the assessed round counts.
+    """
+    sub = _with_values(df)
+    cont = sub[(sub["indicator"] == "containers_munitions") & sub["basis"].isin(COUNTED)]
+    out = cont[["claim_id", "estimator", "date", "value_low", "value_high"]].copy()
+    out["rounds_low"] = out["value_low"] * rounds_low
+    out["rounds_high"] = out["value_high"] * rounds_high
+    return out.reset_index(drop=True)
+
+
+def oil_run_rate(df: pd.DataFrame, cap: float = UN_CAP_BARRELS) -> pd.DataFrame:
+    """Run-rate of refined-oil delivery figures that state a period, against the annual cap.
+
+    For each ``refined_oil_delivered`` or ``refined_oil_notified`` claim with a start and
+    end, returns barrels per day, the annualised amount, its multiple of the cap, and the
+    date on which deliveries at that rate would pass the cap counted from the period start.
+    """
+    sub = _with_values(df)
+    sub = sub[
+        sub["indicator"].isin(["refined_oil_delivered", "refined_oil_notified"])
+        & sub["period_start_date"].notna()
+        & sub["period_end_date"].notna()
+    ]
+    days = (sub["period_end_date"] - sub["period_start_date"]).dt.days + 1
+    per_day = sub["value_mid"] / days
+    out = pd.DataFrame(
+        {
+            "claim_id": sub["claim_id"],
+            "indicator": sub["indicator"],
+            "estimator": sub["estimator"],
+            "basis": sub["basis"],
+            "period_start": sub["period_start_date"],
+            "period_end": sub["period_end_date"],
+            "days": days,
+            "barrels": sub["value_mid"],
+            "barrels_per_day": per_day,
+            "annualised": per_day * 365,
+            "cap_multiple": per_day * 365 / cap,
+        }
+    )
+    to_cap = np.ceil(cap / per_day.where(per_day > 0))
+    out["cap_passed_on"] = sub["period_start_date"] + pd.to_timedelta(to_cap - 1, unit="D")
+    return out.sort_values(["period_start", "claim_id"], kind="stable").reset_index(drop=True)
+
+
+def force_size_at(df: pd.DataFrame, when: pd.Timestamp, how: str = "median") -> float:
+    """Size of the deployed force as known on ``when``, from counted troops_deployed figures.
+
+    ``how="median"``: the median midpoint of each estimator's latest figure dated on or before
+    ``when`` (robust to a single outlier); ``how="max"``: the largest value_high so dated.
+    """
+    sub = _with_values(df)
+    sub = sub[(sub["indicator"] == "troops_deployed") & sub["basis"].isin(COUNTED) & (sub["date"] <= when)]
+    if sub.empty:
+        return float("nan")
+    if how == "max":
+        return float(sub["value_high"].max())
+    if how != "median":
+        raise ValueError(f"how must be 'median' or 'max', got {how!r}")
+    latest = sub.sort_values(["date", "claim_id"], kind="stable").groupby("estimator").tail(1)
+    return float(latest["value_mid"].median())
+
+
+def _force_sizes(df: pd.DataFrame, dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`force_size_at` (median and max) for many dates in one pass over the force figures."""
+    troops = _with_values(df)
+    troops = troops[(troops["indicator"] == "troops_deployed") & troops["basis"].isin(COUNTED)]
+    troops = troops.sort_values(["date", "claim_id"], kind="stable")
+    when = troops["date"].to_numpy()
+    est = troops["estimator"].to_list()
+    mid = troops["value_mid"].to_numpy(dtype=float)
+    high = troops["value_high"].to_numpy(dtype=float)
+    sizes: dict[pd.Timestamp, tuple[float, float]] = {}
+    for d in dates.unique():
+        n = int(np.searchsorted(when, d, side="right"))  # figures dated on or before d
+        if n == 0:
+            sizes[d] = (float("nan"), float("nan"))
+            continue
+        latest = {e: m for e, m in zip(est[:n], mid[:n], strict=True)}  # each estimator's last
+        sizes[d] = (float(np.median(list(latest.values()))), float(high[:n].max()))
+    pairs = [sizes[d] for d in dates]
+    return np.array([p[0] for p in pairs], dtype=float), np.array([p[1] for p in pairs], dtype=float)
+
+
+def casualty_share(df: pd.DataFrame) -> pd.DataFrame:
+    """Each casualty figure as a share of the force known by its date.
+
+    ``force`` is the median of the estimators' latest counted force figures by then (the share's
+    denominator); ``force_max`` is the largest such figure (used by the casualties-above-force rule).
+    """
+    sub = _with_values(df)
+    sub = sub[sub["indicator"].isin(["killed", "wounded", "casualties_total"]) & sub["basis"].isin(COUNTED)]
+    out = sub[["claim_id", "indicator", "estimator", "date", "value_low", "value_high", "value_mid"]].copy()
+    out["force"], out["force_max"] = _force_sizes(df, sub["date"])
+    out["share_mid"] = out["value_mid"] / out["force"]
+    return out.sort_values(["date", "claim_id"], kind="stable").reset_index(drop=True)
+
+
+#: Claims equal in these fields and published within RELAY_WINDOW_DAYS are one estimate, relayed.
+ESTIMATE_KEY = ["indicator", "estimator", "basis", "value_low", "value_high"]
+RELAY_WINDOW_DAYS = 30
+
+
+def distinct_estimates(df: pd.DataFrame, window_days: int = RELAY_WINDOW_DAYS) -> pd.DataFrame:
+    """One row per distinct estimate: the same figure from the same estimator, relayed by several
+    pages within ``window_days`` of its first publication, counts once.
+
+    Keeps the earliest-published claim (ties: claim_id) and adds ``relays`` (how many claims carry
+    the estimate) and ``relay_ids`` (their ids, ';'-separated).
+    """
+    sub = df.sort_values(["published_date", "claim_id"], kind="stable")
+    published = list(sub["published_date"])
+    ids = sub["claim_id"].to_list()
+    clusters: list[list[int]] = []  # row positions of each estimate, earliest first
+    for positions in sub.groupby(ESTIMATE_KEY, dropna=False, sort=False).indices.values():
+        start = None
+        for pos in positions:
+            when = published[pos]
+            if start is None or (when - start).days > window_days:
+                start = when
+                clusters.append([])
+            clusters[-1].append(pos)
+    out = sub.iloc[[c[0] for c in clusters]].assign(
+        relays=[len(c) for c in clusters],
+        relay_ids=[";".join(ids[i] for i in c) for c in clusters],
+    )
+    return out.sort_values(["indicator", "date", "claim_id"], kind="stable").reset_index(drop=True)

@@ -1,0 +1,48 @@
+"""The contents and kernel managers that `make lab` gives JupyterLab.
+
+Jupytext's contents manager opens the ``.py`` notebooks as notebooks. A ``.py`` notebook keeps
+only its kernelspec in its header (``jupytext.toml``), so it reached Lab without the
+``language_info`` that the kernel reports when it starts; Lab then wrote that into the notebook
+and showed every notebook as modified right after opening. This manager fills it in on reading,
+exactly as the project's Python kernel reports it. It is never written to the ``.py`` file (the
+metadata filter drops it), only to the git-ignored paired ``.ipynb``.
+
+The kernel manager shuts kernels down without a stray interrupt (see ``run.QuietShutdown``).
+"""
+
+from __future__ import annotations
+
+import copy
+from typing import Any
+
+from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
+from jupyter_server.services.kernels.kernelmanager import ServerKernelManager
+from jupytext.async_contentsmanager import build_async_jupytext_contents_manager_class
+
+from dprk_russia.build.run import QuietShutdown
+
+KERNEL = "python3"
+
+
+def kernel_language_info() -> dict[str, Any]:
+    """The ``language_info`` that an IPython kernel of this environment reports."""
+    from ipykernel.ipkernel import IPythonKernel
+
+    return copy.deepcopy(IPythonKernel.language_info)
+
+
+class ContentsManager(build_async_jupytext_contents_manager_class(AsyncLargeFileManager)):
+    """Jupytext's contents manager; Python notebooks come with their kernel's ``language_info``."""
+
+    async def get(self, path: str, content: bool = True, type: str | None = None, **kwargs: Any) -> dict:
+        """The model of ``path``, as Jupytext's manager reads it, with ``language_info`` filled in."""
+        model = await super().get(path, content=content, type=type, **kwargs)
+        if model.get("type") == "notebook" and model.get("content"):
+            meta = model["content"]["metadata"]
+            if meta.get("kernelspec", {}).get("name") == KERNEL and "language_info" not in meta:
+                meta["language_info"] = kernel_language_info()
+        return model
+
+
+class KernelManager(QuietShutdown, ServerKernelManager):
+    """Jupyter server's kernel manager, shutting kernels down without interrupting them first."""

@@ -1,0 +1,157 @@
+"""Run one percent-format notebook through papermill, for the Makefile.
+
+``python -m dprk_russia.build.run NOTEBOOK.py --executed OUT.ipynb --stamp STAMP -p NAME VALUE ...``
+
+* converts the ``.py`` to a notebook in memory (jupytext), passes only the parameters that
+  the notebook's ``parameters`` cell declares, and runs it with an explicit kernel name and
+  start/cell timeouts, from the project root;
+* prints one line when it starts and one when it ends, with the time taken;
+* on failure names the notebook and the failing cell, keeps the executed notebook for
+  inspection, exits 1 and does not write the stamp (so make retries next time);
+* the stamp is written atomically only after success;
+* the kernel is shut down without the interrupt (SIGINT) that jupyter_client sends first, which
+  made an idle kernel log "KeyboardInterrupt caught in kernel" on successful runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import signal
+import sys
+import time
+from pathlib import Path
+
+from dprk_russia import PROJECT_ROOT
+from dprk_russia.data.io import TMP_PREFIX, write_text
+
+KERNEL = "python3"
+START_TIMEOUT = 60
+CELL_TIMEOUT = 600
+PARAM_RE = re.compile(r"^([A-Za-z_][A-Za-z0-9_]*)\s*(?::[^=]+)?=", re.MULTILINE)
+
+
+def declared_parameters(nb) -> list[str]:
+    """Names assigned in the notebook's single ``parameters`` cell."""
+    cells = [c for c in nb.cells if "parameters" in c.get("metadata", {}).get("tags", [])]
+    if len(cells) != 1:
+        raise ValueError(f"expected exactly one cell tagged 'parameters', found {len(cells)}")
+    return PARAM_RE.findall(cells[0].source)
+
+
+def coerce(value: str) -> object:
+    """'12' -> 12, '1.5' -> 1.5, anything else stays text."""
+    if re.fullmatch(r"-?[0-9]+", value):
+        return int(value)
+    if re.fullmatch(r"-?[0-9]*\.[0-9]+", value):
+        return float(value)
+    return value
+
+
+def say(message: str, error: bool = False) -> None:
+    """Write one whole line at once, so lines of parallel jobs never interleave."""
+    stream = sys.stderr if error else sys.stdout
+    stream.write(message + "\n")
+    stream.flush()
+
+
+def _interrupt(signum, frame) -> None:
+    raise KeyboardInterrupt
+
+
+class QuietShutdown:
+    """Mixin for a jupyter_client kernel manager: no interrupt (SIGINT) before a shutdown request.
+
+    jupyter_client interrupts a kernel before asking it to shut down; an idle kernel that gets
+    the signal while handling a message logs "KeyboardInterrupt caught in kernel" although
+    nothing went wrong. The shutdown request alone stops the kernel (or it is killed after
+    the usual wait). A user's own interrupt is not affected.
+    """
+
+    shutting_down: bool
+
+    async def _async_interrupt_kernel(self) -> None:
+        if not self.shutting_down:
+            await super()._async_interrupt_kernel()  # type: ignore[misc]
+
+
+def quiet_kernel_manager() -> type:
+    """The kernel manager class for papermill: ``AsyncKernelManager`` with ``QuietShutdown``."""
+    from jupyter_client.manager import AsyncKernelManager
+
+    return type("QuietShutdownKernelManager", (QuietShutdown, AsyncKernelManager), {})
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Execute a notebook; return the exit status."""
+    ap = argparse.ArgumentParser(description="Run a notebook with papermill.")
+    ap.add_argument("notebook")
+    ap.add_argument("--executed", required=True, help="where to keep the executed notebook")
+    ap.add_argument("--stamp", help="file written after success")
+    ap.add_argument("--label", help="name shown in progress lines")
+    ap.add_argument("-p", nargs=2, action="append", default=[], metavar=("NAME", "VALUE"))
+    args = ap.parse_args(argv)
+    # a plain `kill` stops the run like Ctrl-C, so temporary files are cleaned up
+    signal.signal(signal.SIGTERM, _interrupt)
+
+    # jsonschema (via nbformat) would import rfc3987_syntax, which compiles a grammar for
+    # 0.7 s at import; URL-format validation of notebooks is not needed here.
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    import jupytext
+    import papermill as pm
+    from papermill.exceptions import PapermillExecutionError
+
+    nb_path = Path(args.notebook)
+    name = args.label or nb_path.stem
+    t0 = time.perf_counter()
+    say(f"[start] {name}")
+    nb = jupytext.read(nb_path)
+    try:
+        wanted = set(declared_parameters(nb))
+    except ValueError as err:
+        say(f"[fail]  {name}: {nb_path}: {err}", error=True)
+        return 1
+    params = {k: coerce(v) for k, v in args.p if k in wanted}
+    executed = Path(args.executed)
+    executed.parent.mkdir(parents=True, exist_ok=True)
+    running = executed.with_name(f"{TMP_PREFIX}{executed.name}")
+    failed = executed.with_suffix(".failed.ipynb")
+    try:
+        pm.execute_notebook(
+            nb,
+            str(running),
+            parameters=params,
+            kernel_name=KERNEL,
+            language="python",
+            start_timeout=START_TIMEOUT,
+            execution_timeout=CELL_TIMEOUT,
+            cwd=str(PROJECT_ROOT),
+            progress_bar=False,
+            log_output=False,
+            # the kernel listens on localhost only; keep its start-up warnings out of the build log
+            extra_arguments=["--IPKernelApp.log_level=ERROR"],
+            kernel_manager_class=quiet_kernel_manager(),
+        )
+    except PapermillExecutionError as err:
+        running.replace(failed)
+        cell = f"cell {err.cell_index + 1} (execution count {err.exec_count})"
+        say(
+            f"[fail]  {name}: {nb_path} failed in {cell}: {err.ename}: {err.evalue}\n"
+            f"        executed notebook kept at {failed}",
+            error=True,
+        )
+        return 1
+    except KeyboardInterrupt:
+        running.unlink(missing_ok=True)
+        say(f"[stop]  {name}: interrupted", error=True)
+        return 130
+    running.replace(executed)
+    failed.unlink(missing_ok=True)
+    if args.stamp:
+        write_text(args.stamp, f"{nb_path}\n")
+    say(f"[done]  {name} in {time.perf_counter() - t0:.1f}s")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

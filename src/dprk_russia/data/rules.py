@@ -1,0 +1,268 @@
+"""Validation rules beyond each column's schema, and the one validation pass.
+
+Per row (low <= high, start <= end, estimator type as registered), per file (unique ids,
+dates not in the future), across claims (``repeat_of``) and across files (plausibility:
+errors that cannot be right, warnings worth a look). :func:`validate_raw` runs the column
+schemas of :mod:`dprk_russia.data.schema` and these rules and returns every problem at once.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from dprk_russia.data.io import Problem
+from dprk_russia.data.schema import (
+    ISO_DATE_RE,
+    column_schemas,
+    read_csv_checked,
+    read_raw_frames,
+    schema_problems,
+)
+from dprk_russia.data.vocab import iso_bounds
+
+ID_COLUMNS = {
+    "claims.csv": "claim_id",
+    "sources.csv": "source_id",
+    "indicators.csv": "indicator",
+    "estimators.csv": "estimator",
+}
+
+
+def _duplicates(name: str, df: pd.DataFrame) -> list[Problem]:
+    """Ids used more than once, each repeat naming the line where the id was first used."""
+    col = ID_COLUMNS.get(name)
+    if col is None:
+        return []
+    first: dict[str, int] = {}
+    out = []
+    for line, value in df[col].items():
+        if value in first:
+            msg = f"duplicate id {value!r}: already used on line {first[value]}"
+            out.append(Problem(name, int(line), col, msg))
+        else:
+            first[value] = int(line)
+    return out
+
+
+def _first_day(value: str) -> date | None:
+    """First day covered by a well-formed ISO date of any precision, else None."""
+    bounds = iso_bounds(value) if re.fullmatch(ISO_DATE_RE, value or "") else None
+    return bounds[0] if bounds else None
+
+
+def _future_dates(name: str, df: pd.DataFrame, today: date) -> list[Problem]:
+    """Dates after today (a page cannot have been published or read in the future)."""
+    columns = {
+        "sources.csv": ("published", "accessed"),
+        "claims.csv": ("published",),
+        "events.csv": ("date",),
+    }
+    out = []
+    for col in columns.get(name, ()):
+        for line, value in df[col].items():
+            day = _first_day(value)
+            if day and day > today:
+                out.append(Problem(name, line, col, f"{value} is in the future (today is {today})"))
+    return out
+
+
+def _row_rules(name: str, df: pd.DataFrame, registry: dict[str, str] | None = None) -> list[Problem]:
+    """Rules across the cells of one row; ``registry`` maps each estimator to its type."""
+    out: list[Problem] = []
+    if name != "claims.csv":
+        return out
+    for line, row in df.iterrows():
+        want = (registry or {}).get(row["estimator"])
+        if want is not None and row["estimator_type"] != want:
+            out.append(
+                Problem(
+                    name,
+                    line,
+                    "estimator_type",
+                    f"estimator {row['estimator']!r} has type {want!r} in estimators.csv, "
+                    f"got {row['estimator_type']!r}",
+                )
+            )
+        lo, hi = row["value_low"].strip(), row["value_high"].strip()
+        if bool(lo) != bool(hi):
+            col = "value_high" if lo else "value_low"
+            out.append(
+                Problem(name, line, col, "value_low and value_high must both be given or both be empty")
+            )
+        else:
+            try:
+                if lo and float(lo) > float(hi):
+                    out.append(Problem(name, line, "value_high", f"value_low {lo} is above value_high {hi}"))
+            except ValueError:
+                pass  # reported by the number check
+        if lo and hi and row["qualifier"] == "range" and lo == hi:
+            out.append(Problem(name, line, "qualifier", "qualifier 'range' needs value_low < value_high"))
+        ps, pe = row["period_start"], row["period_end"]
+        bs, be = (iso_bounds(ps) if ps else None), (iso_bounds(pe) if pe else None)
+        if bs and be and bs[0] > be[1]:
+            out.append(Problem(name, line, "period_end", f"period_start {ps} is after period_end {pe}"))
+    return out
+
+
+def _repeat_rules(df: pd.DataFrame) -> list[Problem]:
+    """The optional ``repeat_of`` column: a claim id of an earlier row with the same figure."""
+    out: list[Problem] = []
+    if "repeat_of" not in df.columns:
+        return out
+    rows = {row["claim_id"]: row for _, row in df.iterrows()}
+    for line, row in df.iterrows():
+        ref = row["repeat_of"].strip()
+        if not ref:
+            continue
+        orig = rows.get(ref)
+        if orig is None or ref == row["claim_id"]:
+            out.append(
+                Problem("claims.csv", line, "repeat_of", f"expected the claim_id of another row, got {ref!r}")
+            )
+            continue
+        if orig["repeat_of"].strip():
+            msg = f"{ref} is itself a repeat of {orig['repeat_of']}; point to the original"
+            out.append(Problem("claims.csv", line, "repeat_of", msg))
+        same = all(orig[c] == row[c] for c in ("indicator", "value_low", "value_high"))
+        if not same:
+            msg = f"a repeat must have the indicator and values of {ref}"
+            out.append(Problem("claims.csv", line, "repeat_of", msg))
+        a, b = iso_bounds(orig["published"]), iso_bounds(row["published"])
+        if a and b and a[0] > b[1]:
+            msg = f"{ref} was published after this row ({orig['published']} > {row['published']})"
+            out.append(Problem("claims.csv", line, "repeat_of", msg))
+    return out
+
+
+def _end(value: str) -> date | None:
+    b = iso_bounds(value) if value and re.fullmatch(ISO_DATE_RE, value) else None
+    return b[1] if b else None
+
+
+def _start(value: str) -> date | None:
+    b = iso_bounds(value) if value and re.fullmatch(ISO_DATE_RE, value) else None
+    return b[0] if b else None
+
+
+def plausibility(claims: pd.DataFrame, sources: pd.DataFrame | None) -> tuple[list[Problem], list[Problem]]:
+    """Checks across rows and files that need judgement: returns ``(errors, warnings)``.
+
+    Errors (logic violated): a page published after we read it (sources.csv, and a claim
+    whose ``published`` is after its source's ``accessed``); ``period_end`` after
+    ``published`` for anything but a forecast; killed above total casualties for the same
+    estimator and date on the same page. Warnings (worth a look): the same killed/casualty
+    clash across different pages; the same statement (source, indicator, values) recorded
+    with different bases.
+    """
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    c = "claims.csv"
+    accessed: dict[str, date] = {}
+    if sources is not None:
+        for line, row in sources.iterrows():
+            acc = _end(row["accessed"])
+            pub = _start(row["published"])
+            if acc:
+                accessed[row["source_id"]] = acc
+            if acc and pub and pub > acc:
+                msg = f"published {row['published']} is after accessed {row['accessed']}"
+                errors.append(Problem("sources.csv", line, "published", msg))
+    for line, row in claims.iterrows():
+        pub_start, pub_end = _start(row["published"]), _end(row["published"])
+        acc = accessed.get(row["source_id"])
+        if acc and pub_start and pub_start > acc:
+            msg = f"published {row['published']} is after the source was accessed ({acc.isoformat()})"
+            errors.append(Problem(c, line, "published", msg))
+        pe = _start(row["period_end"])
+        if pe and pub_end and pe > pub_end and row["basis"] != "forecast":
+            msg = f"period_end {row['period_end']} is after published {row['published']} (only forecasts may)"
+            errors.append(Problem(c, line, "period_end", msg))
+    # killed vs total casualties, same estimator and date (period_end, else published)
+    counted = claims[(claims["scope"] == "total") & (claims["value_low"] != "")]
+    if "repeat_of" in counted.columns:
+        counted = counted[counted["repeat_of"].str.strip() == ""]
+    when = counted["period_end"].where(counted["period_end"] != "", counted["published"]).map(_end)
+    counted = counted.assign(_when=when)
+    killed = counted[counted["indicator"] == "killed"]
+    total = counted[counted["indicator"] == "casualties_total"]
+    pairs = killed.reset_index().merge(total, on=["estimator", "_when"], suffixes=("", "_t"))
+    for rec in pairs.to_dict("records"):
+        if rec["_when"] is None:
+            continue
+        try:
+            above = float(rec["value_low"]) > float(rec["value_high_t"])
+        except ValueError:
+            continue  # reported by the number check
+        if above:
+            same_page = rec["source_id"] == rec["source_id_t"]
+            msg = (
+                f"killed {rec['value_low']} is above total casualties {rec['value_high_t']} "
+                f"({rec['claim_id_t']}) for {rec['estimator']} at {rec['_when'].isoformat()}"
+            )
+            (errors if same_page else warnings).append(Problem(c, int(rec["line"]), "value_low", msg))
+    # the same statement recorded with different bases
+    key = ["source_id", "indicator", "value_low", "value_high"]
+    withval = claims[claims["value_low"] != ""]
+    for _, group in withval.groupby(key, sort=False):
+        if group["basis"].nunique() > 1:
+            ids = ", ".join(f"{i} ({b})" for i, b in zip(group["claim_id"], group["basis"], strict=True))
+            msg = f"same source, indicator and values recorded with different bases: {ids}"
+            warnings.append(Problem(c, int(group.index[-1]), "basis", msg))
+    return errors, warnings
+
+
+def validate_raw_with_warnings(
+    raw_dir: str | Path, today: date | None = None
+) -> tuple[list[Problem], list[Problem]]:
+    """Validate ``raw_dir``: ``(errors, warnings)``; only errors make the data invalid.
+
+    Plausibility checks (:func:`plausibility`) run once the files themselves are valid.
+    """
+    errors = validate_raw(raw_dir, today)
+    if errors:
+        return errors, []
+    raw = Path(raw_dir)
+    scratch: list[Problem] = []
+    claims = read_csv_checked(raw / "claims.csv", scratch)
+    sources = read_csv_checked(raw / "sources.csv", scratch)
+    if claims is None:
+        return sorted(set(scratch)), []
+    more, warnings = plausibility(claims, sources)
+    return sorted(set(more)), sorted(set(warnings))
+
+
+def validate_raw(raw_dir: str | Path, today: date | None = None) -> list[Problem]:
+    """Validate every raw file in ``raw_dir`` and return all problems found (empty = valid).
+
+    ``today`` (default: the current date) bounds publication and access dates.
+    """
+    today = today or date.today()
+    frames, problems = read_raw_frames(raw_dir)
+    ind = frames["indicators.csv"]
+    src = frames["sources.csv"]
+    est = frames["estimators.csv"]
+    indicators = set(ind["indicator"]) if ind is not None else set()
+    sources = set(src["source_id"]) if src is not None else set()
+    registry = dict(zip(est["estimator"], est["type"], strict=True)) if est is not None else None
+    schemas = column_schemas(indicators, sources, set(registry or ()))
+    for name, df in frames.items():
+        if df is None:
+            continue
+        schema = schemas[name]
+        if ind is None and name == "claims.csv":
+            schema = schema.remove_columns(["indicator"])
+        if src is None and name in ("claims.csv", "events.csv"):
+            schema = schema.remove_columns(["source_id"])
+        if est is None and name == "claims.csv":
+            schema = schema.remove_columns(["estimator"])
+        problems.extend(schema_problems(name, df, schema))
+        problems.extend(_duplicates(name, df))
+        problems.extend(_row_rules(name, df, registry))
+        if name == "claims.csv":
+            problems.extend(_repeat_rules(df))
+        problems.extend(_future_dates(name, df, today))
+    return sorted(set(problems))

@@ -1,0 +1,244 @@
+"""Figures in one project style, saved byte-identically for the same data."""
+
+from __future__ import annotations
+
+import re
+import textwrap
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from weakref import WeakKeyDictionary
+from xml.sax.saxutils import escape
+
+import matplotlib.pyplot as plt
+import pandas as pd
+from matplotlib.layout_engine import TightLayoutEngine
+
+from dprk_russia.data.io import atomic_path, write_csv
+from dprk_russia.report.i18n import LOCALES, day, label, num, num_range, t, unit  # noqa: F401  (label, unit re-exported)
+
+STYLE = Path(__file__).with_name("styles") / "project.mplstyle"
+PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
+OTHER = "#999999"
+GREY = "#555555"  # keys that are no estimator: basis shapes, indicator shapes
+MARKERS = {"assessed": "o", "official": "s", "capacity": "D", "forecast": "X"}
+FILLED = {"assessed": True, "official": True, "capacity": False, "forecast": True}
+
+
+_LAYOUT = {"narrow": False}
+
+#: Width in inches of the desktop and the phone variant of a figure. A phone shows about 358 CSS
+#: px: a 4.4 in (422 px) figure keeps 8 pt text at 9 px and more.
+WIDE_WIDTH, NARROW_WIDTH = 8.0, 4.4
+
+
+@contextmanager
+def layout(narrow: bool) -> Iterator[None]:
+    """Build the figures inside for a phone (``narrow``: one panel per row, legends below)."""
+    before = _LAYOUT["narrow"]
+    _LAYOUT["narrow"] = narrow
+    try:
+        yield
+    finally:
+        _LAYOUT["narrow"] = before
+
+
+def is_narrow() -> bool:
+    """True while the phone variant of a figure is built (see :func:`layout`)."""
+    return _LAYOUT["narrow"]
+
+
+def subplots(n: int = 1, height: float = 3.6, **kw) -> tuple[plt.Figure, list[plt.Axes]]:
+    """``n`` panels, at most two per row on a desk and one per row on a phone."""
+    ncols = 1 if is_narrow() else min(n, 2)
+    nrows = -(-n // ncols)
+    width = NARROW_WIDTH if is_narrow() else (WIDE_WIDTH if n == 1 else 9.4)
+    fig, axes = plt.subplots(nrows, ncols, figsize=(width, height * nrows), squeeze=False, **kw)
+    flat = list(axes.flat)
+    for extra in flat[n:]:
+        extra.set_axis_off()
+    return fig, flat
+
+
+def use_style() -> None:
+    """Apply the project matplotlib style."""
+    plt.style.use(STYLE)
+
+
+#: Tooltip text of each linked point, by figure and point id (see :func:`link_point`).
+_TOOLTIPS: WeakKeyDictionary[plt.Figure, dict[str, str]] = WeakKeyDictionary()
+
+
+def estimator_names(claims: pd.DataFrame, lang: str) -> dict[str, str]:
+    """Estimator key -> its name in ``lang`` (the registry label joined by cleaning, when present)."""
+    col = f"estimator_label_{lang}"
+    names = claims[col] if col in claims else claims["estimator"]
+    return dict(zip(claims["estimator"], names, strict=True))
+
+
+def tooltip(claim: pd.Series | dict, lang: str) -> str:
+    """'Estimator · figure · date · basis' for one claim, in ``lang``."""
+    qual = t(f"q_{claim['qualifier']}", lang)
+    figure = (qual + " " if qual else "") + num_range(claim["value_low"], claim["value_high"], lang)
+    name = claim.get(f"estimator_label_{lang}") or claim["estimator"]
+    return " · ".join([name, figure, day(claim["date"], lang), t(claim["basis"], lang)])
+
+
+def link_point(artist: object, claim: pd.Series | dict, lang: str) -> None:
+    """Make ``artist`` (one plotted point or bar) link to the claim's source page, with a tooltip.
+
+    In the SVG the artist becomes a link (``<a xlink:href>``) inside a group whose ``<title>``
+    shows estimator, figure, date and basis on hover.
+    """
+    fig = artist.get_figure()  # type: ignore[attr-defined]
+    tips = _TOOLTIPS.setdefault(fig, {})
+    gid = f"pt{len(tips)}"
+    tips[gid] = tooltip(claim, lang)
+    artist.set_gid(gid)  # type: ignore[attr-defined]
+    url = claim.get("source_url", "")
+    if url:
+        if hasattr(artist, "set_urls"):
+            artist.set_urls([url])
+        else:
+            artist.set_url(url)  # type: ignore[attr-defined]
+
+
+def _svg_with_links(svg: str, stem: str, tips: dict[str, str]) -> str:
+    """Prefix every id with ``stem`` (figures share one HTML page) and add the point tooltips."""
+    svg = re.sub(r'(id="|url\(#|xlink:href="#)', rf"\g<1>{stem}-", svg)
+    for gid, text in tips.items():
+        svg = svg.replace(f'<g id="{stem}-{gid}">', f'<g id="{stem}-{gid}"><title>{escape(text)}</title>', 1)
+    return svg
+
+
+#: Columns of the per-figure download ``<stem>.csv``: the claims a figure plots.
+PLOTTED_COLUMNS = [
+    "claim_id",
+    "indicator",
+    "estimator",
+    "value_low",
+    "value_high",
+    "qualifier",
+    "basis",
+    "date",
+    "published",
+    "source_url",
+]
+
+
+def record_plotted(fig: plt.Figure, claims: pd.DataFrame) -> None:
+    """Remember on ``fig`` the claims it plots, for the download written by :func:`save_figure`."""
+    if "claim_id" not in claims.columns:
+        return
+    before = getattr(fig, "plotted_claims", None)
+    fig.plotted_claims = claims if before is None else pd.concat([before, claims])
+
+
+def plotted_rows(fig: plt.Figure) -> pd.DataFrame | None:
+    """The claims recorded on ``fig`` (one row per claim, by indicator, date and id), or None."""
+    claims = getattr(fig, "plotted_claims", None)
+    if claims is None:
+        return None
+    rows = claims.drop_duplicates("claim_id").sort_values(["indicator", "date", "claim_id"], kind="stable")
+    return rows[PLOTTED_COLUMNS].reset_index(drop=True)
+
+
+def save_figure(
+    fig: plt.Figure, stem: str, out_dir: str | Path, download: bool = True, png: bool = True
+) -> list[Path]:
+    """Save ``fig`` as ``stem.svg`` (points linked to their sources) and, if ``png``, ``stem.png``,
+    deterministically, and the claims it plots (see :func:`record_plotted`) as ``stem.csv``
+    unless not ``download`` (a figure's phone variant shares the desktop one's download).
+
+    ``savefig`` renders each file with matplotlib's own SVG and Agg canvases whatever the
+    session's backend, so no backend is forced: a Jupyter kernel keeps its inline one. The
+    figure is laid out once (:func:`add_source`), so each file costs one draw.
+    """
+    out = Path(out_dir)
+    paths = []
+    rows = plotted_rows(fig)
+    if rows is not None and download:
+        paths.append(write_csv(rows, out / f"{stem}.csv"))
+    formats = [("svg", {"Date": None, "Creator": None})] + ([("png", {"Software": None})] if png else [])
+    for ext, meta in formats:
+        path = out / f"{stem}.{ext}"
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=ext, metadata=meta)
+            if ext == "svg":
+                text = Path(tmp).read_text(encoding="utf-8")
+                Path(tmp).write_text(_svg_with_links(text, stem, _TOOLTIPS.get(fig, {})), encoding="utf-8")
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def source_line(claims: pd.DataFrame, lang: str) -> str:
+    """'Source: A, B, C; estimates compiled ...' naming every estimator shown."""
+    names = sorted(set(estimator_names(claims, lang).values()))
+    return f"{t('source', lang)}: {', '.join(names)}; {t('sources_compiled', lang)}."
+
+
+def estimator_colours(claims: pd.DataFrame, max_named: int = len(PALETTE)) -> dict[str, str]:
+    """Colour per estimator: its fixed colour from the registry (``estimator_colour``), else grey.
+
+    Frequent estimators first, so legends list them in the same order everywhere. Without the
+    registry column (tables that do not carry it) the most frequent get the palette in turn.
+    """
+    counts = claims.groupby("estimator").size()
+    ordered = sorted(counts.index, key=lambda e: (-counts[e], e))
+    if "estimator_colour" in claims:
+        fixed = dict(zip(claims["estimator"], claims["estimator_colour"], strict=True))
+        return {e: fixed[e] or OTHER for e in ordered}
+    return {e: (PALETTE[i] if i < max_named else OTHER) for i, e in enumerate(ordered)}
+
+
+SOURCE_SIZE = 8
+
+
+def add_source(fig: plt.Figure, claims: pd.DataFrame, lang: str, key: str = "") -> None:
+    """Lay the figure out and add a strip at its foot: ``key`` (e.g. numbered milestones), then
+    the wrapped source line, in 8 pt (9 px or more wherever the page shows the figure); the
+    claims named there are the ones the figure plots (recorded for its download)."""
+    record_plotted(fig, claims)
+    width = int(fig.get_figwidth() * 15.5)
+    parts = [textwrap.fill(line, width=width) for line in key.splitlines() if line]
+    parts.append(textwrap.fill(source_line(claims, lang), width=width))
+    text = "\n".join(parts)
+    lines = text.count("\n") + 1
+    foot = 0.1 + 0.155 * lines  # inches
+    leg = fig.legends[0] if fig.legends else None
+    leg_h = leg.get_window_extent(fig.canvas.get_renderer()).height / fig.dpi + 0.1 if leg else 0.0
+    height = fig.get_figheight() + leg_h
+    fig.set_figheight(height + foot)
+    # the layout engine runs once here and is not attached to the figure: an attached engine
+    # (as ``fig.tight_layout`` leaves behind) makes every ``savefig`` draw the figure twice
+    TightLayoutEngine(rect=(0, (foot + leg_h) / (height + foot), 1, 1)).execute(fig)
+    if leg:
+        leg.set_bbox_to_anchor((0.0, foot / (height + foot)), transform=fig.transFigure)
+    fig.text(
+        0.01,
+        0.04 / (height + foot),
+        text,
+        fontsize=SOURCE_SIZE,
+        color="#444444",
+        ha="left",
+        va="bottom",
+        linespacing=1.35,
+    )
+
+
+def finish(
+    fig: plt.Figure,
+    ax: plt.Axes,
+    title: str,
+    ylabel: str,
+    claims: pd.DataFrame,
+    lang: str,
+    xlabel: str | None = None,
+    key: str = "",
+) -> None:
+    """Title, axis labels and the source line (after ``key``) at the foot of the figure."""
+    ax.set_title(textwrap.fill(title, width=int(fig.get_figwidth() * 6)), pad=14 if key else 6)
+    ax.set_ylabel(ylabel)
+    ax.set_xlabel(t("date", lang) if xlabel is None else xlabel)
+    add_source(fig, claims, lang, key)

@@ -1,0 +1,136 @@
+"""Language-dependent text and number/date formatting (babel)."""
+
+from __future__ import annotations
+
+import math
+from functools import lru_cache
+
+import pandas as pd
+from babel import Locale
+from babel.dates import format_date
+from babel.numbers import format_decimal, format_percent
+
+from dprk_russia.analysis.precision import round_sig  # noqa: F401  (the report rounds as the analysis does)
+from dprk_russia.data.vocab import LANGS
+
+LOCALES = {"en": "en_GB", "de": "de_DE"}
+
+TEXT: dict[str, dict[str, str]] = {
+    "source": {"en": "Source", "de": "Quelle"},
+    "sources_compiled": {
+        "en": "estimates compiled in the dprk-russia dataset",
+        "de": "Schätzungen zusammengestellt im Datensatz dprk-russia",
+    },
+    "date": {"en": "Date of estimate", "de": "Datum der Schätzung"},
+    "other_estimators": {"en": "other estimators", "de": "weitere Schätzer"},
+    "assessed": {"en": "assessed", "de": "geschätzt"},
+    "capacity": {"en": "capacity conversion", "de": "Kapazitätsumrechnung"},
+    "forecast": {"en": "forecast / planned", "de": "Prognose / geplant"},
+    "official": {"en": "official statement", "de": "offizielle Angabe"},
+    "cap": {"en": "UN cap: 500,000 barrels a year", "de": "UN-Obergrenze: 500.000 Barrel pro Jahr"},
+    "annualised": {"en": "annualised deliveries", "de": "hochgerechnete Jahresmenge"},
+    "barrels_per_year": {"en": "barrels per year", "de": "Barrel pro Jahr"},
+    "band": {"en": "assumed plausible band", "de": "angenommene plausible Spanne"},
+    "band_shaded": {"en": "shaded: assumed plausible band", "de": "schattiert: angenommene plausible Spanne"},
+    "rounds_per_container": {"en": "rounds per container", "de": "Geschosse pro Container"},
+    "share_of_force": {"en": "share of deployed force (%)", "de": "Anteil an entsandter Truppe (%)"},
+    "pooled_band": {"en": "pooled estimate, 80% band", "de": "gepoolte Schätzung, 80-%-Band"},
+    "spread_title": {
+        "en": "Figures of the last six months, relative to the pooled estimate at their date",
+        "de": "Zahlen der letzten sechs Monate im Verhältnis zur gepoolten Schätzung an ihrem Datum",
+    },
+    "spread_xlabel": {
+        "en": "multiple of the pooled estimate (grey: 80% band at the cut-off)",
+        "de": "Vielfaches der gepoolten Schätzung (grau: 80-%-Band am Stichtag)",
+    },
+    "share_of_force_title": {"en": "Share of deployed force", "de": "Anteil an entsandter Truppe"},
+    "rounds_per_container_title": {
+        "en": "Rounds per container implied by each source's container and round figures",
+        "de": "Geschosse pro Container, abgeleitet aus Container- und Geschosszahl je Quelle",
+    },
+    "pairs_assessed": {"en": "round figures counted", "de": "gezählte Geschosszahlen"},
+    "pairs_capacity": {
+        "en": "round figures converted from capacity",
+        "de": "aus Kapazität umgerechnete Geschosszahlen",
+    },
+    "period_covered": {"en": "Period covered by the figure", "de": "Zeitraum der Angabe"},
+    # qualifiers of a figure, as they precede the number in tooltips
+    "q_exact": {"en": "", "de": ""},
+    "q_range": {"en": "", "de": ""},
+    "q_about": {"en": "about", "de": "etwa"},
+    "q_over": {"en": "more than", "de": "mehr als"},
+    "q_at_least": {"en": "at least", "de": "mindestens"},
+    "q_up_to": {"en": "up to", "de": "bis zu"},
+    "q_nearly": {"en": "nearly", "de": "fast"},
+}
+
+
+def t(key: str, lang: str) -> str:
+    """The text ``key`` in ``lang``."""
+    return TEXT[key][lang]
+
+
+def check_lang(lang: str) -> str:
+    """Return ``lang`` if supported, else raise a clear error."""
+    if lang not in LANGS:
+        raise ValueError(f"unsupported language {lang!r}; expected one of {LANGS}")
+    return lang
+
+
+def label(indicators: pd.DataFrame, indicator: str, lang: str) -> str:
+    """The label of ``indicator`` in ``lang`` from indicators.csv."""
+    return str(indicators.set_index("indicator").at[indicator, f"label_{lang}"])
+
+
+def unit(indicators: pd.DataFrame, indicator: str, lang: str) -> str:
+    """The unit of ``indicator`` in ``lang`` from indicators.csv."""
+    col = "unit" if lang == "en" else f"unit_{lang}"
+    return str(indicators.set_index("indicator").at[indicator, col])
+
+
+def num(value: float | int | None, lang: str, digits: int = 0) -> str:
+    """Format a number for ``lang`` (en 20,000; de 20.000); empty text for missing values."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "–"
+    rounded = round(float(value), digits)
+    # the sign bit is part of the key: -0.0 == 0.0 but babel may format them differently
+    return _decimal(rounded, math.copysign(1.0, rounded) < 0, digits, LOCALES[lang])
+
+
+@lru_cache(maxsize=65536)
+def _decimal(value: float, negative: bool, digits: int, locale: str) -> str:
+    """babel's formatting, memoised: tick labels ask for the same few numbers on every draw."""
+    fmt = "#,##0" if digits == 0 else "#,##0." + "0" * digits
+    return format_decimal(value, format=fmt, locale=locale)
+
+
+def num_range(low: float, high: float, lang: str, digits: int = 0) -> str:
+    """``low–high`` or a single number when both are equal."""
+    if low == high or (isinstance(high, float) and math.isnan(high)):
+        return num(low, lang, digits)
+    return f"{num(low, lang, digits)}–{num(high, lang, digits)}"
+
+
+def pct(share: float, lang: str, digits: int = 0) -> str:
+    """Format a share (0.545) as a percentage for ``lang`` (en 54.5%, de 54,5 %)."""
+    if share is None or (isinstance(share, float) and math.isnan(share)):
+        return "–"
+    pattern = Locale.parse(LOCALES[lang]).percent_formats[None].pattern  # en '#,##0%', de '#,##0 %'
+    fmt = pattern if digits == 0 else pattern.replace("0", "0." + "0" * digits, 1)
+    return format_percent(share, format=fmt, locale=LOCALES[lang])
+
+
+def published(text: str, lang: str) -> str:
+    """A date given at day, month or year precision ('2024-03-18', '2024-03', '2024'), in ``lang``."""
+    if len(text) == 10:
+        return day(pd.Timestamp(text), lang)
+    if len(text) == 7:
+        return format_date(pd.Timestamp(text + "-01").date(), format="MMMM y", locale=LOCALES[lang])
+    return text
+
+
+def day(value: pd.Timestamp | None, lang: str) -> str:
+    """Format a date for ``lang`` (en 29 May 2025; de 29. Mai 2025)."""
+    if value is None or pd.isna(value):
+        return "–"
+    return format_date(pd.Timestamp(value).date(), format="long", locale=LOCALES[lang])

@@ -1,0 +1,222 @@
+"""Render the report: Markdown from per-language Jinja templates, HTML from that Markdown.
+
+The report computes nothing. Its numbers are the findings the notebooks wrote
+(``findings_*.csv``) and the rows of the processed tables; this module only formats them for
+the language (babel) and hands them to ``templates/<lang>/report.md.j2``, where every sentence
+lives. The HTML is the same Markdown rendered by markdown-it-py inside ``templates/report.html.j2``,
+with the SVG figures inlined so that each plotted point links to its source.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import subprocess
+from pathlib import Path
+
+import pandas as pd
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markdown_it import MarkdownIt
+from mdit_py_plugins.anchors import anchors_plugin
+
+from dprk_russia import PROJECT_ROOT, __version__
+from dprk_russia.analysis.findings import load_findings
+from dprk_russia.data.clean import load_processed
+from dprk_russia.data.io import read_csv
+from dprk_russia.data.schema import read_raw_csv
+from dprk_russia.report.charts import FIGURES
+from dprk_russia.report.i18n import check_lang, day, num, num_range, pct, published, round_sig
+
+TEMPLATES = Path(__file__).with_name("templates")
+# keep in step with INPUTS in the Makefile
+INPUT_PATHS = ("data/raw", "src", "notebooks", "Makefile", "uv.lock", "pyproject.toml")
+_MD_ESCAPE = str.maketrans(
+    {"|": "\\|", "<": "&lt;", ">": "&gt;", "*": "\\*", "[": "\\[", "]": "\\]", "_": "\\_"}
+)
+
+
+def raw_checksum(raw_dir: Path) -> str:
+    """SHA-256 over the names and bytes of the files in ``raw_dir`` (sorted)."""
+    h = hashlib.sha256()
+    for p in sorted(raw_dir.iterdir()):
+        if p.is_file():
+            h.update(p.name.encode() + b"\0" + p.read_bytes() + b"\0")
+    return h.hexdigest()
+
+
+def input_commit(root: Path = PROJECT_ROOT) -> str:
+    """Short hash of the last commit that changed the inputs; '+changes' marks uncommitted ones.
+
+    Outputs are committed after the inputs they were built from, so this stays stable when
+    the outputs are committed.
+    """
+    try:
+        run = lambda *a: subprocess.run(  # noqa: E731
+            ["git", *a], cwd=root, capture_output=True, text=True, check=True
+        ).stdout.strip()
+        commit = run("log", "-1", "--format=%h", "--abbrev=12", "--", *INPUT_PATHS) or "none"
+        dirty = run("status", "--porcelain", "--untracked-files=no", "--", *INPUT_PATHS)
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return commit + ("+changes" if dirty else "")
+
+
+def md_text(text: object) -> str:
+    """Data text made safe for Markdown and HTML: one line, table and markup characters escaped."""
+    return re.sub(r"\s+", " ", str(text)).strip().translate(_MD_ESCAPE)
+
+
+def slug(heading: str) -> str:
+    """The anchor of a heading (GitHub style), shared by the contents list and the HTML ids."""
+    return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+
+def claim_links(ids: object, limit: int = 0) -> str:
+    """'[c0102](#c0102), …' for ';'-joined ids or a sequence; ``limit`` > 0 shows that many and
+    '…' for the rest (the text around says how many there are)."""
+    items = [i for i in (ids.split(";") if isinstance(ids, str) else ids) if i]
+    shown = items[:limit] if limit else items
+    more = ", …" if len(shown) < len(items) else ""
+    return ", ".join(f"[{i}](#{i})" for i in shown) + more
+
+
+def _number(value: object, lang: str, digits: int = 0) -> str:
+    return num(float(value), lang, digits) if value not in (None, "") else "–"
+
+
+def _percent(value: float | None, lang: str) -> str:
+    """A share as a percentage (one decimal only when needed); '–' when there is none (early cut-off)."""
+    if value is None or value != value:
+        return "–"
+    return pct(value, lang, 0 if abs(value * 100 - round(value * 100)) < 1e-9 else 1)
+
+
+def _values(text: str, lang: str) -> list[str]:
+    """'4800000;4000000-6000000' (a contradictions cell) -> formatted values."""
+    return [num_range(*(float(v) for v in (part.split("-") * 2)[:2]), lang) for part in text.split(";")]
+
+
+def environment(lang: str, names: dict[str, str], labels: dict[str, str]) -> Environment:
+    """The Jinja environment for ``lang``: Markdown templates plus the formatting filters."""
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+        autoescape=select_autoescape(["html"]),
+    )
+    env.filters |= {
+        "num": lambda v, digits=0: _number(v, lang, digits),
+        "range": lambda lo, hi: num_range(float(lo), float(hi), lang),
+        "pct": lambda v: _percent(v, lang),
+        "sig": lambda v: num(round_sig(float(v)), lang),
+        "day": lambda v: day(pd.Timestamp(v) if v else None, lang),
+        "est": lambda k: md_text(names.get(k) or k),
+        "label": lambda k: md_text(labels[k]),
+        "md": md_text,
+        "published": lambda s: published(s, lang),
+        "claims": claim_links,
+        "values": lambda s: _values(s, lang),
+        "dates": lambda s: [day(pd.Timestamp(d), lang) for d in s.split(";")],
+        "split": lambda s: [x for x in s.split(";") if x],
+    }
+    return env
+
+
+def read_inputs(processed_dir: Path) -> dict:
+    """Everything the templates show: findings, the processed tables and the label registries."""
+    read = read_csv  # text cells as written: the spreadsheet escape of the CSV files is removed
+    claims = load_processed(processed_dir / "claims.csv").sort_values("claim_id", kind="stable")
+    contradictions = read(processed_dir / "contradictions.csv")
+    first_low = contradictions["values"].str.split(";").str[0].str.split("-").str[0]
+    # which side of its reference a single figure lies (for the outside-band wording)
+    contradictions["above"] = pd.to_numeric(first_low) > pd.to_numeric(contradictions["reference"])
+    return {
+        "F": load_findings(processed_dir),
+        "claims": claims.to_dict("records"),
+        "contradictions": contradictions.to_dict("records"),
+        "transfers": read(processed_dir / "transfers.csv").to_dict("records"),
+        "sources": read(processed_dir / "sources.csv")
+        .sort_values(["publisher", "published", "source_id"], kind="stable")
+        .to_dict("records"),
+    }
+
+
+def groups(findings: dict, prefix: str) -> list[str]:
+    """The middle parts of the keys ``<prefix>.<part>.*``, in the order written (e.g. key findings)."""
+    return list(dict.fromkeys(k.split(".")[1] for k in findings if k.startswith(prefix + ".")))
+
+
+def add_contents(md: str) -> str:
+    """Replace the ``<!-- contents -->`` marker with a list of links to the ``##`` headings."""
+    heads = re.findall(r"^## (.+)$", md, flags=re.M)
+    toc = "\n".join(f"- [{h}](#{slug(h)})" for h in heads)
+    return md.replace("<!-- contents -->", toc, 1)
+
+
+def render_markdown(raw_dir: Path, processed_dir: Path, lang: str, params: dict) -> str:
+    """The report as Markdown, from ``templates/<lang>/report.md.j2``."""
+    registry = read_csv(processed_dir / "estimators.csv")
+    names = dict(zip(registry["estimator"], registry[f"label_{lang}"], strict=True))
+    ind = read_raw_csv(raw_dir / "indicators.csv")
+    env = environment(lang, names, dict(zip(ind["indicator"], ind[f"label_{lang}"], strict=True)))
+    data = read_inputs(processed_dir)
+    data["key_indicators"] = groups(data["F"], "key")
+    text = env.get_template(f"{lang}/report.md.j2").render(
+        **data,
+        params=params,
+        types=[t for t in str(params.get("ESTIMATOR_TYPES") or "all").split(",") if t and t != "all"],
+        commit=input_commit(),
+        checksum=raw_checksum(raw_dir),
+        version=__version__,
+    )
+    return add_contents(text)
+
+
+def _svg(path: Path, alt: str, css_class: str) -> str:
+    svg = path.read_text(encoding="utf-8")
+    svg = svg[svg.index("<svg") :]
+    return svg.replace("<svg ", f'<svg class="{css_class}" role="img" aria-label="{alt}" ', 1)
+
+
+def inline_svg(tok: object, fig_dir: Path) -> str:
+    """An image token from ``figures/`` as the inline SVG, so that the links of its points work;
+    with its phone variant (``<stem>-narrow.svg``) where there is one, the stylesheet showing one
+    of the two by the width of the screen."""
+    src = str(tok.attrGet("src") or "")  # type: ignore[attr-defined]
+    if not src.startswith("figures/"):
+        raise ValueError(f"the report may only show its own figures, not {src!r}")
+    path = fig_dir / src.removeprefix("figures/")
+    alt = md_text(tok.content).replace('"', "&quot;")  # type: ignore[attr-defined]
+    narrow = path.with_name(f"{path.stem}-narrow{path.suffix}")
+    if not narrow.exists():
+        return _svg(path, alt, "fig")
+    return _svg(path, alt, "fig fig-wide") + _svg(narrow, alt, "fig fig-narrow")
+
+
+def render_html(md: str, lang: str, fig_dir: Path) -> str:
+    """The Markdown rendered by markdown-it-py inside the HTML page; figures inlined, no external assets."""
+    parser = MarkdownIt("commonmark", {"html": True}).enable("table")
+    parser.use(anchors_plugin, min_level=2, max_level=2, slug_func=slug)
+    parser.add_render_rule("image", lambda _self, tokens, idx, _opts, _env: inline_svg(tokens[idx], fig_dir))
+    title, _, body = md.partition("\n")
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    return env.get_template("report.html.j2").render(
+        lang=lang, title=title.removeprefix("# "), body=parser.render(body)
+    )
+
+
+def build_report(
+    raw_dir: Path, processed_dir: Path, reports_dir: Path, lang: str, params: dict
+) -> tuple[str, str]:
+    """Build the Markdown and HTML texts for ``lang``."""
+    check_lang(lang)
+    fig_dir = reports_dir / lang / "figures"
+    missing = [s for stems in FIGURES.values() for s in stems if not (fig_dir / f"{s}.svg").exists()]
+    if missing:
+        raise FileNotFoundError(
+            f"figures missing for {lang}: {', '.join(missing)} (run the 2.x notebooks first)"
+        )
+    md = render_markdown(raw_dir, processed_dir, lang, params)
+    return md, render_html(md, lang, fig_dir)
