@@ -112,7 +112,7 @@ NB_PARAMS = -p RAW_DIR data/raw -p PROCESSED_DIR $(OUT_DATA) -p REPORTS_DIR $(OU
 # $(call run_nb,notebook,label,extra papermill parameters)
 run_nb = $(PY) -m dprk_russia.build.run $(1) --label $(2) --executed $(BUILD)/executed/$(2).ipynb --stamp $@ $(NB_PARAMS) $(3)
 
-.PHONY: help report test lab sync lint clean distclean sweep bench venv validate backtest datapackage validate-package changelog release diff FORCE
+.PHONY: help variant-name report test lab sync lint clean distclean sweep bench venv validate backtest datapackage validate-package changelog release diff FORCE
 
 help: ## Show this help (the default goal)
 	@echo "Usage: make TARGET [AS_OF=YYYY-MM-DD] [REPORT_LANGS='en de'] [ROUNDS_PER_CONTAINER_LOW=300] [ROUNDS_PER_CONTAINER_HIGH=500] [ESTIMATOR_TYPES=all]"
@@ -145,6 +145,9 @@ clean: ## Remove generated outputs (processed data, figures, reports, build/); k
 	rm -rf build data/processed/* reports/en reports/de reports/variants reports/sweep notebooks/*.ipynb
 	find . -name '.tmp-*' -not -path './.venv/*' -delete
 endif
+
+variant-name: ## Print the variant folder name of the given parameters (empty for the defaults)
+	@echo '$(VARIANT)'
 
 test: $(VENV)/.synced ## Run the test suite (creates .venv first if needed)
 	$(PY) -m pytest

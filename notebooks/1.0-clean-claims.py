@@ -30,12 +30,14 @@ ESTIMATOR_TYPES = "all"
 from pathlib import Path
 
 from dprk_russia import PROJECT_ROOT
+from dprk_russia.build.context import variant_dirs
 from dprk_russia.data.clean import clean_claims, data_dictionary_markdown, read_raw
 from dprk_russia.data.freshness import freshness, freshness_json
 from dprk_russia.data.io import write_csv, write_text
 from dprk_russia.publish.export import write_claims_xlsx
 
 raw_dir = PROJECT_ROOT / RAW_DIR
+PROCESSED_DIR, _ = variant_dirs(PROCESSED_DIR, "reports", AS_OF=AS_OF, ESTIMATOR_TYPES=ESTIMATOR_TYPES)
 out_dir = PROJECT_ROOT / PROCESSED_DIR
 raw = read_raw(raw_dir)
 

@@ -38,10 +38,16 @@ import pandas as pd
 
 from dprk_russia import PROJECT_ROOT
 from dprk_russia.analysis import curves, pooled, tables
+from dprk_russia.build.context import require_inputs, variant_dirs
 from dprk_russia.data.clean import load_processed
 from dprk_russia.data.io import write_csv
 from dprk_russia.data.schema import read_raw_csv
 
+PROCESSED_DIR, _ = variant_dirs(
+    PROCESSED_DIR, "reports", AS_OF=AS_OF, POOL_SMOOTHNESS=POOL_SMOOTHNESS, POOL_BAND=POOL_BAND,
+    POOL_WARRING=POOL_WARRING,
+)
+require_inputs(PROCESSED_DIR, "claims.csv")
 raw, processed = PROJECT_ROOT / RAW_DIR, PROJECT_ROOT / PROCESSED_DIR
 claims = load_processed(processed / "claims.csv")
 indicators = read_raw_csv(raw / "indicators.csv")

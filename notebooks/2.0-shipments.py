@@ -28,9 +28,13 @@ ROUNDS_PER_CONTAINER_HIGH = 500
 
 # %%
 from dprk_russia.analysis import findings, tables
-from dprk_russia.build.context import load_context
+from dprk_russia.build.context import load_context, variant_dirs
 from dprk_russia.report import charts
 
+PROCESSED_DIR, REPORTS_DIR = variant_dirs(
+    PROCESSED_DIR, REPORTS_DIR, ROUNDS_PER_CONTAINER_LOW=ROUNDS_PER_CONTAINER_LOW,
+    ROUNDS_PER_CONTAINER_HIGH=ROUNDS_PER_CONTAINER_HIGH,
+)
 ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
 claims, ind, curves = ctx.claims, ctx.indicators, ctx.curves
 

@@ -34,10 +34,14 @@ RECENT_DAYS = 183
 
 # %%
 from dprk_russia.analysis import contradictions, findings
-from dprk_russia.build.context import load_context
+from dprk_russia.build.context import load_context, variant_dirs
 from dprk_russia.data.io import read_csv
 from dprk_russia.report import charts
 
+PROCESSED_DIR, REPORTS_DIR = variant_dirs(
+    PROCESSED_DIR, REPORTS_DIR, AS_OF=AS_OF, POOL_BAND=POOL_BAND,
+    ROUNDS_PER_CONTAINER_LOW=ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH=ROUNDS_PER_CONTAINER_HIGH,
+)
 ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
 claims, ind, curves = ctx.claims, ctx.indicators, ctx.curves
 consensus = read_csv(ctx.processed_dir / "consensus.csv", text=False)

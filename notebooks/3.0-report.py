@@ -33,6 +33,7 @@ POOL_WARRING = "in"
 
 # %%
 from dprk_russia import PROJECT_ROOT
+from dprk_russia.build.context import variant_dirs
 from dprk_russia.data.io import write_text
 from dprk_russia.report.render import build_report
 
@@ -45,6 +46,7 @@ params = {
     "POOL_BAND": POOL_BAND,
     "POOL_WARRING": POOL_WARRING,
 }
+PROCESSED_DIR, REPORTS_DIR = variant_dirs(PROCESSED_DIR, REPORTS_DIR, **params)
 reports = PROJECT_ROOT / REPORTS_DIR
 md, html = build_report(PROJECT_ROOT / RAW_DIR, PROJECT_ROOT / PROCESSED_DIR, reports, LANG, params)
 

@@ -38,10 +38,15 @@ POOL_WARRING = "in"
 
 from dprk_russia import PROJECT_ROOT
 from dprk_russia.analysis import backtest, findings, pooled
+from dprk_russia.build.context import variant_dirs
 from dprk_russia.data.clean import load_processed
 from dprk_russia.data.io import read_csv, write_csv
 from dprk_russia.data.schema import read_raw_csv
 
+PROCESSED_DIR, REPORTS_DIR = variant_dirs(
+    PROCESSED_DIR, REPORTS_DIR, POOL_SMOOTHNESS=POOL_SMOOTHNESS, POOL_BAND=POOL_BAND,
+    POOL_WARRING=POOL_WARRING,
+)
 raw, processed = PROJECT_ROOT / RAW_DIR, PROJECT_ROOT / PROCESSED_DIR
 out = PROJECT_ROOT / REPORTS_DIR / "backtest"
 claims = load_processed(processed / "claims.csv")

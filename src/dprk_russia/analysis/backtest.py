@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from dprk_russia.analysis.pooled import PoolSettings, anchored, fit_all, pool_inputs
+from dprk_russia.analysis.precision import round_columns
 
 BACKTEST_COLUMNS = [
     "indicator",
@@ -88,7 +89,8 @@ def backtest(
             )
     if not rows:
         return pd.DataFrame(columns=BACKTEST_COLUMNS)
-    return pd.concat(rows, ignore_index=True)[BACKTEST_COLUMNS]
+    table = pd.concat(rows, ignore_index=True)[BACKTEST_COLUMNS]
+    return round_columns(table, ["consensus", "consensus_low", "consensus_high", "adjusted"])
 
 
 def summarise(bt: pd.DataFrame) -> pd.DataFrame:
@@ -107,4 +109,5 @@ def summarise(bt: pd.DataFrame) -> pd.DataFrame:
 
     rows = [{"indicator": ind, **one(g)} for ind, g in bt.groupby("indicator", sort=True)]
     rows.append({"indicator": "all", **one(bt)})
-    return pd.DataFrame(rows)
+    table = pd.DataFrame(rows)
+    return round_columns(table, [c for c in table.columns if c not in ("indicator", "n")])

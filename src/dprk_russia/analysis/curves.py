@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from dprk_russia.analysis.pooled import Fit, pool_inputs
+from dprk_russia.analysis.precision import round_columns
 from dprk_russia.data.dictionary import TABLES
 
 
@@ -26,7 +27,7 @@ def curve_table(fit: Fit, end: pd.Timestamp) -> pd.DataFrame:
         dates = dates.append(pd.DatetimeIndex([pd.Timestamp(end).normalize()]))
     pred = fit.predict(dates)
     n = np.searchsorted(np.sort(fit.inputs["date"].to_numpy()), dates.to_numpy(), side="right")
-    return pd.DataFrame(
+    table = pd.DataFrame(
         {
             "indicator": fit.indicator,
             "date": dates,
@@ -36,6 +37,7 @@ def curve_table(fit: Fit, end: pd.Timestamp) -> pd.DataFrame:
             "n_estimates": n,
         }
     )
+    return round_columns(table, ["estimate", "low", "high"])
 
 
 def curve_tables(fits: dict[str, Fit], ids: Iterable[str], end: pd.Timestamp) -> pd.DataFrame:
@@ -71,7 +73,7 @@ def effects_table(fits: dict[str, Fit]) -> pd.DataFrame:
     cols = ["indicator", "estimator", "effect", "n"]
     if not rows:
         return pd.DataFrame(columns=cols)
-    return pd.concat(rows, ignore_index=True)[cols]
+    return round_columns(pd.concat(rows, ignore_index=True)[cols], ["effect"])
 
 
 def consensus_table(

@@ -114,6 +114,49 @@ def check(params: Mapping[str, str], raw_dir: str | Path = "data/raw") -> list[s
     return problems
 
 
+#: Parameters that name a variant, in the Makefile's order, with their folder-name prefix.
+VARIANT_PARTS = (
+    ("AS_OF", "asof"),
+    ("POOL_SMOOTHNESS", "smooth"),
+    ("POOL_BAND", "band"),
+    ("POOL_WARRING", "warring"),
+    ("ROUNDS_PER_CONTAINER_LOW", "rpclow"),
+    ("ROUNDS_PER_CONTAINER_HIGH", "rpchigh"),
+    ("ESTIMATOR_TYPES", "types"),
+)
+
+
+def _plain(value: object) -> str:
+    """A parameter value as make spells it: numbers without a trailing '.0' (3.0 -> '3')."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def changed(params: Mapping[str, object]) -> dict[str, str]:
+    """The variant-naming parameters in ``params`` that differ from their defaults, as make
+    spells them (missing parameters count as their default)."""
+    out = {}
+    for key, _prefix in VARIANT_PARTS:
+        value = _plain(params.get(key, DEFAULTS[key]))
+        if value != DEFAULTS[key] and not (key == "AS_OF" and not value):
+            out[key] = value
+    return out
+
+
+def variant_name(params: Mapping[str, object]) -> str:
+    """The variant folder name of ``params`` ('' for the defaults), as the Makefile's VARIANT."""
+    diff = changed(params)
+    parts = []
+    for key, prefix in VARIANT_PARTS:
+        if key in diff:
+            value = diff[key]
+            if key == "ESTIMATOR_TYPES":
+                value = "+".join(t for t in re.split(r"[,\s]+", value) if t)
+            parts.append(f"{prefix}-{value}")
+    return "_".join(parts)
+
+
 def main(environ: Mapping[str, str] | None = None) -> int:
     """Print the problems with the parameters in the environment as one line; 1 if any."""
     env = os.environ if environ is None else environ
