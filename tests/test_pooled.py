@@ -282,3 +282,74 @@ def test_a_killed_figure_above_all_casualties_is_left_out_of_the_killed_curve():
     assert fits["killed"].excluded == ["mix"]
     assert np.exp(fits["killed"].level[-1]) < 2000
     assert list(fits) == ["killed", "casualties_total"]
+
+
+def test_backtest_drops_restatements_and_scores_each_figure_once():
+    """A figure repeating its own estimator's earlier values is no target; a figure inside the
+    horizon of two cut-offs is scored at the first only."""
+    df = make_claims(
+        [
+            row("a", 1000, "2024-01-10", "A"),
+            row("b", 1100, "2024-02-10", "B"),
+            row("a2", 1000, "2024-04-20", "A"),  # A restates its January figure
+            row("c", 1300, "2024-05-01", "C"),  # within 180 days of both cut-offs
+        ]
+    )
+    cuts = [pd.Timestamp("2024-03-31"), pd.Timestamp("2024-04-30")]
+    assert backtest.restatements(pooled.pool_inputs(df, IND)) == {"a2"}
+    bt = backtest.backtest(df, [IND], cuts, horizon_days=180)
+    assert list(bt["claim_id"]) == ["c"]
+    assert list(bt["cut"]) == [cuts[0]]
+
+
+def test_bounds_are_scored_one_sided():
+    bt = pd.DataFrame(
+        {
+            "censor": ["lower", "lower", "upper", "upper", "point"],
+            "value": [100.0, 100.0, 100.0, 100.0, 100.0],
+            "consensus": [150.0, 50.0, 50.0, 200.0, 50.0],
+        }
+    )
+    err = backtest.errors(bt, "consensus")
+    # "over 100" predicted at 150 is right; at 50 it misses by log 2; "up to 100" the other way
+    assert err == pytest.approx([0.0, np.log(2), 0.0, np.log(2), np.log(2)])
+
+
+def test_bootstrap_interval_holds_the_ratio_and_is_reproducible():
+    rng = np.random.default_rng(1)
+    n = 40
+    bt = pd.DataFrame(
+        {
+            "censor": ["point"] * n,
+            "value": np.full(n, 100.0),
+            "consensus": 100 * np.exp(rng.normal(0, 0.1, n)),
+            "naive": 100 * np.exp(rng.normal(0, 0.3, n)),
+        }
+    )
+    ratio = np.median(backtest.errors(bt, "consensus")) / np.median(backtest.errors(bt, "naive"))
+    lo, hi = backtest.bootstrap_ratio(bt)
+    assert lo < ratio < hi < 1.0
+    assert backtest.bootstrap_ratio(bt) == (lo, hi)
+
+
+def test_tuning_keeps_the_default_unless_another_setting_is_clearly_better(monkeypatch):
+    scores = {1.0: 0.30, 3.0: 0.200, 10.0: 0.199}  # 10 is better by 0.5%: noise
+
+    def fake_predictions(claims, indicators, cuts, horizon_days, settings, warring):
+        e = scores[settings.smoothness]
+        return pd.DataFrame(
+            {
+                "indicator": IND, "cut": cuts[0], "claim_id": ["x", "y"], "estimator": "A",
+                "censor": "point", "value": 100.0, "consensus": 100 * np.exp(e),
+                "consensus_low": 1.0, "consensus_high": 1e9, "naive": 150.0, "latest_median": 150.0,
+                "adjusted": 100 * np.exp(e),
+            }
+        )
+
+    monkeypatch.setattr(backtest, "predictions", fake_predictions)
+    cuts = [pd.Timestamp("2024-03-31")]
+    chosen, table, used = backtest.tune(None, [IND], cuts, 180, pooled.PoolSettings())
+    assert chosen.smoothness == 3.0 and used == {"x", "y"}
+    scores[10.0] = 0.15  # now clearly better
+    chosen, table, _ = backtest.tune(None, [IND], cuts, 180, pooled.PoolSettings())
+    assert chosen.smoothness == 10.0 and table.loc[table["chosen"], "smoothness"].item() == 10.0
