@@ -91,7 +91,7 @@ PKG := src/dprk_russia
 # the package's layers (data -> analysis -> report; build and publish drive them): a rule depends on
 # every module of the layers its notebook imports, so a new module is picked up without listing it
 SRC_DATA := $(PKG)/__init__.py $(sort $(wildcard $(PKG)/data/*.py))
-SRC_CLEAN := $(SRC_DATA) $(PKG)/build/__init__.py $(PKG)/build/run.py $(PKG)/publish/__init__.py $(PKG)/publish/export.py
+SRC_CLEAN := $(SRC_DATA) $(PKG)/build/__init__.py $(PKG)/build/run.py $(PKG)/build/params.py $(PKG)/build/variants.py $(PKG)/publish/__init__.py $(PKG)/publish/export.py
 SRC_POOLED := $(SRC_CLEAN) $(sort $(wildcard $(PKG)/analysis/*.py))
 SRC_ANALYSIS := $(SRC_POOLED) $(sort $(wildcard $(PKG)/report/*.py)) $(PKG)/report/styles/project.mplstyle $(PKG)/build/context.py
 SRC_REPORT := $(SRC_ANALYSIS) $(sort $(wildcard $(PKG)/report/templates/*.j2 $(PKG)/report/templates/*/*.j2))

@@ -30,7 +30,7 @@ ESTIMATOR_TYPES = "all"
 from pathlib import Path
 
 from dprk_russia import PROJECT_ROOT
-from dprk_russia.build.context import variant_dirs
+from dprk_russia.build.variants import variant_dirs
 from dprk_russia.data.clean import clean_claims, data_dictionary_markdown, read_raw
 from dprk_russia.data.freshness import freshness, freshness_json
 from dprk_russia.data.io import write_csv, write_text

@@ -38,7 +38,7 @@ import pandas as pd
 
 from dprk_russia import PROJECT_ROOT
 from dprk_russia.analysis import curves, pooled, tables
-from dprk_russia.build.context import require_inputs, variant_dirs
+from dprk_russia.build.variants import require_inputs, variant_dirs
 from dprk_russia.data.clean import load_processed
 from dprk_russia.data.io import write_csv
 from dprk_russia.data.schema import read_raw_csv
@@ -79,13 +79,19 @@ write_csv(weekly, processed / "consensus_over_time.csv")
 weekly.groupby("indicator").tail(1)
 
 # %% [markdown]
-# ## Which figures were left out because they exceed the whole they are part of?
-# The dead are part of all casualties: a "killed" figure above the pooled casualties estimate at
-# its date is most likely a casualty total reported as deaths. It stays in the data (and in the
-# contradictions table) but not in the killed curve.
+# ## Which figures of a part are probably totals, and how much does that decide?
+# The dead are part of all casualties. Each "killed" (and "wounded") figure is weighed by the
+# probability that all casualties were at least that large at its date, from the pooled
+# casualties curve: a figure far above it (most likely a casualty total reported as deaths)
+# counts for almost nothing, one near it for about half. No cut-off drops a figure. The
+# sensitivity below fits the killed curve again with every figure at full weight and with the
+# doubtful ones (weight below one half) left out.
 
 # %%
-{ind: fit.excluded for ind, fit in fits.items() if fit.excluded}
+weights = {ind: fit.weights for ind, fit in fits.items() if fit.weights}
+sensitivity = pooled.part_sensitivity(claims, fits, pooled_ids, cut, settings, warring)
+write_csv(sensitivity, processed / "pooled_sensitivity.csv")
+weights, sensitivity
 
 # %% [markdown]
 # ## Which estimators run systematically high or low?

@@ -28,7 +28,8 @@ ROUNDS_PER_CONTAINER_HIGH = 500
 
 # %%
 from dprk_russia.analysis import findings, tables
-from dprk_russia.build.context import load_context, variant_dirs
+from dprk_russia.build.context import load_context
+from dprk_russia.build.variants import variant_dirs
 from dprk_russia.report import charts
 
 PROCESSED_DIR, REPORTS_DIR = variant_dirs(

@@ -34,7 +34,8 @@ RECENT_DAYS = 183
 
 # %%
 from dprk_russia.analysis import contradictions, findings
-from dprk_russia.build.context import load_context, variant_dirs
+from dprk_russia.build.context import load_context
+from dprk_russia.build.variants import variant_dirs
 from dprk_russia.data.io import read_csv
 from dprk_russia.report import charts
 

@@ -33,7 +33,7 @@ POOL_WARRING = "in"
 
 # %%
 from dprk_russia import PROJECT_ROOT
-from dprk_russia.build.context import variant_dirs
+from dprk_russia.build.variants import variant_dirs
 from dprk_russia.data.io import write_text
 from dprk_russia.report.render import build_report
 

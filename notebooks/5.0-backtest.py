@@ -40,7 +40,7 @@ import pandas as pd
 
 from dprk_russia import PROJECT_ROOT
 from dprk_russia.analysis import backtest, findings, pooled
-from dprk_russia.build.context import variant_dirs
+from dprk_russia.build.variants import variant_dirs
 from dprk_russia.data.clean import load_processed
 from dprk_russia.data.io import read_csv, write_csv
 from dprk_russia.data.schema import read_raw_csv

@@ -126,6 +126,8 @@ def _allowed(lang: str) -> tuple[set[str], list[str]]:
         nums |= {num(float(v), lang) for v in pd.concat([t["value_low"], t["value_high"]]) if v}
         dates |= {day(pd.Timestamp(d), lang) for d in t["date"]}
     nums |= {num(float(v), lang) for v in read("transfers")["relays"]}
+    for r in read("pooled_sensitivity").itertuples():
+        nums |= {num(round_sig(float(v)), lang) for v in (r.weighed, r.full_weight, r.doubtful_left_out)}
     dates |= {published(p, lang) for p in read("sources")["published"]}
     return nums, sorted(dates, key=len, reverse=True)
 

@@ -8,7 +8,7 @@ import subprocess
 import pytest
 
 from dprk_russia import PROJECT_ROOT
-from dprk_russia.build import context
+from dprk_russia.build import variants as context
 from dprk_russia.build.params import variant_name
 
 

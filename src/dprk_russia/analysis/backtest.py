@@ -54,6 +54,8 @@ TUNING_GRID = (1.0, 3.0, 10.0)
 TUNING_MARGIN = 0.01
 #: Bootstrap resamples (over figures) and the fixed seed that makes the interval reproducible.
 BOOTSTRAP = 2000
+#: Central probability of the bootstrap interval of the error ratio.
+INTERVAL = 0.95
 SEED = 20251
 
 
@@ -225,7 +227,7 @@ def bootstrap_ratio(bt: pd.DataFrame, n: int = BOOTSTRAP, seed: int = SEED) -> t
     ratios = ratios[np.isfinite(ratios)]
     if not len(ratios):
         return np.nan, np.nan
-    lo, hi = np.quantile(ratios, [0.025, 0.975])
+    lo, hi = np.quantile(ratios, [(1 - INTERVAL) / 2, (1 + INTERVAL) / 2])
     return float(lo), float(hi)
 
 

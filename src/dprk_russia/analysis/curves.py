@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from dprk_russia.analysis.pooled import Fit, pool_inputs
-from dprk_russia.analysis.precision import round_columns
+from dprk_russia.analysis.precision import round_columns, round_sig_array
 from dprk_russia.data.dictionary import TABLES
 
 
@@ -99,6 +99,16 @@ def consensus_table(
         curve = curves[curves["indicator"] == ind]
         last = curve.iloc[-1] if len(curve) else None
         newest = counted.sort_values(["published_date", "date", "claim_id"], kind="stable").iloc[-1]
+        evidence = {k: np.nan for k in ("evidence_estimate", "evidence_low", "evidence_high")}
+        evidence_date = pd.NaT
+        if last is not None:
+            # the curve rests on figures up to the newest date they refer to; beyond it, it is
+            # carried forward: say where the evidence ends, how old it is, and what it said there
+            evidence_date = min(counted["date"].max().normalize(), pd.Timestamp(cut).normalize())
+            inside, m, lo, hi = curve_at(curve, pd.Series([evidence_date]))
+            if inside[0]:
+                values = round_sig_array(np.exp([m[0], lo[0], hi[0]]))
+                evidence = dict(zip(evidence, values, strict=True))
         rows.append(
             {
                 "indicator": ind,
@@ -106,6 +116,11 @@ def consensus_table(
                 "estimate": last["estimate"] if last is not None else np.nan,
                 "low": last["low"] if last is not None else np.nan,
                 "high": last["high"] if last is not None else np.nan,
+                "evidence_date": evidence_date,
+                "evidence_age_days": (pd.Timestamp(cut).normalize() - evidence_date).days
+                if last is not None
+                else np.nan,
+                **evidence,
                 "n_estimates": len(counted),
                 "n_estimators": counted["estimator"].nunique(),
                 "recent_n": len(recent),

@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from dprk_russia.analysis import tables
+from dprk_russia.analysis.backtest import INTERVAL
 from dprk_russia.analysis.contradictions import TYPES as CONTRADICTION_TYPES
 from dprk_russia.analysis.pooled import pool_inputs
 from dprk_russia.analysis.precision import round_sig
@@ -290,7 +291,9 @@ def consensus(
     """Key findings per headline indicator, contradiction counts per rule and the parameters the
     text names (notebook 2.3). Key findings are ``key.<indicator>.<what>``: ``pooled`` (the pooled
     estimate at the cut-off with its band), ``estimators``, ``recent`` (the spread of the figures
-    published in the last ``recent_days``) and ``newest``; the report shows one row per indicator.
+    published in the last ``recent_days``), ``newest``, and ``evidence`` / ``evidence_age`` (the pooled
+    estimate at the date of its newest figure, and that figure's age at the cut-off); the report
+    shows one row per indicator.
     """
     rows = [
         finding("param.relay_days", tables.RELAY_WINDOW_DAYS, "days"),
@@ -314,6 +317,15 @@ def consensus(
                 low=round_sig(float(r.low)) if pooled_here else None,
                 high=round_sig(float(r.high)) if pooled_here else None,
             ),
+            finding(
+                f"{k}.evidence",
+                round_sig(float(r.evidence_estimate)) if pooled_here else None,
+                date=r.evidence_date if pooled_here else None,
+                claims=inputs,
+                low=round_sig(float(r.evidence_low)) if pooled_here else None,
+                high=round_sig(float(r.evidence_high)) if pooled_here else None,
+            ),
+            finding(f"{k}.evidence_age", int(r.evidence_age_days) if pooled_here else None, "days"),
             finding(f"{k}.estimators", r.n_estimators, claims=inputs),
             finding(f"{k}.estimates", r.n_estimates, claims=inputs),
             finding(f"{k}.recent", r.recent_n, claims=recent, low=r.recent_low, high=r.recent_high),
@@ -370,6 +382,7 @@ def backtest(
             for m in ("consensus", "adjusted", "naive", "latest_median")
         ],
         finding("backtest.ratio", round(ratio, 2), "ratio"),
+        finding("backtest.interval", INTERVAL, "share"),
         finding("backtest.ratio_low", round(float(held["ratio_low"]), 2), "ratio"),
         finding("backtest.ratio_high", round(upper, 2), "ratio"),
         finding("backtest.coverage", round(coverage, 2), "share"),

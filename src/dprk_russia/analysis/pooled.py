@@ -43,6 +43,7 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import gammaln, stdtr, stdtrit
 
+from dprk_russia.analysis.precision import round_columns
 from dprk_russia.analysis.tables import counted, distinct_estimates
 
 #: How each qualifier enters the likelihood.
@@ -96,7 +97,8 @@ class Fit:
     sigma: float
     inputs: pd.DataFrame
     settings: PoolSettings
-    excluded: list[str] = field(default_factory=list)  #: figures left out (see :func:`fit_all`)
+    #: figures of a part weighed down as probable totals (see :func:`fit_all`): claim id -> weight
+    weights: dict[str, float] = field(default_factory=dict)
 
     def growth(self, window_days: float = 365.0, min_span_days: float = 182.0) -> float:
         """Mean log rise per day over the year before the newest figure (divided by at least
@@ -138,6 +140,29 @@ class Fit:
         """The estimator's log effect (0 for an estimator the fit has not seen)."""
         row = self.effects[self.effects["estimator"] == estimator]
         return float(row["effect"].iloc[0]) if len(row) else 0.0
+
+
+#: Floor of a period's rise relative to the level at its end (keeps log(rise) finite).
+INCREMENT_EPS = 1e-3
+#: A period shorter than this is a level "as of" its month, not a rise over a period.
+MIN_PERIOD_DAYS = 60
+
+
+def increments(inputs: pd.DataFrame, origin: pd.Timestamp) -> np.ndarray:
+    """Which figures count the rise over a period rather than the level: those stated for whole
+    calendar months or years ("in 2024", "January to June 2024": start and end given as a month
+    or a year, not a day) whose period starts after the curve's origin (its first figure) and
+    spans at least :data:`MIN_PERIOD_DAYS`. A figure "as of" a day ("two POWs held since January
+    2025, as of 31 October") stays a level."""
+    cols = ("period_start_date", "period_start_precision", "period_end_precision")
+    if any(c not in inputs for c in cols):
+        return np.zeros(len(inputs), bool)
+    start = pd.to_datetime(inputs["period_start_date"])
+    span = (pd.to_datetime(inputs["date"]) - start).dt.days
+    whole = inputs["period_start_precision"].isin(["month", "year"]) & inputs["period_end_precision"].isin(
+        ["month", "year"]
+    )
+    return (whole & (start > origin) & (span >= MIN_PERIOD_DAYS)).fillna(False).to_numpy(dtype=bool)
 
 
 def _days(dates: pd.DatetimeIndex | pd.Series, origin: pd.Timestamp) -> np.ndarray:
@@ -182,6 +207,7 @@ def _nll_terms(mu: np.ndarray, log_sigma: float, data: dict, nu: float) -> tuple
     gradient in mu and in log(sigma). Points enter as densities, bounds as tail probabilities,
     ranges as interval probabilities."""
     sigma = np.exp(log_sigma)
+    wt = data["weight"] if "weight" in data else np.ones_like(mu)
     g_mu = np.zeros_like(mu)
     g_ls = 0.0
     total = 0.0
@@ -189,23 +215,23 @@ def _nll_terms(mu: np.ndarray, log_sigma: float, data: dict, nu: float) -> tuple
     if p.any():
         r = (data["y"][p] - mu[p]) / sigma
         psi = (nu + 1) * r / (nu + r**2)
-        total += float(np.sum(log_sigma - _t_logpdf(r, nu)))
-        g_mu[p] = -psi / sigma
-        g_ls += float(np.sum(1 - psi * r))
+        total += float(np.sum(wt[p] * (log_sigma - _t_logpdf(r, nu))))
+        g_mu[p] = -wt[p] * psi / sigma
+        g_ls += float(np.sum(wt[p] * (1 - psi * r)))
     lo = data["lower"]
     if lo.any():  # P(Y > L) = T(-z)
         z = (data["lo"][lo] - mu[lo]) / sigma
         cdf = np.clip(stdtr(nu, -z), 1e-300, None)
-        h = np.exp(_t_logpdf(z, nu)) / cdf
-        total -= float(np.sum(np.log(cdf)))
+        h = wt[lo] * np.exp(_t_logpdf(z, nu)) / cdf
+        total -= float(np.sum(wt[lo] * np.log(cdf)))
         g_mu[lo] = -h / sigma
         g_ls += float(np.sum(-h * z))
     up = data["upper"]
     if up.any():  # P(Y < U) = T(z)
         z = (data["hi"][up] - mu[up]) / sigma
         cdf = np.clip(stdtr(nu, z), 1e-300, None)
-        m = np.exp(_t_logpdf(z, nu)) / cdf
-        total -= float(np.sum(np.log(cdf)))
+        m = wt[up] * np.exp(_t_logpdf(z, nu)) / cdf
+        total -= float(np.sum(wt[up] * np.log(cdf)))
         g_mu[up] = m / sigma
         g_ls += float(np.sum(m * z))
     iv = data["interval"]
@@ -216,9 +242,9 @@ def _nll_terms(mu: np.ndarray, log_sigma: float, data: dict, nu: float) -> tuple
         d = np.where(flip, stdtr(nu, -za) - stdtr(nu, -zb), stdtr(nu, zb) - stdtr(nu, za))
         d = np.clip(d, 1e-300, None)
         fa, fb = np.exp(_t_logpdf(za, nu)), np.exp(_t_logpdf(zb, nu))
-        total -= float(np.sum(np.log(d)))
-        g_mu[iv] = (fb - fa) / (sigma * d)
-        g_ls += float(np.sum((fb * zb - fa * za) / d))
+        total -= float(np.sum(wt[iv] * np.log(d)))
+        g_mu[iv] = wt[iv] * (fb - fa) / (sigma * d)
+        g_ls += float(np.sum(wt[iv] * (fb * zb - fa * za) / d))
     return total, g_mu, g_ls
 
 
@@ -239,13 +265,22 @@ class _Problem:
         k = np.minimum(np.floor(pos).astype(int), n_knots - 2) if n_knots > 1 else np.zeros(len(t), int)
         w = pos - k
         self.k, self.w, self.n_knots = k, w, n_knots
+        # a figure for a period that starts after the curve's origin (MSMT's voyages "in 2024")
+        # observes the rise over its period, curve(end) - curve(start), not the level
+        self.inc = increments(inputs, origin)
+        t0 = _days(inputs["period_start_date"].where(self.inc, inputs["date"]), origin)
+        pos0 = np.clip(t0 / step, 0, n_knots - 1)
+        k0 = np.minimum(np.floor(pos0).astype(int), n_knots - 2) if n_knots > 1 else np.zeros(len(t), int)
+        self.k0, self.w0 = k0, pos0 - k0
         self.estimators = sorted(inputs["estimator"].unique())
         est_index = {e: i for i, e in enumerate(self.estimators)}
         self.e = inputs["estimator"].map(est_index).to_numpy()
         lo = np.log(inputs["value_low"].clip(lower=1e-9).to_numpy(dtype=float))
         hi = np.log(inputs["value_high"].to_numpy(dtype=float))
         censor = inputs["censor"].to_numpy()
+        weight = inputs["weight"].to_numpy(dtype=float) if "weight" in inputs else np.ones(len(inputs))
         self.data = {
+            "weight": weight,
             "y": (lo + hi) / 2,
             "lo": lo,
             "hi": hi,
@@ -269,10 +304,32 @@ class _Problem:
         """Knot levels: a start plus a running sum of non-negative rises."""
         return f0 + np.concatenate([[0.0], np.cumsum(rises)])
 
-    def mu(self, g: np.ndarray, b: np.ndarray) -> np.ndarray:
+    def _at(self, g: np.ndarray, k: np.ndarray, w: np.ndarray) -> np.ndarray:
         if self.n_knots == 1:
-            return g[0] + b[self.e]
-        return g[self.k] * (1 - self.w) + g[self.k + 1] * self.w + b[self.e]
+            return np.full(len(k), g[0])
+        return g[k] * (1 - w) + g[k + 1] * w
+
+    def mu(self, g: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Log of what each figure observes (the level at its date, or the rise over its period),
+        with the derivatives of that log with respect to the curve at the end and at the start."""
+        ge, gs = self._at(g, self.k, self.w), self._at(g, self.k0, self.w0)
+        # log(e^ge - e^gs), kept finite where the curve is flat: log(e^ge (1 + eps - e^-(ge-gs)))
+        q = np.exp(-np.clip(ge - gs, 0, None))
+        frac = 1 + INCREMENT_EPS - q
+        mu = np.where(self.inc, ge + np.log(frac), ge) + b[self.e]
+        d_end = np.where(self.inc, 1 + q / frac, 1.0)
+        d_start = np.where(self.inc, -q / frac, 0.0)
+        return mu, d_end, d_start
+
+    def _spread(self, v: np.ndarray, k: np.ndarray, w: np.ndarray) -> np.ndarray:
+        """Gradient with respect to the knot levels of a value read at interpolation (k, w)."""
+        out = np.zeros(self.n_knots)
+        if self.n_knots == 1:
+            out[0] = v.sum()
+        else:
+            np.add.at(out, k, v * (1 - w))
+            np.add.at(out, k + 1, v * w)
+        return out
 
     def core(self, f0: float, steps: np.ndarray, b: np.ndarray, ls: float) -> tuple[float, np.ndarray]:
         """Objective and gradient in (f0, steps, b, log_sigma), steps being the knot-to-knot rises."""
@@ -280,14 +337,11 @@ class _Problem:
         # a weak prior on the start level (sd: a factor of e^2) keeps a fit anchored when the
         # first figures are all bounds of one kind
         f0_dev = (f0 - self.y0) / START_SD
-        mu = self.mu(self.levels(f0, steps), b)
+        mu, d_end, d_start = self.mu(self.levels(f0, steps), b)
         nll, g_mu, g_ls = _nll_terms(mu, ls, self.data, s.nu)
-        g_g = np.zeros(self.n_knots)
-        if self.n_knots == 1:
-            g_g[0] = g_mu.sum()
-        else:
-            np.add.at(g_g, self.k, g_mu * (1 - self.w))
-            np.add.at(g_g, self.k + 1, g_mu * self.w)
+        g_g = self._spread(g_mu * d_end, self.k, self.w)
+        if self.inc.any():
+            g_g += self._spread(g_mu * d_start, self.k0, self.w0)
         g_b = np.bincount(self.e, weights=g_mu, minlength=len(self.estimators)).astype(float)
         # smoothness: penalise changes of the weekly rise
         d = np.diff(steps)
@@ -341,14 +395,115 @@ def fit_indicator(
     # rounding of another CPU's kernels moves the optimum in the 5th digit: Newton steps on the
     # free variables finish the fit to a projected gradient below GRADIENT_TOL
     x, H = converge(prob, res.x)
+    return _make_fit(prob, x, H, inputs, indicator, origin, s)
+
+
+def _make_fit(
+    prob: _Problem,
+    x: np.ndarray,
+    H: np.ndarray,
+    inputs: pd.DataFrame,
+    indicator: str,
+    origin: pd.Timestamp,
+    s: PoolSettings,
+) -> Fit:
     f0, rises, b, ls = prob.unpack(x)
     level = prob.levels(f0, rises)
     level_sd = _level_sd(prob, x, H)
     counts = pd.Series(prob.e).value_counts()
     effects = pd.DataFrame(
-        {"estimator": prob.estimators, "effect": b, "n": [int(counts.get(i, 0)) for i in range(E)]}
+        {"estimator": prob.estimators, "effect": b, "n": [int(counts.get(i, 0)) for i in range(len(b))]}
     )
     return Fit(indicator, origin, prob.knots, level, level_sd, effects, float(np.exp(ls)), inputs, s)
+
+
+#: Weight and softness (log scale) of the constraint that the parts add up to at most the whole.
+JOINT_PENALTY = 50.0
+JOINT_SOFTNESS = 0.02
+
+
+class _Joint:
+    """A whole (all casualties) and its parts (killed, wounded) fitted together, with the parts'
+    curves adding up to at most the whole's at every knot of any of them:
+    log(killed + wounded) <= log(total), as a smooth one-sided penalty (softplus of the excess,
+    weight :data:`JOINT_PENALTY`, width :data:`JOINT_SOFTNESS`). Each curve keeps its own
+    figures, effects and noise; the constraint alone couples them."""
+
+    def __init__(self, probs: list[_Problem], origins: list[pd.Timestamp]):
+        self.probs = probs
+        self.sizes = [len(p.bounds()) for p in probs]
+        self.offsets = np.concatenate([[0], np.cumsum(self.sizes)])
+        epoch = min(origins)
+        starts = [float((o - epoch) / pd.Timedelta(days=1)) for o in origins]
+        days = np.unique(np.concatenate([st + p.knots for st, p in zip(starts, probs, strict=True)]))
+        days = days[days >= max(starts)]  # where every curve has begun
+        self.maps = [self._level_map(p, days - st) for p, st in zip(probs, starts, strict=True)]
+
+    @staticmethod
+    def _level_map(prob: _Problem, t: np.ndarray) -> np.ndarray:
+        """The linear map from a problem's parameters to its curve's log level at days ``t``."""
+        K = prob.n_knots
+        M = np.zeros((K, len(prob.bounds())))
+        M[:, 0] = 1.0
+        M[:, 1:K] = np.tri(K, K - 1, -1)
+        if K == 1:
+            return np.repeat(M[:1], len(t), axis=0)
+        step = prob.knots[1] - prob.knots[0]
+        pos = np.clip(t / step, 0, K - 1)
+        k = np.minimum(np.floor(pos).astype(int), K - 2)
+        w = pos - k
+        return M[k] * (1 - w)[:, None] + M[k + 1] * w[:, None]
+
+    def bounds(self) -> list[tuple[float | None, float | None]]:
+        return [b for p in self.probs for b in p.bounds()]
+
+    def split(self, x: np.ndarray) -> list[np.ndarray]:
+        return [x[a:b] for a, b in zip(self.offsets[:-1], self.offsets[1:], strict=True)]
+
+    def __call__(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        parts = self.split(x)
+        total, grads = 0.0, []
+        for p, xi in zip(self.probs, parts, strict=True):
+            f, g = p(xi)
+            total += f
+            grads.append(g.copy())
+        u = [m @ xi for m, xi in zip(self.maps, parts, strict=True)]
+        whole, pieces = u[0], u[1:]
+        excess = np.logaddexp.reduce(np.vstack(pieces), axis=0) - whole
+        z = excess / JOINT_SOFTNESS
+        total += JOINT_PENALTY * JOINT_SOFTNESS * float(np.sum(np.logaddexp(0.0, z)))
+        d = JOINT_PENALTY * 0.5 * (1 + np.tanh(z / 2))  # d penalty / d excess
+        grads[0] -= self.maps[0].T @ d
+        share_log = np.vstack(pieces) - (excess + whole)  # log of each piece's share of the sum
+        for i, piece_share in enumerate(share_log, start=1):
+            grads[i] += self.maps[i].T @ (d * np.exp(piece_share))
+        return total, np.concatenate(grads)
+
+
+def fit_joint(fits: dict[str, Fit], whole: str, parts: list[str], end: pd.Timestamp) -> dict[str, Fit]:
+    """Refit ``whole`` and ``parts`` together (:class:`_Joint`), starting from their separate fits."""
+    names = [whole, *parts]
+    probs = [_Problem(fits[n].inputs, fits[n].origin, fits[n].settings) for n in names]
+    joint = _Joint(probs, [fits[n].origin for n in names])
+    x0 = np.concatenate([_params(fits[n], p) for n, p in zip(names, probs, strict=True)])
+    res = minimize(
+        joint, x0, jac=True, method="L-BFGS-B", bounds=joint.bounds(),
+        options={"maxiter": 5000, "ftol": 1e-12, "gtol": 1e-8},
+    )
+    x, H = converge(joint, res.x)
+    out = {}
+    blocks = zip(joint.offsets[:-1], joint.offsets[1:], strict=True)
+    for n, p, xi, (a, b) in zip(names, probs, joint.split(x), blocks, strict=True):
+        fit = _make_fit(p, xi, H[a:b, a:b], fits[n].inputs, n, fits[n].origin, fits[n].settings)
+        fit.weights = fits[n].weights
+        out[n] = fit
+    return out
+
+
+def _params(fit: Fit, prob: _Problem) -> np.ndarray:
+    """A fit's parameter vector in its problem's layout (start, rises, effects, log sigma)."""
+    b = fit.effects.set_index("estimator")["effect"].reindex(prob.estimators).fillna(0.0).to_numpy()
+    return np.concatenate([[fit.level[0]], np.diff(fit.level), b, [np.log(fit.sigma)]])
 
 
 #: Convergence criterion of every pooled fit: the largest projected-gradient component (the
@@ -471,12 +626,18 @@ def anchored(inputs: pd.DataFrame) -> bool:
 PART_OF = {"killed": "casualties_total", "wounded": "casualties_total"}
 
 
-def above_whole(inputs: pd.DataFrame, whole: Fit) -> np.ndarray:
-    """Which figures of a part (e.g. killed) lie above the pooled estimate of the whole (all
-    casualties) at their date: such a figure is most likely a total reported as the part."""
+def below_whole(inputs: pd.DataFrame, whole: Fit) -> np.ndarray:
+    """For each figure of a part (e.g. killed): the probability that the whole (all casualties)
+    is at least that large at its date, from the whole's pooled curve and band (Student-t on the
+    log scale). A figure well below the whole gets 1; one far above it (most likely a total
+    reported as the part) gets about 0; one near the whole's estimate about a half. Figures
+    dated before the whole's curve starts get 1."""
     dated = (inputs["date"] >= whole.origin).to_numpy()
-    level = whole.predict(inputs["date"])["estimate"].to_numpy()
-    return dated & (inputs["value_low"].to_numpy() > level)
+    t = _days(inputs["date"], whole.origin)
+    mu = np.interp(t, whole.knots, whole.level)
+    scale = np.sqrt(np.interp(t, whole.knots, whole.level_sd) ** 2 + whole.sigma**2)
+    z = (np.log(inputs["value_low"].clip(lower=1e-9).to_numpy(dtype=float)) - mu) / scale
+    return np.where(dated, stdtr(whole.settings.nu, -z), 1.0)
 
 
 def fit_all(
@@ -486,11 +647,16 @@ def fit_all(
     settings: PoolSettings | None = None,
     warring: Iterable[str] = (),
     inputs_by_indicator: Mapping[str, pd.DataFrame] | None = None,
+    parts: str = "weigh",
 ) -> dict[str, Fit]:
     """One fit per indicator, from its first figure to ``end``.
 
-    Wholes are fitted before their parts (:data:`PART_OF`); a part's figures above the whole's
-    pooled estimate at their date are left out of the part's fit and listed in its ``excluded``.
+    Wholes are fitted before their parts (:data:`PART_OF`); each figure of a part is weighed by
+    the probability that it lies below the whole at its date (:func:`below_whole`), so that a
+    "killed" figure that is probably a casualty total counts for little, without a cut-off that
+    drops it; the weights below 0.99 are listed in the part's ``weights``. ``contested`` (claim
+    ids) overrides this for a sensitivity check: ``"full"`` gives every figure full weight,
+    ``"drop"`` leaves the figures that weigh below one half out.
     ``inputs_by_indicator`` passes figures already selected by :func:`pool_inputs`.
     """
     s = settings or PoolSettings()
@@ -503,14 +669,51 @@ def fit_all(
         else:
             inputs = pool_inputs(claims, ind, warring, s.include_warring)
         whole = fits.get(PART_OF.get(ind, ""))
-        excluded: list[str] = []
-        if whole is not None:
-            drop = above_whole(inputs, whole)
-            kept = inputs[~drop]
-            if anchored(kept):
-                excluded = list(inputs.loc[drop, "claim_id"])
-                inputs = kept.reset_index(drop=True)
+        weights: dict[str, float] = {}
+        if whole is not None and parts != "full":
+            w = below_whole(inputs, whole)
+            if parts == "drop":
+                kept = inputs[w >= 0.5]
+                inputs = kept.reset_index(drop=True) if anchored(kept) else inputs
+            else:
+                inputs = inputs.assign(weight=w)
+                weights = {c: float(x) for c, x in zip(inputs["claim_id"], w, strict=True) if x < 0.99}
         fit = fit_indicator(inputs, ind, end, s)
-        fit.excluded = excluded
+        fit.weights = weights
         fits[ind] = fit
+    for whole in sorted(set(PART_OF.values())):
+        parts = [p for p in sorted(PART_OF) if PART_OF[p] == whole and p in fits]
+        if whole in fits and parts:
+            fits.update(fit_joint(fits, whole, parts, end))
     return {ind: fits[ind] for ind in indicators}
+
+
+def part_sensitivity(
+    claims: pd.DataFrame,
+    fits: Mapping[str, Fit],
+    indicators: Iterable[str],
+    end: pd.Timestamp,
+    settings: PoolSettings | None = None,
+    warring: Iterable[str] = (),
+) -> pd.DataFrame:
+    """For each part whose figures were weighed (:func:`fit_all`): its estimate at ``end`` as
+    fitted (weighed), with every figure at full weight, and with the doubtful figures (weight
+    below one half) left out, so that a reader sees how much the doubtful figures decide."""
+    rows = []
+    wanted = list(indicators)
+    for part, whole in PART_OF.items():
+        if part not in fits or whole not in fits or not fits[part].weights:
+            continue
+        doubtful = sorted(c for c, w in fits[part].weights.items() if w < 0.5)
+        row = {"indicator": part, "doubtful_claim_ids": ";".join(doubtful)}
+        for mode, label in (("weigh", "weighed"), ("full", "full_weight"), ("drop", "doubtful_left_out")):
+            if mode == "weigh":
+                fit = fits[part]
+            else:
+                fit = fit_all(claims, [whole, part], end, settings, warring, parts=mode)[part]
+            row[label] = float(fit.predict([pd.Timestamp(end)])["estimate"].iloc[0])
+        rows.append(row)
+    cols = ["indicator", "doubtful_claim_ids", "weighed", "full_weight", "doubtful_left_out"]
+    table = pd.DataFrame(rows, columns=cols)
+    table = table[table["indicator"].isin(wanted)]
+    return round_columns(table, ["weighed", "full_weight", "doubtful_left_out"]).reset_index(drop=True)

@@ -247,6 +247,12 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "estimate": "Pooled estimate at the cut-off (empty where the indicator has no pooled curve).",
             "low": "Lower edge of its band.",
             "high": "Upper edge of its band.",
+            "evidence_date": "The date the newest counted figure behind the curve refers to: the estimate is "
+            "carried forward flat from here, with a band that widens upward.",
+            "evidence_age_days": "Days from evidence_date to the cut-off: how old the newest evidence is.",
+            "evidence_estimate": "Pooled estimate at evidence_date.",
+            "evidence_low": "Lower edge of the band at evidence_date.",
+            "evidence_high": "Upper edge of the band at evidence_date.",
             "n_estimates": "Distinct counted whole-indicator figures.",
             "n_estimators": "Estimators behind them.",
             "recent_n": "Of these, figures published in the last six months before the cut-off.",
@@ -259,6 +265,17 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "newest_published": "When it was published.",
             "newest_value_low": "Its low value.",
             "newest_value_high": "Its high value.",
+        },
+    ),
+    "pooled_sensitivity": (
+        "How much the doubtful figures of a part decide its pooled estimate (notebook 1.1): a killed figure "
+        "above the pooled casualties is probably a casualty total and is weighed down, not dropped.",
+        {
+            "indicator": "The part (killed, wounded).",
+            "doubtful_claim_ids": "Figures weighed below one half (probably totals), ';'-separated.",
+            "weighed": "Pooled estimate at the cut-off as published (each figure weighed).",
+            "full_weight": "The same with every figure at full weight.",
+            "doubtful_left_out": "The same with the doubtful figures left out.",
         },
     ),
     "contradictions": (
@@ -401,6 +418,12 @@ TABLES_DE: dict[str, tuple[str, dict[str, str]]] = {
             "estimate": "Gepoolte Schätzung zum Stichtag (leer ohne gepoolte Kurve).",
             "low": "Untere Grenze des Bands.",
             "high": "Obere Grenze des Bands.",
+            "evidence_date": "Datum, auf das sich die neueste gezählte Zahl hinter der Kurve bezieht; "
+            "ab hier wird die Schätzung flach fortgeschrieben, mit einem nach oben wachsenden Band.",
+            "evidence_age_days": "Tage von evidence_date bis zum Stichtag: Alter der neuesten Grundlage.",
+            "evidence_estimate": "Gepoolte Schätzung am evidence_date.",
+            "evidence_low": "Untere Grenze des Bands am evidence_date.",
+            "evidence_high": "Obere Grenze des Bands am evidence_date.",
             "n_estimates": "Verschiedene gezählte Zahlen zum ganzen Indikator.",
             "n_estimators": "Schätzer dahinter.",
             "recent_n": "Davon in den letzten sechs Monaten veröffentlicht.",
@@ -413,6 +436,16 @@ TABLES_DE: dict[str, tuple[str, dict[str, str]]] = {
             "newest_published": "Wann sie veröffentlicht wurde.",
             "newest_value_low": "Ihr unterer Wert.",
             "newest_value_high": "Ihr oberer Wert.",
+        },
+    ),
+    "pooled_sensitivity": (
+        "Wie sehr die zweifelhaften Zahlen eines Teils seine gepoolte Schätzung bestimmen (Notebook 1.1).",
+        {
+            "indicator": "Der Teil (Getötete, Verwundete).",
+            "doubtful_claim_ids": "Zahlen mit Gewicht unter einhalb (wohl Gesamtzahlen), durch ';' getrennt.",
+            "weighed": "Gepoolte Schätzung zum Stichtag wie veröffentlicht (jede Zahl gewichtet).",
+            "full_weight": "Dieselbe mit vollem Gewicht für jede Zahl.",
+            "doubtful_left_out": "Dieselbe ohne die zweifelhaften Zahlen.",
         },
     ),
     "contradictions": (
@@ -525,14 +558,17 @@ PROCESSED_TYPES: dict[str, str] = {
     **dict.fromkeys(
         (
             "value_low value_high value_mid value_range estimate low high effect recent_low recent_high "
-            "newest_value_low newest_value_high containers rounds ratio_low ratio_high ratio_mid rounds_low "
-            "rounds_high barrels barrels_per_day annualised cap_multiple value_mid force force_max share_mid"
+            "newest_value_low newest_value_high evidence_estimate evidence_low evidence_high "
+            "containers rounds ratio_low ratio_high ratio_mid rounds_low "
+            "weighed full_weight doubtful_left_out rounds_high barrels barrels_per_day annualised "
+            "cap_multiple value_mid force force_max share_mid"
         ).split(),
         "number",
     ),
-    **dict.fromkeys("n_estimates n_estimators recent_n n days".split(), "integer"),
+    **dict.fromkeys("n_estimates n_estimators recent_n n days evidence_age_days".split(), "integer"),
     **dict.fromkeys("has_value in_band".split(), "boolean"),
     **dict.fromkeys(
-        "period_start_date period_end_date published_date date cut cap_passed_on".split(), "date"
+        "period_start_date period_end_date published_date date cut cap_passed_on evidence_date".split(),
+        "date",
     ),
 }

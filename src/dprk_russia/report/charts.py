@@ -197,18 +197,20 @@ def _panels(
     colours = estimator_colours(sub)
     fig, axes = subplots(len(ids))
     pooled = False
+    doubtful = curves.attrs.get("doubtful", ()) if curves is not None else ()
     for ax, i in zip(axes, ids, strict=False):
-        pooled |= plot_band(ax, curve_of(curves, i))
-        plot_claims(ax, sub[sub["indicator"] == i], lang, colours=colours)
+        pooled |= plot_band(ax, curve_of(curves, i), lang=lang)
+        plot_claims(ax, sub[sub["indicator"] == i], lang, colours=colours, doubtful=doubtful)
         ax.set_title(textwrap.fill(label(ind, i, lang), 40), fontsize=9, loc="left")
         ax.set_ylabel(unit(ind, i, lang))
         ax.set_xlabel(t("date", lang))
         ax.set_ylim(bottom=0)
         _clip_band(ax, sub[sub["indicator"] == i], curve_of(curves, i))
     if len(axes) > len(ids):  # a spare panel holds the legend
-        legend(axes[len(ids)], sub, colours, lang, pooled, inside=True)
+        legend(axes[len(ids)], sub, colours, lang, pooled, inside=True, doubtful=doubtful)
     else:
-        legend(axes[-1] if is_narrow() else axes[0], sub, colours, lang, pooled, below=True)
+        where = axes[-1] if is_narrow() else axes[0]
+        legend(where, sub, colours, lang, pooled, below=True, doubtful=doubtful)
     add_source(fig, sub, lang)
     return fig
 
@@ -368,21 +370,24 @@ def consensus_spread(
     """The recent figures of the key findings (``recent_claim_ids`` of the consensus table),
     relative to the pooled estimate at their own date (log scale).
 
-    Like with like: only recent counted figures enter, each divided by the pooled estimate on
-    the date it refers to (by the median of the recent figures where there is no pooled curve),
-    so that growth over time is not shown as disagreement. The grey bar is the pooled band at
-    the cut-off.
+    Like with like: only indicators with a pooled curve, and only their recent counted figures,
+    each divided by the pooled estimate on the date it refers to, so that growth over time is
+    not shown as disagreement. The grey bar is the pooled band at the cut-off.
     """
     fig, ax = plt.subplots(figsize=(NARROW_WIDTH if is_narrow() else 8, 5.5))
     colours = estimator_colours(claims)
     used_ids: list[str] = []
     by_id = claims.set_index("claim_id", drop=False)
-    rows = consensus[consensus["recent_n"].astype(int) > 0].reset_index(drop=True)
+    # like with like: only indicators with a pooled curve (a median of recent figures is no
+    # pooled estimate; those indicators are in the key-findings table)
+    pooled_ids = set(curves["indicator"]) if curves is not None else set()
+    rows = consensus[(consensus["recent_n"].astype(int) > 0) & consensus["indicator"].isin(pooled_ids)]
+    rows = rows.reset_index(drop=True)
     for y, row in enumerate(rows.itertuples()):
         recent = by_id.loc[str(row.recent_claim_ids).split(";")].reset_index(drop=True)
         recent = recent.sort_values(["date", "claim_id"], kind="stable")
         curve = curve_of(curves, row.indicator)
-        if curve is not None:
+        if curve is not None:  # always: rows are pooled indicators
             ref = np.interp(
                 recent["date"].to_numpy(dtype="datetime64[D]").astype(float),
                 pd.to_datetime(curve["date"]).to_numpy(dtype="datetime64[D]").astype(float),
@@ -390,8 +395,6 @@ def consensus_spread(
             )
             est = float(row.estimate)
             ax.hlines(y, float(row.low) / est, float(row.high) / est, color="#bbbbbb", linewidth=7, zorder=0)
-        else:
-            ref = float(recent["value_mid"].median())
         used_ids += list(recent["claim_id"])
         for cid, x in zip(recent["claim_id"], recent["value_mid"] / ref, strict=True):
             colour = colours.get(by_id.loc[cid, "estimator"], OTHER)

@@ -143,6 +143,34 @@ def plotted_rows(fig: plt.Figure) -> pd.DataFrame | None:
     return rows[PLOTTED_COLUMNS].reset_index(drop=True)
 
 
+#: The pooled bands drawn on each axes (curve, scale), so that saving can mark where the axis
+#: cuts a band off (:func:`mark_cut_bands`).
+_BANDS: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def register_band(ax: plt.Axes, curve: pd.DataFrame, scale: float = 1.0, lang: str = "en") -> None:
+    """Remember a pooled band drawn on ``ax``."""
+    _BANDS.setdefault(ax, []).append((curve, scale, lang))
+
+
+def mark_cut_bands(fig: plt.Figure) -> None:
+    """Where the axis stops below the top of a pooled band, an arrow at the top edge says so and
+    gives the band's true top (in the chart's units), so that a cut band is not read as a ceiling."""
+    for ax in fig.axes:
+        for curve, scale, lang in _BANDS.get(ax, []):
+            top = float(ax.get_ylim()[1])
+            high = curve["high"].astype(float).to_numpy() / scale
+            if not len(high) or high.max() <= top * 1.001:
+                continue
+            first = int((high > top).argmax())
+            x = curve["date"].iloc[first]
+            ax.annotate(
+                f"↑ {t('band_top', lang)} {num(high.max(), lang)}",
+                xy=(x, top), xytext=(0, -2), textcoords="offset points", ha="left", va="top",
+                fontsize=7, color="#555555", annotation_clip=False,
+            )
+
+
 def save_figure(
     fig: plt.Figure, stem: str, out_dir: str | Path, download: bool = True, png: bool = True
 ) -> list[Path]:
@@ -156,6 +184,7 @@ def save_figure(
     """
     out = Path(out_dir)
     paths = []
+    mark_cut_bands(fig)
     rows = plotted_rows(fig)
     if rows is not None and download:
         paths.append(write_csv(rows, out / f"{stem}.csv"))

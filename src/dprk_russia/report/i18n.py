@@ -35,6 +35,10 @@ TEXT: dict[str, dict[str, str]] = {
     "rounds_per_container": {"en": "rounds per container", "de": "Geschosse pro Container"},
     "share_of_force": {"en": "share of deployed force (%)", "de": "Anteil an entsandter Truppe (%)"},
     "pooled_band": {"en": "pooled estimate, 80% band", "de": "gepoolte Schätzung, 80-%-Band"},
+    "lower_bound": {"en": "lower bound (more than, at least)", "de": "Untergrenze (mehr als, mindestens)"},
+    "upper_bound": {"en": "upper bound (up to, nearly)", "de": "Obergrenze (bis zu, fast)"},
+    "doubtful": {"en": "weighed down: probably a total", "de": "heruntergewichtet: wohl eine Gesamtzahl"},
+    "band_top": {"en": "band reaches", "de": "Band reicht bis"},
     "spread_title": {
         "en": "Figures of the last six months, relative to the pooled estimate at their date",
         "de": "Zahlen der letzten sechs Monate im Verhältnis zur gepoolten Schätzung an ihrem Datum",

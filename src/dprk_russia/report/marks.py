@@ -16,7 +16,7 @@ from babel.dates import format_date
 from matplotlib.lines import Line2D
 from matplotlib.ticker import FuncFormatter
 
-from dprk_russia.analysis.tables import shown
+from dprk_russia.analysis.tables import distinct_estimates, shown
 from dprk_russia.report.figures import (
     FILLED,
     GREY,
@@ -27,6 +27,7 @@ from dprk_russia.report.figures import (
     finish,
     is_narrow,
     link_point,
+    register_band,
     subplots,
 )
 from dprk_russia.report.i18n import LOCALES, day, label, num, t, unit
@@ -72,7 +73,7 @@ BAND_COLOUR = "#b8b8b8"
 LINE_COLOUR = "#555555"
 
 
-def plot_band(ax: plt.Axes, curve: pd.DataFrame | None, scale: float = 1.0) -> bool:
+def plot_band(ax: plt.Axes, curve: pd.DataFrame | None, scale: float = 1.0, lang: str = "en") -> bool:
     """The pooled estimate as a line in its band, behind the figures; False when there is none."""
     if curve is None or curve.empty:
         return False
@@ -86,6 +87,7 @@ def plot_band(ax: plt.Axes, curve: pd.DataFrame | None, scale: float = 1.0) -> b
         zorder=0,
     )
     ax.plot(curve["date"], curve["estimate"] / scale, color=LINE_COLOUR, linewidth=1.3, zorder=1)
+    register_band(ax, curve, scale, lang)
     return True
 
 
@@ -103,8 +105,11 @@ def place_legend(
         ax.legend(handles, labels, loc="upper left", bbox_to_anchor=(1.0, 1.0))
 
 
-def basis_key(bases: Iterable[str], lang: str) -> tuple[list, list[str]]:
-    """Legend entries for the bases drawn: the marker shape in grey outline, never an estimator colour."""
+def basis_key(
+    bases: Iterable[str], lang: str, qualifiers: Iterable[str] = (), doubtful: bool = False
+) -> tuple[list, list[str]]:
+    """Legend entries for the shapes drawn: bases, bounds (▲ ▼) and hollow doubtful figures, in
+    grey outline, never an estimator colour."""
     handles, labels = [], []
     drawn = set(bases)
     for basis in MARKERS:
@@ -113,6 +118,14 @@ def basis_key(bases: Iterable[str], lang: str) -> tuple[list, list[str]]:
             key = Line2D([], [], marker=marker, linestyle="none", color=GREY, markerfacecolor="white")
             handles.append(key)
             labels.append(t(basis, lang))
+    marks = {BOUND_MARKERS[q] for q in qualifiers if q in BOUND_MARKERS}
+    for marker, key in (("^", "lower_bound"), ("v", "upper_bound")):
+        if marker in marks:
+            handles.append(Line2D([], [], marker=marker, linestyle="none", color=GREY, markerfacecolor=GREY))
+            labels.append(t(key, lang))
+    if doubtful:
+        handles.append(Line2D([], [], marker="o", linestyle="none", color=GREY, markerfacecolor="white"))
+        labels.append(t("doubtful", lang))
     return handles, labels
 
 
@@ -124,10 +137,12 @@ def legend(
     pooled: bool = False,
     inside: bool = False,
     below: bool = False,
+    doubtful: Iterable[str] = (),
 ) -> None:
     """One legend of what the chart draws: estimators in their fixed colours, 'other estimators'
     in grey, the basis shapes drawn (grey outlines), and the pooled estimate when there is one."""
     drawn = set(claims["estimator"])
+    doubtful = set(doubtful)
     names = estimator_names(claims, lang)
     handles, labels = [], []
     has_other = False
@@ -142,7 +157,9 @@ def legend(
     if has_other:
         handles.append(Line2D([], [], marker="o", linestyle="none", color=OTHER))
         labels.append(t("other_estimators", lang))
-    more_h, more_l = basis_key(claims["basis"], lang)
+    counted = claims[claims["basis"].isin(["assessed", "official"])]
+    any_doubtful = bool(doubtful & set(claims["claim_id"]))
+    more_h, more_l = basis_key(claims["basis"], lang, counted["qualifier"], any_doubtful)
     handles += more_h
     labels += more_l
     if pooled:
@@ -153,12 +170,32 @@ def legend(
     place_legend(ax, handles, labels, inside, below)
 
 
+#: Glyph of a counted figure by its qualifier: a bound points the way the truth lies.
+BOUND_MARKERS = {"over": "^", "at_least": "^", "up_to": "v", "nearly": "v"}
+
+
+def glyph(basis: str, qualifier: str) -> str:
+    """The marker of a figure: capacity conversions and forecasts keep their basis shape; a counted
+    figure shows its qualifier (lower bound ▲, upper bound ▼, point ● or ■ for an official one)."""
+    if basis in ("assessed", "official") and qualifier in BOUND_MARKERS:
+        return BOUND_MARKERS[qualifier]
+    return MARKERS[basis]
+
+
 def plot_claims(
-    ax: plt.Axes, claims: pd.DataFrame, lang: str, colours: dict[str, str] | None = None, scale: float = 1.0
+    ax: plt.Axes,
+    claims: pd.DataFrame,
+    lang: str,
+    colours: dict[str, str] | None = None,
+    scale: float = 1.0,
+    doubtful: Iterable[str] = (),
 ) -> None:
-    """Scatter claims by date; colour = estimator, marker = basis, vertical bar = low–high."""
-    claims = shown(claims).sort_values(["date", "claim_id"], kind="stable")
+    """Scatter claims by date; colour = estimator, marker = qualifier or basis (:func:`glyph`),
+    vertical bar = low–high. Relayed copies of one estimate are one mark, labelled "×n"; figures
+    in ``doubtful`` (weighed down in the pooled fit as probable totals) are drawn hollow."""
+    claims = distinct_estimates(shown(claims)).sort_values(["date", "claim_id"], kind="stable")
     colours = colours or estimator_colours(claims)
+    doubtful = set(doubtful)
     for _, c in claims.iterrows():
         col = colours.get(c["estimator"], OTHER)
         basis = c["basis"]
@@ -167,16 +204,22 @@ def plot_claims(
                 c["date"], c["value_low"] / scale, c["value_high"] / scale, color=col, linewidth=2, alpha=0.7
             )
             link_point(bar, c, lang)
+        hollow = not FILLED[basis] or bool(doubtful & set(c["relay_ids"].split(";")))
         (point,) = ax.plot(
             c["date"],
             c["value_mid"] / scale,
-            marker=MARKERS[basis],
+            marker=glyph(basis, c["qualifier"]),
             linestyle="none",
-            markerfacecolor=col if FILLED[basis] else "white",
+            markerfacecolor="white" if hollow else col,
             markeredgecolor=col,
             zorder=4 if basis == "forecast" else 3,
         )
         link_point(point, c, lang)
+        if c["relays"] > 1:
+            ax.annotate(
+                f"×{c['relays']}", (c["date"], c["value_mid"] / scale), xytext=(4, 3),
+                textcoords="offset points", fontsize=7, color=GREY,
+            )
     date_axis(ax, lang)
     number_axis(ax, lang)
 
@@ -229,13 +272,14 @@ def timeline_figure(
     sub = shown(claims[claims["indicator"].isin(indicator_ids)])
     fig, (ax,) = subplots(1, height=4.0)
     colours = estimator_colours(sub)
-    pooled = plot_band(ax, curve_of(curves, indicator_ids[0]), scale)
-    plot_claims(ax, sub, lang, colours=colours, scale=scale)
+    pooled = plot_band(ax, curve_of(curves, indicator_ids[0]), scale, lang)
+    doubtful = curves.attrs.get("doubtful", ()) if curves is not None else ()
+    plot_claims(ax, sub, lang, colours=colours, scale=scale, doubtful=doubtful)
     first = indicator_ids[0]
     ylabel = unit(indicators, first, lang) + (f" ({scale_label})" if scale_label else "")
     ax.set_ylim(bottom=0)
     clip_far_forecasts(ax, sub, lang, scale)
-    legend(ax, sub, colours, lang, pooled)
+    legend(ax, sub, colours, lang, pooled, doubtful=doubtful)
     if events is not None:
         key = annotate_events(ax, events, lang, event_dates)
     else:

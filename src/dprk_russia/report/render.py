@@ -137,6 +137,9 @@ def read_inputs(processed_dir: Path) -> dict:
         "claims": claims.to_dict("records"),
         "contradictions": contradictions.to_dict("records"),
         "transfers": read(processed_dir / "transfers.csv").to_dict("records"),
+        "sensitivity": read(processed_dir / "pooled_sensitivity.csv").to_dict("records")
+        if (processed_dir / "pooled_sensitivity.csv").exists()
+        else [],
         "sources": read(processed_dir / "sources.csv")
         .sort_values(["publisher", "published", "source_id"], kind="stable")
         .to_dict("records"),
