@@ -109,13 +109,14 @@ def basis_key(
     bases: Iterable[str], lang: str, qualifiers: Iterable[str] = (), doubtful: bool = False
 ) -> tuple[list, list[str]]:
     """Legend entries for the shapes drawn: bases, bounds (▲ ▼) and hollow doubtful figures, in
-    grey outline, never an estimator colour."""
+    grey, never an estimator colour."""
     handles, labels = [], []
     drawn = set(bases)
     for basis in MARKERS:
         if basis in drawn:
             marker = MARKERS[basis]
-            key = Line2D([], [], marker=marker, linestyle="none", color=GREY, markerfacecolor="white")
+            face = GREY if FILLED[basis] else "white"  # as drawn: only capacity conversions hollow
+            key = Line2D([], [], marker=marker, linestyle="none", color=GREY, markerfacecolor=face)
             handles.append(key)
             labels.append(t(basis, lang))
     marks = {BOUND_MARKERS[q] for q in qualifiers if q in BOUND_MARKERS}
