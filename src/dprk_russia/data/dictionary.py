@@ -310,7 +310,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
     "oil_run_rate": (
-        "Refined-oil figures that state a period, as a yearly rate against the 500,000-barrel cap.",
+        "Counted refined-oil figures (assessed or official; no capacity conversions, forecasts or "
+        "repeats) that state a period, as a yearly rate against the 500,000-barrel cap.",
         {
             "claim_id": "The oil claim.",
             "indicator": "refined_oil_delivered or refined_oil_notified.",
@@ -460,7 +461,8 @@ TABLES_DE: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
     "oil_run_rate": (
-        "Ölzahlen mit Zeitraum als Jahresrate gegen die Obergrenze von 500.000 Barrel.",
+        "Gezählte Ölzahlen (geschätzt oder amtlich; keine Kapazitätsumrechnungen, Prognosen oder "
+        "Wiederholungen) mit Zeitraum als Jahresrate gegen die Obergrenze von 500.000 Barrel.",
         {
             "claim_id": "Die Öl-Angabe.",
             "indicator": "refined_oil_delivered oder refined_oil_notified.",
