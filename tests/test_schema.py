@@ -512,3 +512,38 @@ def test_cli_lists_probable_repeats(raw_dir):
     )
     assert out.returncode == 0, out.stderr
     assert "claims.csv:3, column 'repeat_of': probable repeat" in out.stderr
+
+
+# ---- sources.csv original_source_id: the original of a relay or aggregator
+
+
+def _with_originals(raw_dir: Path, rows: list[str]) -> list:
+    header = "source_id,publisher,title,url,published,accessed,language,via,remark,kind,original_source_id\n"
+    base = "s1,KBS,Title,https://example.org/a,2023-10-13,2026-11-24,en,,,original,\n"
+    (raw_dir / "sources.csv").write_text(header + base + "".join(rows), encoding="utf-8")
+    return validate_raw(raw_dir)
+
+
+def test_original_source_id_of_a_relay_passes(raw_dir):
+    row = "s2,Copy,T2,https://example.org/b,2023-10-14,2026-11-24,en,KBS,,relay,s1\n"
+    assert _with_originals(raw_dir, [row]) == []
+
+
+@pytest.mark.parametrize(
+    ("row", "needle"),
+    [
+        ("s2,Copy,T2,https://example.org/b,2023-10-14,2026-11-24,en,KBS,,relay,s9\n", "source_id of sources.csv"),
+        ("s2,Copy,T2,https://example.org/b,2023-10-14,2026-11-24,en,KBS,,relay,s2\n", "its own original"),
+        (
+            "s2,Copy,T2,https://example.org/b,2023-10-14,2026-11-24,en,KBS,,relay,s3\n"
+            "s3,Blog,T3,https://example.org/c,2023-10-14,2026-11-24,en,,,aggregator,\n",
+            "the original 's3' has kind 'aggregator'",
+        ),
+        ("s2,Own,T2,https://example.org/b,2023-10-14,2026-11-24,en,,,original,s1\n", "only a relay or aggregator"),
+    ],
+    ids=["unknown", "itself", "original-not-original", "row-not-relay"],
+)
+def test_bad_original_source_id_is_located(raw_dir, row, needle):
+    problems = _with_originals(raw_dir, [row])
+    assert [(p.file, p.line, p.column) for p in problems] == [("sources.csv", 3, "original_source_id")]
+    assert needle in problems[0].message

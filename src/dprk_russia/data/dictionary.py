@@ -105,6 +105,12 @@ RAW: dict[str, tuple[tuple[str, str], dict[str, tuple[str, str]]]] = {
                 "original, official, relay or aggregator.",
                 "original, official, relay oder aggregator.",
             ),
+            "original_source_id": (
+                "For a relay or aggregator: the source_id of the original publication (kind original or "
+                "official) when it is in sources.csv; empty otherwise.",
+                "Bei Weitergaben und Aggregatoren: die source_id der ursprünglichen Veröffentlichung (kind "
+                "original oder official), wenn sie in sources.csv steht; sonst leer.",
+            ),
         },
     ),
     "indicators": (
@@ -208,6 +214,8 @@ PROCESSED_DE: dict[str, str] = {
     "source_url": "URL der gelesenen Seite.",
     "via": "Agentur oder Medium, das die Seite weitergibt.",
     "source_kind": "original, official, relay oder aggregator (leer, wenn nicht angegeben).",
+    "original_url": "URL der ursprünglichen Veröffentlichung, wenn die gelesene Seite sie weitergibt und das "
+    "Original in data/raw/sources.csv steht (original_source_id); sonst leer.",
     "note": "Unsere eigene Zusammenfassung der Angabe.",
     "scope": "total, oder part, wenn die Zahl nur einen Teil abdeckt; Teile bleiben aus Diagrammen, "
     "Konsens und Widerspruchsprüfung heraus.",

@@ -109,6 +109,41 @@ def _row_rules(name: str, df: pd.DataFrame, registry: dict[str, str] | None = No
     return out
 
 
+#: Kinds of page that may name an original, and kinds an original may have.
+RELAY_KINDS = ("relay", "aggregator")
+ORIGINAL_KINDS = ("original", "official")
+
+
+def _original_rules(df: pd.DataFrame) -> list[Problem]:
+    """The optional ``original_source_id`` of sources.csv: the original of a relay or aggregator.
+
+    It must name another row (unknown ids are reported by the column schema), that row must be
+    an original or official page, and the row naming it must be a relay or aggregator.
+    """
+    out: list[Problem] = []
+    if "original_source_id" not in df.columns:
+        return out
+    kinds = dict(zip(df["source_id"], df["kind"], strict=True)) if "kind" in df.columns else {}
+    col = "original_source_id"
+    for line, row in df.iterrows():
+        ref = row[col].strip()
+        if not ref:
+            continue
+        if ref == row["source_id"]:
+            out.append(Problem("sources.csv", line, col, "a page cannot be its own original"))
+            continue
+        if ref not in kinds:
+            continue
+        if kinds[ref] not in ORIGINAL_KINDS:
+            allowed = ", ".join(ORIGINAL_KINDS)
+            msg = f"the original {ref!r} has kind {kinds[ref]!r}; it must be one of {allowed}"
+            out.append(Problem("sources.csv", line, col, msg))
+        if row["kind"] not in RELAY_KINDS:
+            msg = f"only a relay or aggregator names an original; this page has kind {row['kind']!r}"
+            out.append(Problem("sources.csv", line, col, msg))
+    return out
+
+
 def _repeat_rules(df: pd.DataFrame) -> list[Problem]:
     """The optional ``repeat_of`` column: a claim id of an earlier row with the same figure."""
     out: list[Problem] = []
@@ -365,5 +400,7 @@ def validate_raw(raw_dir: str | Path, today: date | None = None) -> list[Problem
         problems.extend(_row_rules(name, df, registry))
         if name == "claims.csv":
             problems.extend(_repeat_rules(df))
+        if name == "sources.csv":
+            problems.extend(_original_rules(df))
         problems.extend(_future_dates(name, df, today))
     return sorted(set(problems))
