@@ -107,9 +107,11 @@ RAW: dict[str, tuple[tuple[str, str], dict[str, tuple[str, str]]]] = {
             ),
             "original_source_id": (
                 "For a relay or aggregator: the source_id of the original publication (kind original or "
-                "official) when it is in sources.csv; empty otherwise.",
+                "official) when it is in sources.csv and every figure of the page was read on it; else "
+                "empty.",
                 "Bei Weitergaben und Aggregatoren: die source_id der ursprünglichen Veröffentlichung (kind "
-                "original oder official), wenn sie in sources.csv steht; sonst leer.",
+                "original oder official), wenn sie in sources.csv steht und jede Zahl der Seite dort "
+                "nachgelesen wurde; sonst leer.",
             ),
         },
     ),
