@@ -182,6 +182,7 @@ def test_inbox_without_a_required_column_is_refused(raw_dir, tmp_path):
 def test_ids_and_slugs():
     assert next_claim_ids(["c0001", "c0810", "x"], 2) == ["c0811", "c0812"]
     assert slug("Maeil Shinmun (매일신문)") == "maeil_shinmun"
+    assert slug("Friedrich-Naumann-Stiftung für die Freiheit (presseportal/ots)") == "friedrich_naumann_stiftung_fur"
     assert source_id_for("Kurier", "2025-09-02", {"kurier_20250902"}) == "kurier_20250902_2"
     assert source_id_for("매일", "2025-09", set()) == "source_202509"
 

@@ -83,7 +83,11 @@ class Plan:
 def slug(text: str) -> str:
     """Lowercase ASCII letters and digits joined by '_' (accents dropped, other scripts removed)."""
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
-    return re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")[:40].strip("_")
+    words = re.sub(r"[^a-z0-9]+", "_", ascii_text).strip("_")
+    if len(words) > 30:  # keep whole words
+        cut = words[:31].rsplit("_", 1)[0]
+        words = cut if cut else words[:30]
+    return words
 
 
 def source_id_for(publisher: str, published: str, taken: set[str]) -> str:
