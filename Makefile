@@ -46,6 +46,18 @@ $(error $(PARAM_PROBLEMS))
 endif
 endif
 endif
+# make intake FILE=...: an existing .csv path of letters, digits and . _ / - (not starting with -),
+# checked here before anything runs; the recipe passes it quoted with shquote
+ifeq ($(filter intake,$(MAKECMDGOALS)),intake)
+INTAKE_PROBLEM := $(shell f=$(call shquote,$(value FILE)); \
+  if [ -z "$$f" ]; then echo 'make intake needs FILE=<inbox.csv>, e.g. make intake FILE=inbox.csv'; \
+  elif ! printf '%s' "$$f" | grep -Eq '^[A-Za-z0-9_./][A-Za-z0-9_./-]*[.]csv$$'; then \
+    echo "FILE=$$f: expected a .csv path of letters, digits and . _ / - only"; \
+  elif [ ! -f "$$f" ]; then echo "FILE=$$f: no such file"; fi)
+ifneq ($(INTAKE_PROBLEM),)
+$(error $(INTAKE_PROBLEM))
+endif
+endif
 ifeq ($(filter diff,$(MAKECMDGOALS)),diff)
 ifeq ($(strip $(BASE)),)
 $(error make diff needs BASE=<commit or tag>, e.g. make diff BASE=HEAD~1)
@@ -112,7 +124,7 @@ NB_PARAMS = -p RAW_DIR data/raw -p PROCESSED_DIR $(OUT_DATA) -p REPORTS_DIR $(OU
 # $(call run_nb,notebook,label,extra papermill parameters)
 run_nb = $(PY) -m dprk_russia.build.run $(1) --label $(2) --executed $(BUILD)/executed/$(2).ipynb --stamp $@ $(NB_PARAMS) $(3)
 
-.PHONY: help variant-name report test lab sync lint clean distclean sweep bench venv validate backtest datapackage validate-package changelog release diff FORCE
+.PHONY: help variant-name report test lab sync lint clean distclean sweep bench venv validate intake backtest datapackage validate-package changelog release diff FORCE
 
 help: ## Show this help (the default goal)
 	@echo "Usage: make TARGET [AS_OF=YYYY-MM-DD] [REPORT_LANGS='en de'] [ROUNDS_PER_CONTAINER_LOW=300] [ROUNDS_PER_CONTAINER_HIGH=500] [ESTIMATOR_TYPES=all]"
@@ -156,6 +168,9 @@ venv: $(VENV)/.synced ## Create or update .venv from uv.lock
 
 validate: $(VENV)/.synced ## Check data/raw and print every problem with file, line and column
 	@$(PY) -m dprk_russia.data.validate data/raw
+
+intake: $(VENV)/.synced ## Add new figures from a small CSV once every check passes: make intake FILE=inbox.csv
+	@$(PY) -m dprk_russia.data.intake -- $(call shquote,$(value FILE))
 
 lint: $(VENV)/.synced ## Lint the code and notebooks with ruff
 	$(VENV)/bin/ruff check src tests bench notebooks

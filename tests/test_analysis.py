@@ -97,6 +97,17 @@ def test_oil_run_rate_and_cap_date():
                 period_end="2024-10-31",
             ),
             c("nostart", "refined_oil_delivered", 5, "2024-11-22"),
+            # a capacity conversion (what the tankers could carry) is not an estimate of deliveries
+            c(
+                "cap",
+                "refined_oil_delivered",
+                125000,
+                "2024-03-31",
+                basis="capacity",
+                period_start="2024-03-07",
+                period_end="2024-03-31",
+            ),
+            c("plan", "refined_oil_delivered", 9, "2024-11-22", basis="forecast", period_start="2024-01-01"),
         ]
     )
     rr = tables.oil_run_rate(df)

@@ -39,7 +39,7 @@ def assert_stopped_cleanly(clone: Path, res: subprocess.CompletedProcess, before
     ("as_of", "message"),
     [
         ("2024-13-45", "AS_OF=2024-13-45 is not a calendar date (month must be in 1..12)"),
-        ("2023-01-01", "AS_OF=2023-01-01 keeps no claim of data/raw/claims.csv; the earliest was published"),
+        ("2017-01-01", "AS_OF=2017-01-01 keeps no claim of data/raw/claims.csv; the earliest was published"),
     ],
 )
 def test_bad_or_empty_cut_off_stops_before_anything_is_built(clone: Path, as_of: str, message: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
+from dprk_russia import PROJECT_ROOT
 from dprk_russia.data.clean import PROCESSED_COLUMNS, clean_claims, parse_estimator_types, parse_iso, read_raw
 
 from .conftest import make_claims
@@ -150,3 +151,48 @@ def test_repeat_sits_at_the_date_of_the_claim_it_repeats():
     assert out.loc["b", "date"] == pd.Timestamp("2025-04-30")
     assert out.loc["c", "date"] == pd.Timestamp("2025-11-04")
     assert (out.loc["a", "repeat_of"], out.loc["b", "repeat_of"]) == ("", "a")
+
+
+def test_original_url_comes_from_the_relay_s_original_source():
+    claims = pd.DataFrame(
+        [
+            {
+                "claim_id": cid,
+                "indicator": "killed",
+                "value_low": "5",
+                "value_high": "5",
+                "qualifier": "about",
+                "basis": "assessed",
+                "period_start": "",
+                "period_end": "",
+                "published": "2025-01-01",
+                "estimator": "A",
+                "estimator_type": "media",
+                "source_id": sid,
+                "note": "n",
+                "checked": "yes",
+                "scope": "total",
+            }
+            for cid, sid in (("a", "orig"), ("b", "copy"), ("c", "other"))
+        ]
+    )
+    sources = pd.DataFrame(
+        {
+            "source_id": ["orig", "copy", "other"],
+            "publisher": "P",
+            "title": "T",
+            "url": ["https://example.org/orig", "https://example.org/copy", "https://example.org/other"],
+            "published": "2025-01-01",
+            "accessed": "2026-11-24",
+            "language": "en",
+            "via": ["", "Yonhap", ""],
+            "kind": ["original", "relay", "relay"],
+            "original_source_id": ["", "orig", ""],
+        }
+    )
+    indicators = pd.read_csv(PROJECT_ROOT / "data/raw/indicators.csv", dtype=str, keep_default_na=False)
+    out = clean_claims(claims, sources, indicators).set_index("claim_id")
+    assert list(out.loc[["a", "b", "c"], "original_url"]) == ["", "https://example.org/orig", ""]
+    # without the column (older data) the processed column is there and empty
+    out = clean_claims(claims, sources.drop(columns="original_source_id"), indicators)
+    assert (out["original_url"] == "").all()

@@ -422,3 +422,128 @@ def test_duplicate_id_names_the_earlier_line(raw_dir):
     assert [str(p) for p in problems] == [
         "claims.csv:4, column 'claim_id': duplicate id 'c1': already used on line 2"
     ]
+
+
+# ---- probable repeats whose repeat_of is empty (warnings)
+
+
+def _repeats_warned(raw_dir: Path, rows: list[str], sources: str = "") -> tuple[list, list]:
+    from dprk_russia.data.rules import validate_raw_with_warnings
+
+    if sources:
+        with (raw_dir / "sources.csv").open("a", encoding="utf-8") as f:
+            f.write(sources)
+    header = HEADER.rstrip("\n") + ",repeat_of\n"
+    body = GOOD_ROW.rstrip("\n") + ",\n" + "".join(rows)
+    (raw_dir / "claims.csv").write_text(header + body, encoding="utf-8")
+    errors, warnings = validate_raw_with_warnings(raw_dir)
+    return errors, [w for w in warnings if "probable repeat" in w.message]
+
+
+def test_same_figure_same_estimator_months_later_is_a_probable_repeat(raw_dir):
+    row = "c2,containers_munitions,1000,1000,over,assessed,,,2024-05-01,US NSC,government,s1,n,yes,total,\n"
+    errors, warnings = _repeats_warned(raw_dir, [row])
+    assert errors == [] and [(w.file, w.line, w.column) for w in warnings] == [("claims.csv", 3, "repeat_of")]
+    assert "c1 published 2023-10-13" in warnings[0].message and "US NSC" in warnings[0].message
+
+
+@pytest.mark.parametrize(
+    "row",
+    [
+        # a relay of the same statement within 30 days is a copy, not a repeat
+        "c2,containers_munitions,1000,1000,over,assessed,,,2023-11-10,US NSC,government,s1,n,yes,total,\n",
+        # another estimator, another relay
+        "c2,containers_munitions,1000,1000,over,assessed,,,2024-05-01,X,media,s1,n,yes,total,\n",
+        # other values
+        "c2,containers_munitions,2000,2000,over,assessed,,,2024-05-01,US NSC,government,s1,n,yes,total,\n",
+        # marked
+        "c2,containers_munitions,1000,1000,over,assessed,,,2024-05-01,US NSC,government,s1,n,yes,total,c1\n",
+        # looked at: the note says why it is not a repeat
+        "c2,containers_munitions,1000,1000,over,assessed,,,2024-05-01,US NSC,government,s1,"
+        '"Not a repeat: the NSC\'s own new briefing, restating its count",yes,total,\n',
+    ],
+    ids=["within-30-days", "other-estimator", "other-values", "marked", "not-a-repeat"],
+)
+def test_no_probable_repeat(raw_dir, row):
+    errors, warnings = _repeats_warned(raw_dir, [row])
+    assert errors == [] and warnings == []
+
+
+def test_same_relay_is_a_probable_repeat(raw_dir):
+    sources = (
+        "s2,KBS,T2,https://example.org/b,2024-01-10,2026-11-24,en,Yonhap\n"
+        "s3,KBS,T3,https://example.org/c,2024-05-01,2026-11-24,en,Yonhap\n"
+    )
+    rows = [
+        "c2,killed,100,100,about,assessed,,,2024-01-10,US NSC,government,s2,n,yes,total,\n",
+        "c3,killed,100,100,about,assessed,,,2024-05-01,X,media,s3,n,yes,total,\n",
+    ]
+    errors, warnings = _repeats_warned(raw_dir, rows, sources)
+    assert errors == [] and [w.line for w in warnings] == [4]
+    assert "c2" in warnings[0].message and "Yonhap" in warnings[0].message
+
+
+@pytest.mark.parametrize(
+    "word", ["Background line", "repeats the NIS figure", "restated", "an old figure", "the earlier figure"]
+)
+def test_note_words_make_a_probable_repeat(raw_dir, word):
+    row = f'c2,killed,,,about,assessed,,,2024-05-01,X,media,s1,"Page gives {word}",yes,total,\n'
+    errors, warnings = _repeats_warned(raw_dir, [row])
+    assert errors == [] and [w.line for w in warnings] == [3]
+    assert "the note says" in warnings[0].message
+
+
+def test_repeat_of_rules_still_hold_beside_the_warning(raw_dir):
+    # a repeat_of pointing to a later claim is still an error; the warning does not replace it
+    row = "c2,containers_munitions,1000,1000,over,assessed,,,2023-01-01,X,media,s1,n,yes,total,c1\n"
+    errors, warnings = _repeats_warned(raw_dir, [row])
+    assert [(p.line, p.column) for p in errors] == [(3, "repeat_of")] and warnings == []
+
+
+def test_cli_lists_probable_repeats(raw_dir):
+    _repeats_warned(
+        raw_dir, ["c2,containers_munitions,1000,1000,over,assessed,,,2024-05-01,US NSC,government,s1,n,yes,total,\n"]
+    )
+    out = subprocess.run(
+        [sys.executable, "-m", "dprk_russia.data.validate", str(raw_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert "claims.csv:3, column 'repeat_of': probable repeat" in out.stderr
+
+
+# ---- sources.csv original_source_id: the original of a relay or aggregator
+
+
+def _with_originals(raw_dir: Path, rows: list[str]) -> list:
+    header = "source_id,publisher,title,url,published,accessed,language,via,remark,kind,original_source_id\n"
+    base = "s1,KBS,Title,https://example.org/a,2023-10-13,2026-11-24,en,,,original,\n"
+    (raw_dir / "sources.csv").write_text(header + base + "".join(rows), encoding="utf-8")
+    return validate_raw(raw_dir)
+
+
+def test_original_source_id_of_a_relay_passes(raw_dir):
+    row = "s2,Copy,T2,https://example.org/b,2023-10-14,2026-11-24,en,KBS,,relay,s1\n"
+    assert _with_originals(raw_dir, [row]) == []
+
+
+@pytest.mark.parametrize(
+    ("row", "needle"),
+    [
+        ("s2,Copy,T2,https://example.org/b,2023-10-14,2026-11-24,en,KBS,,relay,s9\n", "source_id of sources.csv"),
+        ("s2,Copy,T2,https://example.org/b,2023-10-14,2026-11-24,en,KBS,,relay,s2\n", "its own original"),
+        (
+            "s2,Copy,T2,https://example.org/b,2023-10-14,2026-11-24,en,KBS,,relay,s3\n"
+            "s3,Blog,T3,https://example.org/c,2023-10-14,2026-11-24,en,,,aggregator,\n",
+            "the original 's3' has kind 'aggregator'",
+        ),
+        ("s2,Own,T2,https://example.org/b,2023-10-14,2026-11-24,en,,,original,s1\n", "only a relay or aggregator"),
+    ],
+    ids=["unknown", "itself", "original-not-original", "row-not-relay"],
+)
+def test_bad_original_source_id_is_located(raw_dir, row, needle):
+    problems = _with_originals(raw_dir, [row])
+    assert [(p.file, p.line, p.column) for p in problems] == [("sources.csv", 3, "original_source_id")]
+    assert needle in problems[0].message

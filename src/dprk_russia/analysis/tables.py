@@ -132,11 +132,13 @@ def containers_to_rounds(df: pd.DataFrame, rounds_low: float, rounds_high: float
 def oil_run_rate(df: pd.DataFrame, cap: float = UN_CAP_BARRELS) -> pd.DataFrame:
     """Run-rate of refined-oil delivery figures that state a period, against the annual cap.
 
-    For each ``refined_oil_delivered`` or ``refined_oil_notified`` claim with a start and
-    end, returns barrels per day, the annualised amount, its multiple of the cap, and the
-    date on which deliveries at that rate would pass the cap counted from the period start.
+    For each counted (assessed or official, not a repeat) ``refined_oil_delivered`` or
+    ``refined_oil_notified`` claim with a start and end, returns barrels per day, the
+    annualised amount, its multiple of the cap, and the date on which deliveries at that rate
+    would pass the cap counted from the period start. Capacity conversions ("the tankers could
+    carry ...") and forecasts are not estimates of what was delivered and are left out.
     """
-    sub = _with_values(df)
+    sub = counted(df)
     sub = sub[
         sub["indicator"].isin(["refined_oil_delivered", "refined_oil_notified"])
         & sub["period_start_date"].notna()

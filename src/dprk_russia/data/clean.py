@@ -53,6 +53,8 @@ PROCESSED_COLUMNS: dict[str, str] = {
     "source_url": "URL of the page we read.",
     "via": "Agency or outlet the page relays, if any.",
     "source_kind": "original, official, relay or aggregator (data/raw/sources.csv kind; empty if not given).",
+    "original_url": "URL of the original publication when the page we read relays it and the original is in "
+    "data/raw/sources.csv (original_source_id); empty otherwise.",
     "note": "Our own summary of the claim.",
     "scope": "total, or part when the figure covers only part of what the indicator measures "
     "(one ship, one unit, one week); parts are kept out of charts, consensus and contradiction checks.",
@@ -222,6 +224,13 @@ def clean_claims(
         df["source_kind"] = df["source_id"].map(sources.set_index("source_id")["kind"]).fillna("")
     else:
         df["source_kind"] = ""
+    if "original_source_id" in sources.columns:
+        by_id = sources.set_index("source_id")
+        url = {**dict(zip(by_id.index, by_id["url"], strict=True)), "": ""}
+        original = df["source_id"].map(by_id["original_source_id"]).fillna("").astype(str)
+        df["original_url"] = original.map(lambda sid: url.get(sid, ""))
+    else:
+        df["original_url"] = ""
     if estimators is not None:
         reg = estimators.set_index("estimator")
         if "colour" not in reg:

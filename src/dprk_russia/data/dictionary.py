@@ -105,6 +105,14 @@ RAW: dict[str, tuple[tuple[str, str], dict[str, tuple[str, str]]]] = {
                 "original, official, relay or aggregator.",
                 "original, official, relay oder aggregator.",
             ),
+            "original_source_id": (
+                "For a relay or aggregator: the source_id of the original publication (kind original or "
+                "official) when it is in sources.csv and every figure of the page was read on it; else "
+                "empty.",
+                "Bei Weitergaben und Aggregatoren: die source_id der ursprünglichen Veröffentlichung (kind "
+                "original oder official), wenn sie in sources.csv steht und jede Zahl der Seite dort "
+                "nachgelesen wurde; sonst leer.",
+            ),
         },
     ),
     "indicators": (
@@ -208,6 +216,8 @@ PROCESSED_DE: dict[str, str] = {
     "source_url": "URL der gelesenen Seite.",
     "via": "Agentur oder Medium, das die Seite weitergibt.",
     "source_kind": "original, official, relay oder aggregator (leer, wenn nicht angegeben).",
+    "original_url": "URL der ursprünglichen Veröffentlichung, wenn die gelesene Seite sie weitergibt und das "
+    "Original in data/raw/sources.csv steht (original_source_id); sonst leer.",
     "note": "Unsere eigene Zusammenfassung der Angabe.",
     "scope": "total, oder part, wenn die Zahl nur einen Teil abdeckt; Teile bleiben aus Diagrammen, "
     "Konsens und Widerspruchsprüfung heraus.",
@@ -327,7 +337,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
     "oil_run_rate": (
-        "Refined-oil figures that state a period, as a yearly rate against the 500,000-barrel cap.",
+        "Counted refined-oil figures (assessed or official; no capacity conversions, forecasts or "
+        "repeats) that state a period, as a yearly rate against the 500,000-barrel cap.",
         {
             "claim_id": "The oil claim.",
             "indicator": "refined_oil_delivered or refined_oil_notified.",
@@ -493,7 +504,8 @@ TABLES_DE: dict[str, tuple[str, dict[str, str]]] = {
         },
     ),
     "oil_run_rate": (
-        "Ölzahlen mit Zeitraum als Jahresrate gegen die Obergrenze von 500.000 Barrel.",
+        "Gezählte Ölzahlen (geschätzt oder amtlich; keine Kapazitätsumrechnungen, Prognosen oder "
+        "Wiederholungen) mit Zeitraum als Jahresrate gegen die Obergrenze von 500.000 Barrel.",
         {
             "claim_id": "Die Öl-Angabe.",
             "indicator": "refined_oil_delivered oder refined_oil_notified.",

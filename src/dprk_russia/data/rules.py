@@ -2,7 +2,8 @@
 
 Per row (low <= high, start <= end, estimator type as registered), per file (unique ids,
 dates not in the future), across claims (``repeat_of``) and across files (plausibility:
-errors that cannot be right, warnings worth a look). :func:`validate_raw` runs the column
+errors that cannot be right, warnings worth a look, among them probable repeats that
+``repeat_of`` does not mark yet). :func:`validate_raw` runs the column
 schemas of :mod:`dprk_russia.data.schema` and these rules and returns every problem at once.
 """
 
@@ -105,6 +106,41 @@ def _row_rules(name: str, df: pd.DataFrame, registry: dict[str, str] | None = No
         bs, be = (iso_bounds(ps) if ps else None), (iso_bounds(pe) if pe else None)
         if bs and be and bs[0] > be[1]:
             out.append(Problem(name, line, "period_end", f"period_start {ps} is after period_end {pe}"))
+    return out
+
+
+#: Kinds of page that may name an original, and kinds an original may have.
+RELAY_KINDS = ("relay", "aggregator")
+ORIGINAL_KINDS = ("original", "official")
+
+
+def _original_rules(df: pd.DataFrame) -> list[Problem]:
+    """The optional ``original_source_id`` of sources.csv: the original of a relay or aggregator.
+
+    It must name another row (unknown ids are reported by the column schema), that row must be
+    an original or official page, and the row naming it must be a relay or aggregator.
+    """
+    out: list[Problem] = []
+    if "original_source_id" not in df.columns:
+        return out
+    kinds = dict(zip(df["source_id"], df["kind"], strict=True)) if "kind" in df.columns else {}
+    col = "original_source_id"
+    for line, row in df.iterrows():
+        ref = row[col].strip()
+        if not ref:
+            continue
+        if ref == row["source_id"]:
+            out.append(Problem("sources.csv", line, col, "a page cannot be its own original"))
+            continue
+        if ref not in kinds:
+            continue
+        if kinds[ref] not in ORIGINAL_KINDS:
+            allowed = ", ".join(ORIGINAL_KINDS)
+            msg = f"the original {ref!r} has kind {kinds[ref]!r}; it must be one of {allowed}"
+            out.append(Problem("sources.csv", line, col, msg))
+        if row["kind"] not in RELAY_KINDS:
+            msg = f"only a relay or aggregator names an original; this page has kind {row['kind']!r}"
+            out.append(Problem("sources.csv", line, col, msg))
     return out
 
 
@@ -215,12 +251,111 @@ def plausibility(claims: pd.DataFrame, sources: pd.DataFrame | None) -> tuple[li
     return errors, warnings
 
 
+#: Relays of one statement published within this many days of the first are copies, not repeats
+#: (the same window the analysis uses to count a relayed figure once).
+RELAY_WINDOW_DAYS = 30
+#: Words in a note that say the page passes on an older figure.
+REPEAT_WORDS = re.compile(
+    r"\b(background|repeat(?:s|ed|ing)?|restat(?:es|ed|ing|ement)|old figure|earlier figure)\b",
+    re.IGNORECASE,
+)
+#: The phrase that says a row was looked at and is not a repeat (the note then says why).
+NOT_A_REPEAT = "not a repeat"
+
+
+def _relays(sources: pd.DataFrame | None) -> dict[str, tuple[str, str]]:
+    """source_id -> (via, publisher) of the page, for the 'same relay' test."""
+    if sources is None:
+        return {}
+    via = sources["via"] if "via" in sources.columns else pd.Series("", index=sources.index)
+    return {
+        sid: (v.strip(), p.strip())
+        for sid, v, p in zip(sources["source_id"], via, sources["publisher"], strict=True)
+    }
+
+
+def _same_hand(earlier: dict, later: dict, relays: dict[str, tuple[str, str]]) -> str | None:
+    """Why ``later`` comes from the same hand as ``earlier`` (estimator or relay), else None."""
+    if earlier["estimator"] == later["estimator"]:
+        return f"estimator {later['estimator']!r}"
+    via_e, pub_e = relays.get(earlier["source_id"], ("", ""))
+    via_l, _ = relays.get(later["source_id"], ("", ""))
+    if via_e and via_e == via_l:
+        return f"both pages relay {via_e}"
+    if later["estimator"] in (via_e, pub_e):
+        return f"{later['estimator']} relayed {earlier['claim_id']}"
+    return None
+
+
+def repeat_candidates(
+    claims: pd.DataFrame, sources: pd.DataFrame | None
+) -> list[tuple[object, str | None, list[str]]]:
+    """Probable repeats whose ``repeat_of`` is empty: ``(index, candidate original, reasons)``.
+
+    A row is a probable repeat when (a) an earlier row has the same indicator, value_low and
+    value_high, comes from the same estimator or the same relay (both pages relay the same
+    outlet, ``via``, or the row's estimator is the outlet that carried the earlier row), and
+    was published more than :data:`RELAY_WINDOW_DAYS` days before (copies of one statement
+    within that window are relays, not repeats); or (b) its note calls the figure background,
+    repeated, restated, an old or an earlier figure. A note that says ``not a repeat`` (and
+    why, e.g. the estimator's own new statement) clears it. The candidate is the earliest
+    such row (or the row it repeats), None when only the note gave the row away.
+    """
+    out: list[tuple[object, str | None, list[str]]] = []
+    if claims is None or claims.empty:
+        return out
+    marks = claims["repeat_of"] if "repeat_of" in claims.columns else pd.Series("", index=claims.index)
+    relays = _relays(sources)
+    records = claims.assign(_repeat=marks.fillna("").str.strip(), _index=claims.index).to_dict("records")
+    by_figure: dict[tuple[str, str, str], list[dict]] = {}
+    for rec in records:
+        if rec["value_low"].strip():
+            by_figure.setdefault((rec["indicator"], rec["value_low"], rec["value_high"]), []).append(rec)
+    for same in by_figure.values():
+        same.sort(key=lambda r: (_start(r["published"]) or date.max, r["claim_id"]))
+    for rec in records:
+        if rec["_repeat"] or NOT_A_REPEAT in rec["note"].lower():
+            continue
+        why, candidate = [], None
+        start = _start(rec["published"])
+        for other in by_figure.get((rec["indicator"], rec["value_low"], rec["value_high"]), ()):
+            end = _end(other["published"])
+            if other is rec or not (start and end) or (start - end).days <= RELAY_WINDOW_DAYS:
+                continue
+            hand = _same_hand(other, rec, relays)
+            if hand:
+                candidate = other["_repeat"] or other["claim_id"]
+                first = f"{other['claim_id']} published {other['published']}"
+                why.append(f"same indicator and values as {first} ({hand})")
+                break
+        word = REPEAT_WORDS.search(rec["note"])
+        if word:
+            why.append(f"the note says {word.group(0)!r}")
+        if why:
+            out.append((rec["_index"], candidate, why))
+    return out
+
+
+def unmarked_repeats(claims: pd.DataFrame, sources: pd.DataFrame | None) -> list[Problem]:
+    """Warnings (claims.csv, column repeat_of) for :func:`repeat_candidates`."""
+    out = []
+    for line, _candidate, why in repeat_candidates(claims, sources):
+        msg = (
+            "probable repeat with empty repeat_of: "
+            + "; ".join(why)
+            + f". Set repeat_of to the original's claim_id, or write '{NOT_A_REPEAT}' and why in the note"
+        )
+        out.append(Problem("claims.csv", int(line), "repeat_of", msg))
+    return out
+
+
 def validate_raw_with_warnings(
     raw_dir: str | Path, today: date | None = None
 ) -> tuple[list[Problem], list[Problem]]:
     """Validate ``raw_dir``: ``(errors, warnings)``; only errors make the data invalid.
 
-    Plausibility checks (:func:`plausibility`) run once the files themselves are valid.
+    Plausibility checks (:func:`plausibility`) and the probable-repeat check
+    (:func:`unmarked_repeats`) run once the files themselves are valid.
     """
     errors = validate_raw(raw_dir, today)
     if errors:
@@ -232,6 +367,7 @@ def validate_raw_with_warnings(
     if claims is None:
         return sorted(set(scratch)), []
     more, warnings = plausibility(claims, sources)
+    warnings += unmarked_repeats(claims, sources)
     return sorted(set(more)), sorted(set(warnings))
 
 
@@ -264,5 +400,7 @@ def validate_raw(raw_dir: str | Path, today: date | None = None) -> list[Problem
         problems.extend(_row_rules(name, df, registry))
         if name == "claims.csv":
             problems.extend(_repeat_rules(df))
+        if name == "sources.csv":
+            problems.extend(_original_rules(df))
         problems.extend(_future_dates(name, df, today))
     return sorted(set(problems))

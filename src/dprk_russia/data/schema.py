@@ -155,6 +155,9 @@ def column_schemas(
             # optional columns: validated when present
             "remark": pa.Column(str, required=False),
             "kind": pa.Column(str, checks=[_enum(SOURCE_KINDS, "a source kind")], required=False),
+            "original_source_id": pa.Column(
+                str, checks=[_enum(sources | {""}, "empty or a source_id of sources.csv")], required=False
+            ),
         },
         strict=False,
     )

@@ -29,7 +29,7 @@ EXCEL_PATH = "data/processed/claims.xlsx"
 #: Raw columns that may be empty (all others are required, i.e. non-empty).
 OPTIONAL = {
     "claims": {"value_low", "value_high", "period_start", "period_end", "repeat_of"},
-    "sources": {"published", "via", "remark", "kind"},
+    "sources": {"published", "via", "remark", "kind", "original_source_id"},
     "estimators": {"country", "colour"},
 }
 #: Allowed values of raw columns (from dprk_russia.data.schema).
@@ -53,6 +53,7 @@ PATTERNS: dict[tuple[str, str], str] = {
     ("claims", "published"): sc.ISO_DATE_RE,
     ("claims", "repeat_of"): sc.ID_RE,
     ("sources", "source_id"): sc.ID_RE,
+    ("sources", "original_source_id"): sc.ID_RE,
     ("sources", "url"): sc.URL_RE,
     ("sources", "published"): sc.ISO_DATE_RE,
     ("sources", "language"): r"^[a-z]{2}$",
@@ -77,6 +78,7 @@ RAW_FOREIGN_KEYS = {
     ("claims", "source_id"): ("sources", "source_id"),
     ("claims", "estimator"): ("estimators", "estimator"),
     ("claims", "repeat_of"): ("claims", "claim_id"),
+    ("sources", "original_source_id"): ("sources", "source_id"),
     ("events", "source_id"): ("sources", "source_id"),
 }
 PROCESSED_FOREIGN_KEYS = {
