@@ -64,7 +64,7 @@ ctx.figures("casualties", lambda lang: charts.casualties(claims, ind, lang, curv
 # Denominator: the largest counted deployment figure dated on or before each casualty figure.
 
 # %%
-share = ctx.table(tables.casualty_share(claims), "casualty_share")
+share = ctx.table(tables.casualty_share(claims, ctx.curves), "casualty_share")
 ctx.figures("casualty_share", lambda lang: charts.casualty_share(claims, share, ind, lang))
 share.tail(10)
 

@@ -33,6 +33,8 @@ OUTLIER_LEVEL = 0.98
 RECENT_DAYS = 183
 
 # %%
+import json
+
 from dprk_russia.analysis import contradictions, findings
 from dprk_russia.build.context import load_context
 from dprk_russia.build.variants import variant_dirs
@@ -80,7 +82,12 @@ table.groupby("type").size()
 # the parameters the text names.
 
 # %%
-ctx.findings(findings.consensus(consensus, table, claims, POOL_BAND, OUTLIER_LEVEL, RECENT_DAYS), "consensus")
+sens_path = ctx.processed_dir / "pooled_sensitivity.csv"
+sensitivity = read_csv(sens_path, text=False) if sens_path.exists() else None
+ctx.findings(
+    findings.consensus(consensus, table, claims, POOL_BAND, OUTLIER_LEVEL, RECENT_DAYS, sensitivity),
+    "consensus",
+)
 
 # %% [markdown]
 # ## What the report says about the dataset as a whole
@@ -89,4 +96,5 @@ ctx.findings(findings.consensus(consensus, table, claims, POOL_BAND, OUTLIER_LEV
 
 # %%
 sources = read_csv(ctx.processed_dir / "sources.csv")
-ctx.findings(findings.dataset(claims, sources, AS_OF), "dataset")
+fresh = json.loads((ctx.processed_dir / "freshness.json").read_text(encoding="utf-8"))
+ctx.findings(findings.dataset(claims, sources, AS_OF, fresh), "dataset")

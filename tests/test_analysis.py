@@ -286,3 +286,21 @@ def test_early_cut_off_without_headline_figures_gives_empty_tables_and_charts():
     ind = read_raw_csv(PROJECT_ROOT / "data/raw/indicators.csv")
     fig = consensus_spread(df, ind, table, weekly, "en")
     assert fig.axes[0].get_yticks().size == 0
+
+
+def test_casualty_share_uses_the_pooled_force_where_there_is_one():
+    df = make_claims(
+        [
+            {"claim_id": "t1", "indicator": "troops_deployed", "value_low": 10000, "published": "2024-11-01", "estimator": "A"},
+            {"claim_id": "t2", "indicator": "troops_deployed", "value_low": 12000, "published": "2024-12-01", "estimator": "B"},
+            {"claim_id": "k", "indicator": "killed", "value_low": 1000, "published": "2025-01-15", "estimator": "C"},
+        ]
+    )
+    curve = pd.DataFrame(
+        {"indicator": "troops_deployed", "date": pd.to_datetime(["2024-11-01", "2025-02-01"]),
+         "estimate": [10000.0, 20000.0], "low": [9000.0, 18000.0], "high": [11000.0, 22000.0], "n_estimates": [1, 2]}
+    )
+    median = tables.casualty_share(df).set_index("claim_id").loc["k", "force"]
+    pooled = tables.casualty_share(df, curve).set_index("claim_id").loc["k", "force"]
+    assert median == 11000  # the median of the estimators' latest figures
+    assert 15000 < pooled < 20000  # the curve, read log-linearly at 15 January 2025

@@ -132,3 +132,22 @@ def test_every_chart_links_each_point(tmp_path):
     save_figure(charts.casualty_share(claims, tables.casualty_share(claims), ind, "en"), "s", tmp_path)
     svg = (tmp_path / "s.svg").read_text(encoding="utf-8")
     assert svg.count("<title>") == 1 and 'xlink:href="https://example.org"' in svg
+
+
+def test_certainty_words_follow_age_sources_and_sensitivity():
+    assert findings.certainty(12, 30) == "well_attested"
+    assert findings.certainty(3, 30) == "few_sources"
+    assert findings.certainty(12, 400) == "old_evidence"
+    sens = pd.Series({"weighed": 3000.0, "full_weight": 6000.0, "doubtful_left_out": 3000.0})
+    assert findings.certainty(12, 30, sens) == "contested"
+    calm = pd.Series({"weighed": 3000.0, "full_weight": 3300.0, "doubtful_left_out": 2900.0})
+    assert findings.certainty(12, 30, calm) == "well_attested"
+
+
+def test_dataset_findings_give_the_data_window():
+    claims = make_claims([{"claim_id": "a", "indicator": "killed", "value_low": 5, "published": "2025-01-10"}])
+    sources = pd.DataFrame({"source_id": ["s1"]})
+    fresh = {"figures_published_up_to": "2026-02-27", "sources_read_up_to": "2026-12-07", "months_between": 9, "stale": True}
+    got = {r["key"]: r for r in findings.dataset(claims.assign(source_id="s1"), sources, "", fresh)}
+    assert got["data.figures_up_to"]["date"] == "2026-02-27"
+    assert got["data.months_without_new"]["value"] == 9 and got["data.stale"]["value"] == 1

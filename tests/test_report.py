@@ -89,6 +89,10 @@ def test_report_html_is_self_contained_and_every_point_links_to_its_source(repor
         assert html.count('xlink:href="http') >= len(points)
 
 
+KEY_SECTION = {"en": "Key findings", "de": "Wichtigste Ergebnisse"}
+CONTRA_SECTION = {"en": "Contradictions", "de": "Gefundene Widersprüche"}
+
+
 def test_every_claim_link_has_an_anchor_and_tables_link_their_claims(report):
     claims = pd.read_csv(PROCESSED / "claims.csv", dtype=str)
     for lang, (md, html) in report.items():
@@ -98,10 +102,12 @@ def test_every_claim_link_has_an_anchor_and_tables_link_their_claims(report):
         assert '<details class="appendix claims">' in html and 'id="c0102"' in html
         body = md.split("\n## ")
         rows = [[ln for ln in part.splitlines() if ln.startswith("| ")][1:] for part in body]
-        assert all("](#c" in ln for ln in rows[1]), "every key-findings row links to a claim"
-        assert len(rows[1]) == pd.read_csv(PROCESSED / "consensus.csv")["newest_claim_id"].notna().sum()
-        assert all("](#c" in ln for ln in rows[6]), "every contradiction links to its claims"
-        assert len(rows[6]) == len(pd.read_csv(PROCESSED / "contradictions.csv")), lang
+        key = KEY_SECTION[lang]
+        key, contra = (next(i for i, p in enumerate(body) if p.startswith(h)) for h in (key, CONTRA_SECTION[lang]))
+        assert all("](#c" in ln for ln in rows[key]), "every key-findings row links to a claim"
+        assert len(rows[key]) == pd.read_csv(PROCESSED / "consensus.csv")["newest_claim_id"].notna().sum()
+        assert all("](#c" in ln for ln in rows[contra]), "every contradiction links to its claims"
+        assert len(rows[contra]) == len(pd.read_csv(PROCESSED / "contradictions.csv")), lang
         assert all("](#c" in ln for ln in rows[4]), "every transfer links to its claims"
 
 

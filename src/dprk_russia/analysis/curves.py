@@ -14,6 +14,7 @@ import pandas as pd
 
 from dprk_russia.analysis.pooled import Fit, pool_inputs
 from dprk_russia.analysis.precision import round_columns, round_sig_array
+from dprk_russia.analysis.tables import curve_at  # noqa: F401  (read curves here too)
 from dprk_russia.data.dictionary import TABLES
 
 
@@ -46,22 +47,6 @@ def curve_tables(fits: dict[str, Fit], ids: Iterable[str], end: pd.Timestamp) ->
     if not tables:  # a cut-off too early for any pooled curve
         return pd.DataFrame(columns=list(TABLES["consensus_over_time"][1]))
     return pd.concat(tables, ignore_index=True)
-
-
-def curve_at(curve: pd.DataFrame, dates: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """One indicator's curve table read at ``dates`` (log-linear between its weeks).
-
-    Returns a mask of the dates on or after the curve's first week, then the log estimate, log
-    low and log high at those dates.
-    """
-    t = pd.to_datetime(curve["date"]).to_numpy(dtype="datetime64[D]").astype(float)
-    x = pd.to_datetime(dates).to_numpy(dtype="datetime64[D]").astype(float)
-    inside = x >= t[0]
-    logs = (
-        np.interp(x[inside], t, np.log(curve[c].astype(float).to_numpy()))
-        for c in ("estimate", "low", "high")
-    )
-    return (inside, *logs)
 
 
 def effects_table(fits: dict[str, Fit]) -> pd.DataFrame:

@@ -157,10 +157,22 @@ def transfers(claims: pd.DataFrame) -> pd.DataFrame:
 # ---- the findings of each notebook
 
 
-def dataset(claims: pd.DataFrame, sources: pd.DataFrame, as_of: str = "") -> list[dict]:
-    """How many figures, sources and estimators the report covers, and the cut-off (notebook 2.3)."""
+def dataset(
+    claims: pd.DataFrame, sources: pd.DataFrame, as_of: str = "", fresh: dict | None = None
+) -> list[dict]:
+    """How many figures, sources and estimators the report covers, the cut-off, and how fresh the
+    data are (``fresh``: :func:`dprk_russia.data.freshness.freshness`) (notebook 2.3)."""
     used = set(claims["source_id"])
+    window = []
+    if fresh:
+        window = [
+            finding("data.figures_up_to", None, "date", fresh["figures_published_up_to"] or None),
+            finding("data.sources_read_up_to", None, "date", fresh["sources_read_up_to"] or None),
+            finding("data.months_without_new", fresh["months_between"], "months"),
+            finding("data.stale", float(bool(fresh["stale"])), "flag"),
+        ]
     return [
+        *window,
         finding("param.as_of", None, "date", as_of or None),
         finding("data.claims", len(claims)),
         finding("data.estimators", claims["estimator"].nunique()),
@@ -280,6 +292,31 @@ def deployments(claims: pd.DataFrame, share: pd.DataFrame) -> list[dict]:
     return rows
 
 
+#: Evidence older than this (days at the cut-off) is "old evidence".
+OLD_EVIDENCE_DAYS = 180
+#: Fewer distinct estimators than this is "few sources".
+FEW_ESTIMATORS = 5
+#: A part whose estimate moves by more than this factor when its doubtful figures count fully
+#: (or not at all) is "contested".
+CONTESTED_FACTOR = 1.5
+
+
+def certainty(n_estimators: int, age_days: float | None, sensitivity: pd.Series | None = None) -> str:
+    """A plain word on how sure an estimate is: ``contested`` (doubtful figures decide it),
+    ``old_evidence`` (newest figure older than :data:`OLD_EVIDENCE_DAYS`), ``few_sources``
+    (fewer than :data:`FEW_ESTIMATORS` estimators) or ``well_attested``."""
+    if sensitivity is not None:
+        weighed = float(sensitivity["weighed"])
+        ratios = [float(sensitivity[c]) / weighed for c in ("full_weight", "doubtful_left_out")]
+        if any(r > CONTESTED_FACTOR or r < 1 / CONTESTED_FACTOR for r in ratios):
+            return "contested"
+    if age_days is not None and age_days > OLD_EVIDENCE_DAYS:
+        return "old_evidence"
+    if n_estimators < FEW_ESTIMATORS:
+        return "few_sources"
+    return "well_attested"
+
+
 def consensus(
     table: pd.DataFrame,
     contradictions: pd.DataFrame,
@@ -287,6 +324,7 @@ def consensus(
     pool_band: float,
     outlier_level: float,
     recent_days: int,
+    sensitivity: pd.DataFrame | None = None,
 ) -> list[dict]:
     """Key findings per headline indicator, contradiction counts per rule and the parameters the
     text names (notebook 2.3). Key findings are ``key.<indicator>.<what>``: ``pooled`` (the pooled
@@ -303,6 +341,7 @@ def consensus(
         finding("param.recent_months", round(recent_days / 30.44), "count"),
     ]
     by_id = claims.set_index("claim_id", drop=False)
+    sens = {} if sensitivity is None else {r["indicator"]: r for _, r in sensitivity.iterrows()}
     for r in table[table["newest_claim_id"].fillna("") != ""].itertuples():
         k = f"key.{r.indicator}"
         inputs = list(pool_inputs(claims, r.indicator)["claim_id"])
@@ -326,6 +365,16 @@ def consensus(
                 high=round_sig(float(r.evidence_high)) if pooled_here else None,
             ),
             finding(f"{k}.evidence_age", int(r.evidence_age_days) if pooled_here else None, "days"),
+            finding(
+                f"{k}.certainty",
+                int(r.n_estimators),
+                "estimators",
+                qualifier=certainty(
+                    int(r.n_estimators),
+                    float(r.evidence_age_days) if pooled_here else None,
+                    sens.get(r.indicator),
+                ),
+            ),
             finding(f"{k}.estimators", r.n_estimators, claims=inputs),
             finding(f"{k}.estimates", r.n_estimates, claims=inputs),
             finding(f"{k}.recent", r.recent_n, claims=recent, low=r.recent_low, high=r.recent_high),

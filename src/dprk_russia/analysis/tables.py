@@ -11,6 +11,8 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from dprk_russia.analysis.precision import round_sig_array
+
 COUNTED = ("assessed", "official")
 UN_CAP_BARRELS = 500_000
 
@@ -205,16 +207,25 @@ def _force_sizes(df: pd.DataFrame, dates: pd.Series) -> tuple[np.ndarray, np.nda
     return np.array([p[0] for p in pairs], dtype=float), np.array([p[1] for p in pairs], dtype=float)
 
 
-def casualty_share(df: pd.DataFrame) -> pd.DataFrame:
+def casualty_share(df: pd.DataFrame, curves: pd.DataFrame | None = None) -> pd.DataFrame:
     """Each casualty figure as a share of the force known by its date.
 
-    ``force`` is the median of the estimators' latest counted force figures by then (the share's
-    denominator); ``force_max`` is the largest such figure (used by the casualties-above-force rule).
+    ``force`` (the share's denominator) is the pooled estimate of troops sent at the figure's date
+    where ``curves`` (the pooled curves) has one, so that the report speaks of one force; before
+    the curve starts, or without it, the median of the estimators' latest counted force figures by
+    then. ``force_max`` is the largest force figure by then (used by the losses-above-force rule).
     """
     sub = _with_values(df)
     sub = sub[sub["indicator"].isin(["killed", "wounded", "casualties_total"]) & sub["basis"].isin(COUNTED)]
     out = sub[["claim_id", "indicator", "estimator", "date", "value_low", "value_high", "value_mid"]].copy()
     out["force"], out["force_max"] = _force_sizes(df, sub["date"])
+    troops = curves[curves["indicator"] == "troops_deployed"] if curves is not None else None
+    if troops is not None and len(troops) and len(out):
+        inside, m, _lo, _hi = curve_at(troops, out["date"])
+        pooled = round_sig_array(np.exp(m))
+        force = out["force"].to_numpy(dtype=float).copy()
+        force[inside] = pooled
+        out["force"] = force
     out["share_mid"] = out["value_mid"] / out["force"]
     return out.sort_values(["date", "claim_id"], kind="stable").reset_index(drop=True)
 
@@ -248,3 +259,19 @@ def distinct_estimates(df: pd.DataFrame, window_days: int = RELAY_WINDOW_DAYS) -
         relay_ids=[";".join(ids[i] for i in c) for c in clusters],
     )
     return out.sort_values(["indicator", "date", "claim_id"], kind="stable").reset_index(drop=True)
+
+
+def curve_at(curve: pd.DataFrame, dates: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """One indicator's curve table read at ``dates`` (log-linear between its weeks).
+
+    Returns a mask of the dates on or after the curve's first week, then the log estimate, log
+    low and log high at those dates.
+    """
+    t = pd.to_datetime(curve["date"]).to_numpy(dtype="datetime64[D]").astype(float)
+    x = pd.to_datetime(dates).to_numpy(dtype="datetime64[D]").astype(float)
+    inside = x >= t[0]
+    logs = (
+        np.interp(x[inside], t, np.log(curve[c].astype(float).to_numpy()))
+        for c in ("estimate", "low", "high")
+    )
+    return (inside, *logs)

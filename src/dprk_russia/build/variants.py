@@ -15,7 +15,7 @@ DEFAULT_PROCESSED = "data/processed"
 DEFAULT_REPORTS = "reports"
 #: Outputs of the earlier steps and the parameters that change them (1.0 cleaning; 1.1 pooling).
 UPSTREAM = {
-    ("claims.csv", "sources.csv", "events.csv", "estimators.csv"): {"AS_OF", "ESTIMATOR_TYPES"},
+    ("claims.csv", "sources.csv", "events.csv", "estimators.csv", "freshness.json"): {"AS_OF", "ESTIMATOR_TYPES"},
     ("consensus_over_time.csv", "estimator_effects.csv", "consensus.csv", "pooled_sensitivity.csv"): {
         "AS_OF", "ESTIMATOR_TYPES", "POOL_SMOOTHNESS", "POOL_BAND", "POOL_WARRING"
     },

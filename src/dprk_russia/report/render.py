@@ -28,6 +28,16 @@ from dprk_russia.report.charts import FIGURES
 from dprk_russia.report.i18n import check_lang, day, num, num_range, pct, published, round_sig
 
 TEMPLATES = Path(__file__).with_name("templates")
+#: The core questions of the "At a glance" block, in order.
+GLANCE = (
+    "troops_deployed",
+    "killed",
+    "casualties_total",
+    "artillery_rounds",
+    "containers_munitions",
+    "ballistic_missiles_shipped",
+    "refined_oil_delivered",
+)
 # keep in step with INPUTS in the Makefile
 INPUT_PATHS = ("data/raw", "src", "notebooks", "Makefile", "uv.lock", "pyproject.toml")
 _MD_ESCAPE = str.maketrans(
@@ -96,7 +106,9 @@ def _values(text: str, lang: str) -> list[str]:
     return [num_range(*(float(v) for v in (part.split("-") * 2)[:2]), lang) for part in text.split(";")]
 
 
-def environment(lang: str, names: dict[str, str], labels: dict[str, str]) -> Environment:
+def environment(
+    lang: str, names: dict[str, str], labels: dict[str, str], units: dict[str, str] | None = None
+) -> Environment:
     """The Jinja environment for ``lang``: Markdown templates plus the formatting filters."""
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
@@ -114,6 +126,7 @@ def environment(lang: str, names: dict[str, str], labels: dict[str, str]) -> Env
         "day": lambda v: day(pd.Timestamp(v) if v else None, lang),
         "est": lambda k: md_text(names.get(k) or k),
         "label": lambda k: md_text(labels[k]),
+        "unit": lambda k: md_text((units or {}).get(k, "")),
         "md": md_text,
         "published": lambda s: published(s, lang),
         "claims": claim_links,
@@ -163,9 +176,16 @@ def render_markdown(raw_dir: Path, processed_dir: Path, lang: str, params: dict)
     registry = read_csv(processed_dir / "estimators.csv")
     names = dict(zip(registry["estimator"], registry[f"label_{lang}"], strict=True))
     ind = read_raw_csv(raw_dir / "indicators.csv")
-    env = environment(lang, names, dict(zip(ind["indicator"], ind[f"label_{lang}"], strict=True)))
+    unit_col = "unit" if lang == "en" else f"unit_{lang}"
+    env = environment(
+        lang,
+        names,
+        dict(zip(ind["indicator"], ind[f"label_{lang}"], strict=True)),
+        dict(zip(ind["indicator"], ind[unit_col], strict=True)),
+    )
     data = read_inputs(processed_dir)
     data["key_indicators"] = groups(data["F"], "key")
+    data["glance"] = [i for i in GLANCE if i in data["key_indicators"]]
     text = env.get_template(f"{lang}/report.md.j2").render(
         **data,
         params=params,
