@@ -144,6 +144,8 @@ def _data_text(lang: str) -> list[str]:
     ind = pd.read_csv(RAW / "indicators.csv", dtype=str, keep_default_na=False)
     reg = pd.read_csv(PROCESSED / "estimators.csv", dtype=str, keep_default_na=False)
     notes = pd.read_csv(PROCESSED / "transfers.csv", dtype=str, keep_default_na=False)["note"]
+    if lang == "en":  # the English claims list shows each claim's note
+        notes = pd.concat([notes, pd.read_csv(PROCESSED / "claims.csv", dtype=str, keep_default_na=False)["note"]])
     texts = [
         *src["title"],
         *src["publisher"],

@@ -271,10 +271,13 @@ def tune(
         rows.append({"smoothness": float(value), **_scores(bt)})
     table = pd.DataFrame(rows)
     default = table.loc[table["smoothness"] == settings.smoothness, "mdale_consensus"]
-    best = table.loc[table["mdale_consensus"].idxmin()]
     chosen = settings.smoothness
-    if default.empty or best["mdale_consensus"] < float(default.iloc[0]) * (1 - TUNING_MARGIN):
-        chosen = float(best["smoothness"])
+    if table["mdale_consensus"].notna().any():  # an early cut-off may leave nothing to score
+        best = table.loc[table["mdale_consensus"].idxmin()]
+        if default.empty or pd.isna(default.iloc[0]) or best["mdale_consensus"] < float(default.iloc[0]) * (
+            1 - TUNING_MARGIN
+        ):
+            chosen = float(best["smoothness"])
     table["chosen"] = table["smoothness"] == chosen
     table = round_columns(table, [c for c in table.columns if c.startswith(("mdale", "ratio", "band"))])
     return replace(settings, smoothness=chosen), table, used

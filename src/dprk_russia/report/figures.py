@@ -167,7 +167,7 @@ def mark_cut_bands(fig: plt.Figure) -> None:
             ax.annotate(
                 f"↑ {t('band_top', lang)} {num(high.max(), lang)}",
                 xy=(x, top), xytext=(0, -2), textcoords="offset points", ha="left", va="top",
-                fontsize=7, color="#555555", annotation_clip=False,
+                fontsize=8, color="#555555", annotation_clip=False,
             )
 
 

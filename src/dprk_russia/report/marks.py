@@ -219,7 +219,7 @@ def plot_claims(
         if c["relays"] > 1:
             ax.annotate(
                 f"×{c['relays']}", (c["date"], c["value_mid"] / scale), xytext=(4, 3),
-                textcoords="offset points", fontsize=7, color=GREY,
+                textcoords="offset points", fontsize=8, color=GREY,
             )
     date_axis(ax, lang)
     number_axis(ax, lang)
