@@ -119,3 +119,54 @@ def test_printed_report_fits_its_page_budget(browser, lang):
     pg.close()
     pages = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
     assert 5 <= pages <= MAX_PAGES[lang], f"{lang}: {pages} A4 pages"
+
+
+#: The first heading after the title, and words of the dated bottom line, per language.
+GLANCE = {"en": ("At a glance", "Data window", "soldiers"), "de": ("Auf einen Blick", "Datenstand", "Soldaten")}
+
+
+def test_a_dated_bottom_line_with_units_opens_the_report(page):
+    """Right under the title: one line per core question with a number, its unit and a date, and
+    the data window, in the report's language."""
+    lang, _width, pg = page
+    heading, window, unit = GLANCE[lang]
+    first = pg.evaluate("() => document.querySelector('h1 ~ h2').textContent.trim()")
+    assert first == heading
+    text = pg.evaluate(
+        """() => { const h = document.querySelector('h1 ~ h2'); let out = '';
+                   for (let n = h.nextElementSibling; n && n.tagName !== 'H2'; n = n.nextElementSibling)
+                     out += n.textContent + '\\n';
+                   return out; }"""
+    )
+    assert window in text and unit in text
+    assert re.search(r"\b20\d\d\b", text), "the lines are dated"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_claim_link_lands_on_a_highlighted_row_with_a_way_back(browser, lang):
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})
+    pg.goto(_report(lang) + "#c0102")
+    row = pg.evaluate(
+        """() => { const a = document.getElementById('c0102'); const tr = a.closest('tr');
+                   const r = tr.getBoundingClientRect();
+                   return [getComputedStyle(tr).backgroundColor, r.top, r.bottom,
+                           [...tr.querySelectorAll('a[href^="#"]')].map(x => x.getAttribute('href'))]; }"""
+    )
+    pg.close()
+    colour, top, bottom, links = row
+    assert colour not in ("rgba(0, 0, 0, 0)", "transparent"), "the landing row is highlighted"
+    assert 0 <= top and bottom <= 900, "the row is in view, not under the top edge"
+    assert any(h in ("#key-findings", "#wichtigste-ergebnisse") for h in links), "a link back"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_the_key_table_fits_its_box_at_desktop_width(browser, lang):
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})
+    pg.goto(_report(lang))
+    over = pg.evaluate(
+        """() => { const t = [...document.querySelectorAll('table')][0];
+                   const box = t.parentElement;
+                   return t.getBoundingClientRect().width - box.clientWidth; }"""
+    )
+    pg.close()
+    assert over <= 1, f"{lang}: the key table overflows its box by {over:.0f} px"
