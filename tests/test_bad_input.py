@@ -9,6 +9,7 @@ import csv
 import fcntl
 import io
 import os
+import re
 import subprocess
 from pathlib import Path
 
@@ -167,3 +168,95 @@ def test_second_build_in_the_same_checkout_waits_for_the_first(clone: Path):
     assert proc.returncode == 0, err
     assert not (clone / "data/processed/claims.csv").exists(), "then it ran"
     assert "rm: cannot" not in err
+
+
+# ---- round three: make variables never run as commands
+
+#: Shell (and make) payloads: a quote, `;`, `|`, `||`, backticks, `$(...)` as the shell and as make
+#: would run it. Each would create PWNED in the clone if it ran.
+PAYLOADS = [
+    "x' || touch PWNED; echo '",
+    "'`touch PWNED`'",
+    "`touch PWNED`1",
+    "1; touch PWNED",
+    "1 | touch PWNED",
+    "1 || touch PWNED && false",
+    "$$(touch PWNED)1",
+    "$(touch PWNED)1",
+    "$(shell touch PWNED)",
+]
+
+
+@pytest.mark.parametrize(
+    ("target", "variable", "message"),
+    [
+        ("diff", "BASE", "BASE must be a git commit, tag or branch (e.g. HEAD~1, v2026.12.0)"),
+        ("release", "VERSION", "VERSION must be YYYY.M.N (calendar versioning, e.g. 2027.1.0), got "),
+        ("lab", "LAB_PORT", "LAB_PORT must be a port number from 1024 to 65535, got "),
+        ("report", "AS_OF", "AS_OF must be an ISO date YYYY-MM-DD, got "),
+        ("report", "ESTIMATOR_TYPES", "ESTIMATOR_TYPES must be 'all' or a comma-separated list"),
+    ],
+)
+def test_make_variables_with_shell_payloads_run_nothing(clone: Path, target: str, variable: str, message: str):
+    before = tree_hashes(clone, "data/processed", "reports")
+    for payload in PAYLOADS:
+        res = make(clone, target, f"{variable}={payload}", check=False)
+        assert not list(clone.rglob("PWNED")), f"{variable}={payload} ran a command"
+        assert_stopped_cleanly(clone, res, before)
+        assert res.stdout == "", "no recipe ran"
+        assert message in res.stderr and res.stderr.count("\n") == 1, (payload, res.stderr)
+        assert not (clone / "build").exists(), "nothing created"
+
+
+def test_a_good_revision_and_version_pass_the_check():
+    from dprk_russia.build import params
+
+    good = {"BASE": "HEAD~1", "VERSION": "2027.1.0", "LAB_PORT": "8899"}
+    assert params.check(good) == []
+    for base in ("v2026.12.0", "origin/main^2", "main@{2}", "HEAD:data", "a1b2c3d"):
+        assert params.check({"BASE": base}) == []
+    assert params.check({"BASE": "--output=x"})[0].startswith("BASE must be"), "no git option"
+    assert params.check({"LAB_PORT": "80"}) == ["LAB_PORT must be a port number from 1024 to 65535, got '80'"]
+
+
+def _shell_lines(makefile: str) -> list[str]:
+    """The Makefile's text that reaches a shell: recipe lines, their continuations, and the
+    variables expanded into recipes or $(shell)."""
+    out, follow = [], False
+    for line in makefile.splitlines():
+        if follow or line.startswith("\t") or re.match(r"(NB_PARAMS|run_nb|PARAM_PROBLEMS) *:?=", line):
+            out.append(line)
+            follow = line.endswith("\\")
+        else:
+            follow = False
+    return out
+
+
+def _without_quoted(text: str) -> str:
+    """``text`` without its ``$(call shquote,...)`` spans and without ``$(foreach x,LIST,)`` whose
+    body was only such a span (each item of LIST quoted)."""
+    while (start := text.find("$(call shquote,")) >= 0:
+        depth, i = 0, start + 1
+        for i in range(start + 1, len(text)):
+            depth += {"(": 1, ")": -1}.get(text[i], 0)
+            if depth == 0:
+                break
+        text = text[:start] + text[i + 1 :]
+    return re.sub(r"\$\(foreach \w+,\$\([A-Z_]+\),\)", "", text)
+
+
+def test_every_parameter_that_reaches_a_shell_is_quoted_in_the_makefile():
+    from dprk_russia import PROJECT_ROOT
+    from dprk_russia.build import params
+
+    makefile = (PROJECT_ROOT / "Makefile").read_text(encoding="utf-8")
+    listed = re.search(r"^PARAMETERS := ((?:.*\\\n)*.*)$", makefile, re.M)[1]
+    assert set(listed.replace("\\", " ").split()) == set(params.DEFAULTS), "one list of parameters"
+    names = "|".join(params.DEFAULTS)
+    for line in _shell_lines(makefile):
+        bare = re.findall(rf"\$\((?:{names})\)|\$\(\$\(\w+\)\)", _without_quoted(line))
+        assert not bare, f"unquoted {bare} in: {line.strip()}"
+    # the check itself notices a bare parameter
+    assert re.findall(rf"\$\((?:{names})\)", _without_quoted("\t@echo $(BASE) $(call shquote,$(BASE))")) == [
+        "$(BASE)"
+    ]
