@@ -137,9 +137,10 @@ def test_formula_cells_are_escaped_in_csv_only_and_an_early_cut_off_builds(clone
     assert ",'=1+1;=1+1," in contradictions, "a falling cumulative figure of the same estimator"
     md = (variant / "en/report.md").read_text(encoding="utf-8")
     html = (variant / "en/report.html").read_text(encoding="utf-8")
-    for text in (md, html):
-        assert "=1+1" in text and "@&lt;b&gt;x&lt;/b&gt;" in text
-        assert "'=1+1" not in text and "&#39;=1+1" not in text and "'@" not in text and "'\t" not in text
+    # as written: Markdown-escaped in report.md, plain text in report.html
+    for text, formula in ((md, "=1\\+1"), (html, "=1+1")):
+        assert formula in text and "@&lt;b&gt;x&lt;/b&gt;" in text
+        assert "'=1" not in text and "&#39;=1" not in text and "'@" not in text and "'\t" not in text
         assert "<b>x</b>" not in text
     assert "cut-off: published on or before 30 June 2023" in md
     assert tree_hashes(clone, "data/processed", "reports") == before, "default outputs untouched"
@@ -260,3 +261,148 @@ def test_every_parameter_that_reaches_a_shell_is_quoted_in_the_makefile():
     assert re.findall(rf"\$\((?:{names})\)", _without_quoted("\t@echo $(BASE) $(call shquote,$(BASE))")) == [
         "$(BASE)"
     ]
+
+
+# ---- round three: links injected from data
+
+#: Data text that a Markdown renderer would turn into a live link if it were not escaped: a
+#: pre-escaped link (the escaper must escape the backslash first) and a plain one.
+LINK_PAYLOADS = ("\\[click\\](javascript:alert(1))", "[MSMT report](https://evil.example/t)")
+MORE_PAYLOADS = (
+    "<javascript:alert(1)>",
+    "&#91;x&#93;(javascript:alert(1))",
+    "![i](https://evil.example/i.png)",
+    "`code` *em* _u_ {a} #1 +2 -3 4. x! a|b",
+)
+
+
+def hrefs(text: str) -> list[str]:
+    return re.findall(r'href="([^"]*)"', text)
+
+
+def as_html_text(payload: str) -> str:
+    """``payload`` as markdown-it writes plain text into HTML."""
+    return payload.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
+
+
+def test_markdown_escape_covers_every_active_character_backslash_first():
+    from dprk_russia.report.render import md_text
+
+    for c in "\\`*_{}[]()#+-.!|":
+        assert md_text(c) == "\\" + c
+    assert md_text("<a> & b") == "&lt;a&gt; &amp; b"
+    assert md_text(LINK_PAYLOADS[0]) == "\\\\\\[click\\\\\\]\\(javascript:alert\\(1\\)\\)"
+
+
+def test_link_payloads_in_data_text_render_as_the_text_written(tmp_path: Path):
+    from dprk_russia.report.render import md_link, md_text, render_html
+
+    for payload in LINK_PAYLOADS + MORE_PAYLOADS:
+        md = (
+            f"# T\n\n| a | b |\n|---|---|\n| {md_text(payload)} | {md_link(payload, 'https://good.example/p')} |\n\n"
+            f"{md_text(payload)}\n"
+        )
+        html = render_html(md, "en", tmp_path)
+        assert hrefs(html) == ["https://good.example/p"], payload
+        assert html.count(as_html_text(payload)) == 3, payload
+        assert "<img" not in html and "<code" not in html and "<em" not in html
+
+
+def test_only_http_urls_become_link_targets(tmp_path: Path):
+    from dprk_russia.report.render import md_link, render_html
+
+    for url in ("javascript:alert(1)", " JavaScript:alert(1)", "data:text/html,x", "vbscript:x", "//evil.example", "ftp://x.org/", ""):
+        assert md_link("t", url) == "t", url
+    assert md_link("t", "https://x.org/a b<c>\\") == "[t](<https://x.org/a%20b%3Cc%3E%5C>)"
+    assert md_link("[t]", "http://x.org/") == "[\\[t\\]](<http://x.org/>)"
+    # links written into the Markdown by hand (the templates) are checked by markdown-it as well
+    md = "# T\n\n[a](javascript:alert(1)) [b](JAVASCRIPT:a) <javascript:alert(1)> [c](data:text/html,x) [d](//evil.example) [e](#c1) [f](https://ok.example/)\n"
+    assert hrefs(render_html(md, "en", tmp_path)) == ["#c1", "https://ok.example/"]
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_chart_tooltips_and_links_show_data_text_literally(tmp_path: Path, lang: str):
+    svg = troops_svg(tmp_path, lang, label=LINK_PAYLOADS[0], event=LINK_PAYLOADS[1])
+    titles = re.findall(r"<title>([^<]*)</title>", svg)
+    assert len(titles) == 2 and all(t.startswith(LINK_PAYLOADS[0] + " · ") for t in titles)
+    assert f": {LINK_PAYLOADS[1]}</text>" in svg, "the milestone key shows the event as written"
+    external = [h for h in hrefs(svg) if not h.startswith("#")]
+    assert external == ["https://good.example/p"], "the javascript: source URL links nowhere"
+
+
+def troops_svg(tmp_path: Path, lang: str, label: str, event: str) -> str:
+    """The troops chart (two claims, one milestone) with ``label`` as estimator, ``event`` as the
+    milestone's text, drawn and saved as the notebooks do; its SVG text."""
+    import pandas as pd
+
+    from dprk_russia import PROJECT_ROOT
+    from dprk_russia.report import charts
+    from dprk_russia.report.figures import save_figure, use_style
+
+    from .conftest import make_claims
+
+    claims = make_claims(
+        [
+            {"claim_id": "c1", "indicator": "troops_deployed", "value_low": 10000, "published": "2024-11-01"},
+            {"claim_id": "c2", "indicator": "troops_deployed", "value_low": 12000, "published": "2025-05-01"},
+        ]
+    )
+    claims["estimator_label_en"] = claims["estimator_label_de"] = label
+    claims["source_url"] = ["javascript:alert(1)", "https://good.example/p"]
+    ind = pd.read_csv(PROJECT_ROOT / "data/raw/indicators.csv", dtype=str, keep_default_na=False)
+    events = pd.DataFrame({"date": ["2024-12-04"], "event_en": [event], "event_de": [event], "source_id": ["s1"]})
+    use_style()
+    save_figure(charts.troops(claims, ind, events, lang), "troops", tmp_path, png=False)
+    return (tmp_path / "troops.svg").read_text(encoding="utf-8")
+
+
+def test_link_payloads_in_the_data_stay_text_in_both_reports(clone: Path):
+    """Notes, source titles and publishers, estimator and indicator labels (both languages) and
+    events carrying link payloads: report.md and report.html of an early cut-off show them as
+    written, the source entry keeps its own link, and no link goes anywhere else."""
+    before = tree_hashes(clone, "data/processed", "reports")
+    raw = clone / "data/raw"
+    a, b = LINK_PAYLOADS
+    source = {"source_id": "evil_src", "publisher": b, "title": f"{a} {b}", "url": "https://good.example/page",
+              "published": "2023-06-20", "accessed": "2026-11-24", "language": "en", "via": a, "kind": "original"}  # fmt: skip
+    rewrite(raw / "sources.csv", lambda rows: rows.append([source.get(c, "") for c in rows[0]]))
+    registry = ["Evil est", a, b, "media", "", "no"]
+    rewrite(raw / "estimators.csv", lambda rows: rows.append(registry + [""] * (len(rows[0]) - len(registry))))
+
+    def labels(rows):
+        for row in rows:
+            if row[0] in ("containers_munitions", "air_defence_systems"):
+                row[1], row[2] = f"{row[1]} {a}", f"{row[2]} {b}"
+
+    rewrite(raw / "indicators.csv", labels)
+    new = [
+        ["c9001", "containers_munitions", "2000", "2000", "about", "assessed", "", "2023-06-01",
+         "2023-06-20", "Evil est", "media", "evil_src", f"note {a} {b}", "yes", "total"],
+        ["c9002", "air_defence_systems", "5", "5", "about", "assessed", "", "",
+         "2023-06-20", "Evil est", "media", "evil_src", f"note {a} {b}", "yes", "total"],
+    ]  # fmt: skip
+    rewrite(raw / "claims.csv", lambda rows: rows.extend(r + [""] * (len(rows[0]) - len(r)) for r in new))
+    rewrite(raw / "events.csv", lambda rows: rows.append(["2023-06-25", a, b, "evil_src"]))
+
+    make(clone, "report", "AS_OF=2023-06-30", "REPORT_LANGS=en de")
+    variant = clone / "reports/variants/asof-2023-06-30"
+    from dprk_russia.report.render import md_text
+
+    for lang in ("en", "de"):
+        md = (variant / f"{lang}/report.md").read_text(encoding="utf-8")
+        html = (variant / f"{lang}/report.html").read_text(encoding="utf-8")
+        label = a if lang == "en" else b
+        notes = [f"note {a} {b}"] if lang == "en" else []  # the German report shows no (English) notes
+        for text in (a, b, label, *notes):
+            assert md_text(text) in md and as_html_text(text) in html, (lang, text)
+        # the source entry links to its own page, whatever its title says
+        assert f"[{md_text(f'{a} {b}')}](<https://good.example/page>)" in md
+        assert f'<a href="https://good.example/page">{as_html_text(f"{a} {b}")}</a>' in html
+        assert f'<a href="https://good.example/page">{as_html_text(b)}</a>' in html, "publisher in the claims list"
+        for link in hrefs(html):
+            assert link.startswith(("#", "figures/", "https://", "http://")), (lang, link)
+            assert "evil.example" not in link, (lang, link)
+        assert "javascript:" not in "".join(hrefs(html))
+        svg = (variant / f"{lang}/figures/containers.svg").read_text(encoding="utf-8")
+        assert f"<title>{label} · " in svg and "evil.example" not in "".join(hrefs(svg))
+    assert tree_hashes(clone, "data/processed", "reports") == before, "default outputs untouched"
