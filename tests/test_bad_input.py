@@ -326,13 +326,27 @@ def test_chart_tooltips_and_links_show_data_text_literally(tmp_path: Path, lang:
     titles = re.findall(r"<title>([^<]*)</title>", svg)
     assert len(titles) == 2 and all(t.startswith(LINK_PAYLOADS[0] + " · ") for t in titles)
     assert f": {LINK_PAYLOADS[1]}</text>" in svg, "the milestone key shows the event as written"
+    assert f">{LINK_PAYLOADS[0]}</text>" in svg, "the title shows the indicator label as written"
     external = [h for h in hrefs(svg) if not h.startswith("#")]
     assert external == ["https://good.example/p"], "the javascript: source URL links nowhere"
 
 
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_dollar_pairs_in_chart_text_are_drawn_as_written(tmp_path: Path, lang: str):
+    """Two $ in a label or an event are text, not TeX (matplotlib's mathtext would draw
+    '1bn and US' in italics and drop the $ signs)."""
+    text = "Pledge: US$1bn and US$2bn"
+    svg = troops_svg(tmp_path, lang, label=text, event=text)
+    assert f">{text}</text>" in svg, "title"
+    assert f": {text}</text>" in svg, "milestone key"
+    assert f">{'Quelle' if lang == 'de' else 'Source'}: {text}; " in svg, "source line"
+    assert "font-style: italic" not in svg and "font-style:italic" not in svg
+
+
 def troops_svg(tmp_path: Path, lang: str, label: str, event: str) -> str:
-    """The troops chart (two claims, one milestone) with ``label`` as estimator, ``event`` as the
-    milestone's text, drawn and saved as the notebooks do; its SVG text."""
+    """The troops chart (two claims, one milestone) with ``label`` as its title (the indicator's
+    label) and estimator, ``event`` as the milestone's text, drawn and saved as the notebooks do;
+    its SVG text."""
     import pandas as pd
 
     from dprk_russia import PROJECT_ROOT
@@ -350,6 +364,7 @@ def troops_svg(tmp_path: Path, lang: str, label: str, event: str) -> str:
     claims["estimator_label_en"] = claims["estimator_label_de"] = label
     claims["source_url"] = ["javascript:alert(1)", "https://good.example/p"]
     ind = pd.read_csv(PROJECT_ROOT / "data/raw/indicators.csv", dtype=str, keep_default_na=False)
+    ind.loc[ind["indicator"] == "troops_deployed", ["label_en", "label_de"]] = label
     events = pd.DataFrame({"date": ["2024-12-04"], "event_en": [event], "event_de": [event], "source_id": ["s1"]})
     use_style()
     save_figure(charts.troops(claims, ind, events, lang), "troops", tmp_path, png=False)
