@@ -421,3 +421,13 @@ def test_link_payloads_in_the_data_stay_text_in_both_reports(clone: Path):
         svg = (variant / f"{lang}/figures/containers.svg").read_text(encoding="utf-8")
         assert f"<title>{label} · " in svg and "evil.example" not in "".join(hrefs(svg))
     assert tree_hashes(clone, "data/processed", "reports") == before, "default outputs untouched"
+
+
+def test_comma_separated_languages_are_refused_before_anything_is_built(clone: Path):
+    """REPORT_LANGS=en,de used to pass the check and fail in the report step 40 s later."""
+    before = tree_hashes(clone, "data/processed", "reports")
+    res = make(clone, "report", "REPORT_LANGS=en,de", check=False)
+    assert_stopped_cleanly(clone, res, before)
+    assert "REPORT_LANGS is separated by spaces, not commas: write REPORT_LANGS='en de', got 'en,de'" in res.stderr
+    assert res.stderr.count("\n") == 1 and res.stdout == ""
+    assert not (clone / "build").exists(), "nothing created"

@@ -88,8 +88,15 @@ def check(params: Mapping[str, str], raw_dir: str | Path = "data/raw") -> list[s
     as_of_problem = check_as_of(p["AS_OF"])
     if as_of_problem:
         problems.append(as_of_problem)
-    langs = p["REPORT_LANGS"].replace(",", " ").split()
-    if not langs or set(langs) - set(LANGS):
+    langs = p["REPORT_LANGS"].split()
+    if "," in p["REPORT_LANGS"]:
+        # make builds one report per space-separated word: 'en,de' would be one language 'en,de'
+        spaced = " ".join(p["REPORT_LANGS"].replace(",", " ").split())
+        problems.append(
+            f"REPORT_LANGS is separated by spaces, not commas: write REPORT_LANGS='{spaced}', "
+            f"got {p['REPORT_LANGS']!r}"
+        )
+    elif not langs or set(langs) - set(LANGS):
         problems.append(f"REPORT_LANGS may contain only 'en' and 'de', got {p['REPORT_LANGS']!r}")
     types = estimator_types(p["ESTIMATOR_TYPES"])
     if types is None:
