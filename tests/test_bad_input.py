@@ -431,3 +431,51 @@ def test_comma_separated_languages_are_refused_before_anything_is_built(clone: P
     assert "REPORT_LANGS is separated by spaces, not commas: write REPORT_LANGS='en de', got 'en,de'" in res.stderr
     assert res.stderr.count("\n") == 1 and res.stdout == ""
     assert not (clone / "build").exists(), "nothing created"
+
+
+def add_rows(path: Path, *rows: dict[str, str]) -> list[int]:
+    """Append rows (by column name; missing columns empty) to a raw CSV; their line numbers."""
+    lines: list[int] = []
+
+    def edit(table):
+        for row in rows:
+            table.append([row.get(c, "") for c in table[0]])
+            lines.append(len(table))
+
+    rewrite(path, edit)
+    return lines
+
+
+def claim(claim_id: str, source: str, **cells: str) -> dict[str, str]:
+    """A valid counted claim published 2024-06-01 (cells override)."""
+    base = {"claim_id": claim_id, "indicator": "troops_deployed", "value_low": "100", "value_high": "100",
+            "qualifier": "about", "basis": "assessed", "published": "2024-06-01", "estimator": "AFP",
+            "estimator_type": "media", "source_id": source, "note": "n", "checked": "yes", "scope": "total"}  # fmt: skip
+    return base | cells
+
+
+def first_source(clone: Path) -> str:
+    return (clone / "data/raw/sources.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[0]
+
+
+def test_keys_with_invisible_characters_stop_the_build_at_validation(clone: Path):
+    before = tree_hashes(clone, "data/processed", "reports")
+    raw, src = clone / "data/raw", first_source(clone)
+    reg = add_rows(
+        raw / "estimators.csv",
+        {"estimator": "South Korea\u00a0NIS", "label_en": "NIS", "label_de": "NIS", "type": "intelligence", "warring_party": "no"},
+        {"estimator": "MSMT\u200b", "label_en": "MSMT", "label_de": "MSMT", "type": "multilateral", "warring_party": "no"},
+    )  # fmt: skip
+    rows = add_rows(
+        raw / "claims.csv",
+        claim("c9001", src, estimator="South Korea\u00a0NIS", estimator_type="intelligence"),
+        claim("c9002", src, estimator="MSMT\u200b", estimator_type="multilateral"),
+    )
+    res = make(clone, "report", check=False)
+    assert_stopped_cleanly(clone, res, before)
+    assert started(res.stdout) == {"validate"}, "no notebook ran"
+    for file in (f"estimators.csv:{reg[0]}", f"claims.csv:{rows[0]}"):
+        assert f"data/raw/{file}, column 'estimator': key 'South Korea\\xa0NIS' contains NO-BREAK SPACE (U+00A0)" in res.stderr
+    for file in (f"estimators.csv:{reg[1]}", f"claims.csv:{rows[1]}"):
+        assert f"data/raw/{file}, column 'estimator': key 'MSMT\\u200b' contains ZERO WIDTH SPACE (U+200B)" in res.stderr
+    assert "validate: 4 problem(s) in data/raw; nothing was built." in res.stderr
