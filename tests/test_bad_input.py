@@ -479,3 +479,15 @@ def test_keys_with_invisible_characters_stop_the_build_at_validation(clone: Path
     for file in (f"estimators.csv:{reg[1]}", f"claims.csv:{rows[1]}"):
         assert f"data/raw/{file}, column 'estimator': key 'MSMT\\u200b' contains ZERO WIDTH SPACE (U+200B)" in res.stderr
     assert "validate: 4 problem(s) in data/raw; nothing was built." in res.stderr
+
+
+def test_a_400_digit_value_stops_the_build_at_validation(clone: Path):
+    before = tree_hashes(clone, "data/processed", "reports")
+    (line,) = add_rows(clone / "data/raw/claims.csv", claim("c9001", first_source(clone), value_high="9" * 400))
+    res = make(clone, "report", check=False)
+    assert_stopped_cleanly(clone, res, before)
+    assert started(res.stdout) == {"validate"}, "no notebook ran"
+    assert (
+        f"data/raw/claims.csv:{line}, column 'value_high': a number with 400 significant digits is too long "
+        "(at most 15; write the figure as published), got '999999999999…999999'"
+    ) in res.stderr

@@ -31,6 +31,9 @@ from dprk_russia.data.clean import clean_claims, read_raw
         ({"POOL_SMOOTHNESS": "-1"}, "POOL_SMOOTHNESS must be a number >= 0, got '-1'"),
         ({"POOL_BAND": "80"}, "POOL_BAND must be a fraction between 0 and 1"),
         ({"POOL_WARRING": "maybe"}, "POOL_WARRING must be 'in' or 'out'"),
+        ({"ROUNDS_PER_CONTAINER_HIGH": "9" * 400}, "0 < LOW <= HIGH, got '300' and '999"),
+        ({"POOL_SMOOTHNESS": "1" * 400}, "POOL_SMOOTHNESS must be a number >= 0, got '111"),
+        ({"SWEEP_VALUES": "100 " + "9" * 16}, "SWEEP_VALUES must be whole numbers above 0"),
     ],
 )
 def test_bad_parameter_is_named(raw_dir, values, message):

@@ -485,3 +485,25 @@ def test_keys_that_differ_only_after_nfkc_and_whitespace_folding(raw_dir):
         "claims.csv:3, column 'estimator': 'US  NSC' is not a key of estimators.csv: 'US NSC' differs from it "
         "only in spacing or Unicode form (NFKC); write it exactly as there"
     ]
+
+
+def test_overlong_numbers_are_rejected_with_line_and_column(raw_dir):
+    """A 400-digit value matched the number pattern and became infinity in cleaning."""
+    huge = "1" * 400
+    problems = with_claim(
+        raw_dir,
+        f"c2,killed,{huge},{huge},about,assessed,,,2024-01-01,X,media,s1,n,yes,total\n"
+        "c3,killed,1234567890123456,1234567890123456.5,range,assessed,,,2024-01-01,X,media,s1,n,yes,total\n"
+        "c4,killed,123456789012345,0.000000000000000012,range,assessed,,,2024-01-01,X,media,s1,n,yes,total\n",
+    )
+    assert [str(p) for p in problems if p.line in (3, 4)] == [
+        "claims.csv:3, column 'value_high': a number with 400 significant digits is too long (at most 15; "
+        "write the figure as published), got '111111111111…111111'",
+        "claims.csv:3, column 'value_low': a number with 400 significant digits is too long (at most 15; "
+        "write the figure as published), got '111111111111…111111'",
+        "claims.csv:4, column 'value_high': a number with 17 significant digits is too long (at most 15; "
+        "write the figure as published), got '1234567890123456.5'",
+        "claims.csv:4, column 'value_low': a number with 16 significant digits is too long (at most 15; "
+        "write the figure as published), got '1234567890123456'",
+    ]
+    assert not [p for p in problems if p.line == 5 and "too long" in p.message], "15 digits, or tiny, are fine"

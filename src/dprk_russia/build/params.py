@@ -52,8 +52,9 @@ DEFAULTS = {
 #: A git revision as ``make diff`` takes it (HEAD~1, v2026.12.0, main@{2}, origin/main^2):
 #: letters, digits and the punctuation of git's revision syntax, never a shell metacharacter.
 REVISION_RE = re.compile(r"[A-Za-z0-9._/~^@{}:+-]{1,200}")
-WHOLE_RE = re.compile(r"[0-9]+")
-NUMBER_RE = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
+#: Plain numbers of at most 15 digits (a float keeps them exactly; 400 digits would be infinity).
+WHOLE_RE = re.compile(r"[0-9]{1,15}")
+NUMBER_RE = re.compile(r"(?=[0-9.]{1,16}$)([0-9]+(\.[0-9]+)?|\.[0-9]+)")
 
 
 def _number(value: str) -> float | None:

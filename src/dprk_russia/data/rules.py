@@ -8,6 +8,7 @@ schemas of :mod:`dprk_russia.data.schema` and these rules and returns every prob
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from datetime import date
@@ -109,6 +110,32 @@ def _key_problems(name: str, df: pd.DataFrame, keys: dict[str, set[str]]) -> lis
             else:
                 continue
             out.append(Problem(name, int(line), col, msg))
+    return out
+
+
+#: Significant digits a figure may have: a float keeps 15 exactly, and no published figure has more.
+MAX_DIGITS = 15
+
+
+def _long_numbers(name: str, df: pd.DataFrame) -> list[Problem]:
+    """Figures with more than :data:`MAX_DIGITS` significant digits (a 400-digit value would become
+    infinity) or that are not finite; the number check reports values of the wrong form."""
+    out: list[Problem] = []
+    if name != "claims.csv":
+        return out
+    for col in ("value_low", "value_high"):
+        for line, value in df[col].items():
+            text = value.strip()
+            if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):
+                continue
+            digits = len(text.replace(".", "").lstrip("0"))
+            if digits > MAX_DIGITS or not math.isfinite(float(text)):
+                shown = text if len(text) <= 24 else f"{text[:12]}…{text[-6:]}"
+                msg = (
+                    f"a number with {digits} significant digits is too long (at most {MAX_DIGITS}; "
+                    f"write the figure as published), got '{shown}'"
+                )
+                out.append(Problem(name, int(line), col, msg))
     return out
 
 
@@ -346,6 +373,7 @@ def validate_raw(raw_dir: str | Path, today: date | None = None) -> list[Problem
         problems.extend(p for p in schema_problems(name, df, schema) if (p.line, p.column) not in cells)
         problems.extend(key_problems)
         problems.extend(_duplicates(name, df))
+        problems.extend(_long_numbers(name, df))
         problems.extend(_row_rules(name, df, registry))
         if name == "claims.csv":
             problems.extend(_repeat_rules(df))
