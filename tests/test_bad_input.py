@@ -491,3 +491,23 @@ def test_a_400_digit_value_stops_the_build_at_validation(clone: Path):
         f"data/raw/claims.csv:{line}, column 'value_high': a number with 400 significant digits is too long "
         "(at most 15; write the figure as published), got '999999999999…999999'"
     ) in res.stderr
+
+
+def test_an_empty_german_unit_stops_the_build_at_validation(clone: Path):
+    before = tree_hashes(clone, "data/processed", "reports")
+
+    def blank(rows):
+        rows[2][rows[0].index("unit_de")] = ""
+        rows[3][rows[0].index("label_de")] = "\u200b"
+
+    rewrite(clone / "data/raw/indicators.csv", blank)
+    rewrite(clone / "data/raw/events.csv", lambda rows: rows[1].__setitem__(rows[0].index("event_en"), " "))
+    res = make(clone, "report", check=False)
+    assert_stopped_cleanly(clone, res, before)
+    assert started(res.stdout) == {"validate"}, "no notebook ran"
+    for text in (
+        "data/raw/indicators.csv:3, column 'unit_de': must not be empty or only spaces, got ''",
+        "data/raw/indicators.csv:4, column 'label_de': must not be empty or only spaces, got '\\u200b'",
+        "data/raw/events.csv:2, column 'event_en': must not be empty or only spaces, got ' '",
+    ):
+        assert text in res.stderr, res.stderr

@@ -507,3 +507,42 @@ def test_overlong_numbers_are_rejected_with_line_and_column(raw_dir):
         "write the figure as published), got '1234567890123456'",
     ]
     assert not [p for p in problems if p.line == 5 and "too long" in p.message], "15 digits, or tiny, are fine"
+
+
+@pytest.mark.parametrize(
+    ("file", "column"),
+    [
+        ("indicators.csv", "label_en"),
+        ("indicators.csv", "label_de"),
+        ("indicators.csv", "unit"),
+        ("indicators.csv", "unit_de"),
+        ("estimators.csv", "label_en"),
+        ("estimators.csv", "label_de"),
+        ("events.csv", "event_en"),
+        ("events.csv", "event_de"),
+    ],
+)
+@pytest.mark.parametrize("value", ["", "\u200b", " \u00a0"])
+def test_every_label_a_chart_or_the_report_shows_must_show_something(raw_dir, file, column, value):
+    """An empty unit_de (or a label of invisible characters) passed and left a blank in the German
+    charts; every label and unit shown in either language is required."""
+    import csv
+    import io
+
+    path = raw_dir / file
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    rows[1][rows[0].index(column)] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    problems = validate_raw(raw_dir)
+    assert [str(p) for p in problems] == [f"{file}:2, column '{column}': must not be empty or only spaces, got {value!r}"]
+
+
+def test_unit_de_column_is_required(raw_dir):
+    path = raw_dir / "indicators.csv"
+    text = path.read_text(encoding="utf-8").replace(",unit_de,", ",unit_en_too,", 1)
+    path.write_text(text, encoding="utf-8")
+    assert [str(p) for p in validate_raw(raw_dir)] == [
+        "indicators.csv:1, column 'unit_de': required column is missing from the header"
+    ]

@@ -20,6 +20,7 @@ from dprk_russia.data.io import Problem
 from dprk_russia.data.schema import (
     ISO_DATE_RE,
     column_schemas,
+    odd_character,
     read_csv_checked,
     read_raw_frames,
     schema_problems,
@@ -45,21 +46,6 @@ KEY_COLUMNS = {
 }
 #: The file whose keys a reference column names.
 KEY_FILES = {"indicator": "indicators.csv", "estimator": "estimators.csv", "source_id": "sources.csv"}
-#: Invisible characters that Unicode does not class as format (Cf): Hangul fillers, the braille
-#: blank, the combining grapheme joiner and the variation selectors.
-_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f") | frozenset(map(chr, range(0xFE00, 0xFE10)))
-
-
-def odd_character(value: str) -> tuple[int, str] | None:
-    """Position (1-based) and character of the first invisible, format (Cf), control or non-ASCII
-    space character in ``value``, or None."""
-    for i, ch in enumerate(value, 1):
-        cat = unicodedata.category(ch)
-        if cat in ("Cf", "Cc", "Zl", "Zp") or (cat == "Zs" and ch != " ") or ch in _INVISIBLE:
-            return i, ch
-        if 0xE0100 <= ord(ch) <= 0xE01EF:  # variation selectors supplement
-            return i, ch
-    return None
 
 
 def fold_key(value: str) -> str:
