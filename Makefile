@@ -109,6 +109,25 @@ HASH = $(BUILD)/hash
 HASHED := $(sort $(RAW) $(wildcard notebooks/*.py) $(SRC_REPORT) $(PKG)/build/sweep.py)
 # $(call sha,files): their content stamps
 sha = $(patsubst %,$(HASH)/%.sha,$(1))
+
+# Before make looks at any time, a build (the locked sub-make, or a stamp asked for by name):
+# - hashes every file of $(HASHED) (one `git hash-object`, a few ms) and rewrites its .sha only
+#   where the hash changed, whatever the file's time says: a file copied with an older time
+#   (cp -p, tar x, rsync -t) is seen as changed, a touched one as unchanged;
+# - removes each step's .done stamp that lists a file which no longer exists (the stamp lists what
+#   the step wrote, see dprk_russia.build.run), so a deleted output is written again.
+ifneq ($(BUILD_LOCKED)$(filter build/%,$(MAKECMDGOALS)),)
+HASHED_Q := $(foreach f,$(HASHED),$(call shquote,$(f)))
+STAMP_PROBLEMS := $(shell mkdir -p $(HASH) && \
+  paste -d' ' <(printf '%s\n' $(HASHED_Q)) <(git hash-object -- $(HASHED_Q)) | \
+  while read -r f h; do s=$(HASH)/$$f.sha; old=; [ ! -f "$$s" ] || read -r old < "$$s" || true; \
+    [ "$$old" = "$$h" ] || { mkdir -p "$${s%/*}" && echo "$$h" > "$$s"; }; done; \
+  for s in $(foreach f,$(wildcard $(BUILD)/*.done build/sweep/*.done),$(call shquote,$(f))); do \
+    while IFS= read -r out; do [ -z "$$out" ] || [ -e "$$out" ] || { rm -f "$$s"; break; }; done < "$$s"; done 2>&1)
+ifneq ($(STAMP_PROBLEMS),)
+$(error content stamps: $(STAMP_PROBLEMS))
+endif
+endif
 # listed longest first so that two cores finish together
 ANALYSES := 2.0-shipments 2.2-deployments 2.3-consensus-contradictions 2.1-oil-transfers
 
@@ -247,12 +266,9 @@ $(BUILD)/params-analysis.txt: FORCE
 	  > $@.new; \
 	  if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
-# content stamps: a file newer than its .chk is hashed again (.chk holds the hash and records the
-# check); its .sha is rewritten only when the hash differs. The empty recipe of .sha makes make
-# look at its time again, so an unchanged hash rebuilds nothing and costs no process.
-$(HASHED:%=$(HASH)/%.chk): $(HASH)/%.chk: %
-	@mkdir -p $(@D); git hash-object $< > $@; cmp -s $@ $(@:.chk=.sha) || cp $@ $(@:.chk=.sha)
-$(HASHED:%=$(HASH)/%.sha): %.sha: %.chk ;
+# content stamps are written before make starts (above); one missing there is written here
+$(HASHED:%=$(HASH)/%.sha):
+	@mkdir -p $(@D); git hash-object -- $(call shquote,$(patsubst $(HASH)/%.sha,%,$@)) > $@
 
 # ---- pipeline
 $(BUILD)/validated: $(call sha,$(RAW) $(SRC_DATA)) $(VENV)/.synced
