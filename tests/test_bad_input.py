@@ -511,3 +511,43 @@ def test_an_empty_german_unit_stops_the_build_at_validation(clone: Path):
         "data/raw/events.csv:2, column 'event_en': must not be empty or only spaces, got ' '",
     ):
         assert text in res.stderr, res.stderr
+
+
+# ---- round three: a full disk while a step saves its notebook
+
+
+@pytest.mark.parametrize("fail_from", [1, 4], ids=["before-the-kernel-starts", "after-cells-ran"])
+def test_full_disk_while_saving_the_executed_notebook_is_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, fail_from: int
+):
+    """papermill saves the executed notebook as it runs; when the disk is full the step fails with
+    one line naming it and the file, no traceback, no stamp, no temporary file left under build/."""
+    import errno
+
+    import papermill.iorw
+
+    from dprk_russia.build import run
+
+    nb = tmp_path / "tiny.py"
+    nb.write_text('# %% tags=["parameters"]\nX = 1\n\n# %%\nX + 1\n\n# %%\nX + 2\n', encoding="utf-8")
+    build = tmp_path / "build"
+    calls = []
+    real_write = papermill.iorw.papermill_io.write
+
+    def write(buf, path, *args, **kwargs):
+        calls.append(path)
+        if len(calls) < fail_from:
+            return real_write(buf, path, *args, **kwargs)
+        Path(path).write_text(buf[:100], encoding="utf-8")  # a partial file, then the disk is full
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), path)
+
+    monkeypatch.setattr(papermill.iorw.papermill_io, "write", write)
+    executed, stamp = build / "executed/tiny.ipynb", build / "tiny.done"
+    status = run.main([str(nb), "--label", "tiny", "--executed", str(executed), "--stamp", str(stamp), "-p", "X", "2"])
+    out, err = capsys.readouterr()
+    assert status == 1 and len(calls) >= fail_from
+    assert err == f"[fail]  tiny: cannot write {executed}: No space left on device\n"
+    assert out == "[start] tiny\n"
+    assert not stamp.exists() and not executed.exists()
+    assert not list(build.rglob(".tmp-*")), "no temporary file left"
+    assert run.OUTPUT_LOG_ENV not in os.environ

@@ -8,6 +8,8 @@
 * prints one line when it starts and one when it ends, with the time taken;
 * on failure names the notebook and the failing cell, keeps the executed notebook for
   inspection, exits 1 and does not write the stamp (so make retries next time);
+* a file that cannot be written (a full disk while papermill saves the executed notebook, say)
+  gives one line naming the step and the file, no traceback, and leaves no temporary file;
 * the stamp is written atomically only after success: the notebook's path, then every file the
   run wrote (recorded by :func:`dprk_russia.data.io.atomic_path`), one per line, so that the
   Makefile runs the step again when one of them is deleted;
@@ -174,12 +176,28 @@ def main(argv: list[str] | None = None) -> int:
         running.unlink(missing_ok=True)
         say(f"[stop]  {name}: interrupted", error=True)
         return 130
-    running.replace(executed)
-    failed.unlink(missing_ok=True)
-    if args.stamp:
-        write_text(args.stamp, "".join(f"{line}\n" for line in [str(nb_path), *written]))
+    except OSError as err:
+        # papermill saves the executed notebook as it runs: most likely the disk is full
+        running.unlink(missing_ok=True)
+        return _cannot_write(name, err, running, executed)
+    try:
+        running.replace(executed)
+        failed.unlink(missing_ok=True)
+        if args.stamp:
+            write_text(args.stamp, "".join(f"{line}\n" for line in [str(nb_path), *written]))
+    except OSError as err:
+        running.unlink(missing_ok=True)
+        return _cannot_write(name, err, running, executed)
     say(f"[done]  {name} in {time.perf_counter() - t0:.1f}s")
     return 0
+
+
+def _cannot_write(name: str, err: OSError, running: Path, executed: Path) -> int:
+    """One line for a file that could not be written (the executed notebook named by its final
+    path); exit status 1."""
+    path = err.filename if err.filename not in (None, str(running)) else executed
+    say(f"[fail]  {name}: cannot write {path}: {err.strerror or err}", error=True)
+    return 1
 
 
 if __name__ == "__main__":
