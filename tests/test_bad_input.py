@@ -114,13 +114,15 @@ def test_formula_cells_are_escaped_in_csv_only_and_an_early_cut_off_builds(clone
         ["c9003", "ballistic_missiles_shipped", "10", "10", "about", "assessed", "", "",
          "2023-06-26", "@<b>x</b>", "media", source, "n", "yes", "total"],
         ["c9004", "artillery_rounds", "10", "10", "about", "assessed", "", "",
-         "2023-06-27", "\t=2", "media", source, "n", "yes", "total"],
+         "2023-06-27", "tab-formula", "media", source, "n", "yes", "total"],
     ]  # fmt: skip
     rewrite(
         clone / "data/raw/claims.csv",
         lambda rows: rows.extend(r + [""] * (len(rows[0]) - len(r)) for r in new),
     )
-    registry = [[e, e, e, "media", "", "no"] for e in ("=1+1", "@<b>x</b>", "\t=2")]
+    # a key may not hold a tab (an invisible character), its labels may
+    registry = [[e, label, label, "media", "", "no"] for e, label in
+                (("=1+1", "=1+1"), ("@<b>x</b>", "@<b>x</b>"), ("tab-formula", "\t=2"))]  # fmt: skip
     rewrite(
         clone / "data/raw/estimators.csv",
         lambda rows: rows.extend(r + [""] * (len(rows[0]) - len(r)) for r in registry),
