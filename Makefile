@@ -23,6 +23,13 @@ POOL_SMOOTHNESS ?= 3
 POOL_BAND ?= 0.8
 POOL_WARRING ?= in
 LAB_PORT ?= 8888
+BASE ?=
+VERSION ?=
+# every parameter is taken literally (a `$(...)` in a value is text, never run by make) and
+# without surrounding spaces; build.params checks them and recipes quote them with shquote
+PARAMETERS := AS_OF REPORT_LANGS ROUNDS_PER_CONTAINER_LOW ROUNDS_PER_CONTAINER_HIGH ESTIMATOR_TYPES \
+  SWEEP_VALUES POOL_SMOOTHNESS POOL_BAND POOL_WARRING LAB_PORT BASE VERSION
+$(foreach v,$(PARAMETERS),$(eval override $(v) := $$(strip $$(value $(v)))))
 
 empty :=
 space := $(empty) $(empty)
@@ -31,16 +38,16 @@ comma := ,
 # ---- parameter checks: all in dprk_russia.build.params (standard library only, so the system python3
 # runs it, before anything is built or any folder created). Skipped when every parameter has its
 # default value (a no-op build stays fast) and inside the locked sub-make (already checked).
+# $(call shquote,text): text as one single-quoted shell word. Every parameter that reaches a shell
+# goes through it (tests/test_bad_input.py checks the recipes).
 shquote = '$(subst ','"'"',$(1))'
 ifeq ($(BUILD_LOCKED),)
-ifneq ($(AS_OF)|$(REPORT_LANGS)|$(ESTIMATOR_TYPES)|$(ROUNDS_PER_CONTAINER_LOW)|$(ROUNDS_PER_CONTAINER_HIGH)|$(SWEEP_VALUES)|$(POOL_SMOOTHNESS)|$(POOL_BAND)|$(POOL_WARRING),|en de|all|300|500|100 200 300 400 500 600|3|0.8|in)
-PARAM_PROBLEMS := $(shell AS_OF=$(call shquote,$(AS_OF)) REPORT_LANGS=$(call shquote,$(REPORT_LANGS)) \
-  ESTIMATOR_TYPES=$(call shquote,$(ESTIMATOR_TYPES)) SWEEP_VALUES=$(call shquote,$(SWEEP_VALUES)) \
-  ROUNDS_PER_CONTAINER_LOW=$(call shquote,$(ROUNDS_PER_CONTAINER_LOW)) \
-  ROUNDS_PER_CONTAINER_HIGH=$(call shquote,$(ROUNDS_PER_CONTAINER_HIGH)) \
-  POOL_SMOOTHNESS=$(call shquote,$(POOL_SMOOTHNESS)) POOL_BAND=$(call shquote,$(POOL_BAND)) \
-  POOL_WARRING=$(call shquote,$(POOL_WARRING)) \
-  RAW_DIR=data/raw PYTHONPATH='$(CURDIR)/src' python3 -m dprk_russia.build.params 2>&1)
+# BASE, VERSION and LAB_PORT are checked (and used) only by the target that takes them
+CHECKED := $(filter-out $(if $(filter diff,$(MAKECMDGOALS)),,BASE) $(if $(filter release,$(MAKECMDGOALS)),,VERSION) \
+  $(if $(filter lab,$(MAKECMDGOALS)),,LAB_PORT),$(PARAMETERS))
+ifneq ($(foreach v,$(CHECKED),$(v)=$($(v))|),AS_OF=| REPORT_LANGS=en de| ROUNDS_PER_CONTAINER_LOW=300| ROUNDS_PER_CONTAINER_HIGH=500| ESTIMATOR_TYPES=all| SWEEP_VALUES=100 200 300 400 500 600| POOL_SMOOTHNESS=3| POOL_BAND=0.8| POOL_WARRING=in|)
+PARAM_PROBLEMS := $(shell $(foreach v,$(CHECKED),$(v)=$(call shquote,$($(v)))) \
+  RAW_DIR=data/raw PYTHONPATH=$(call shquote,$(CURDIR)/src) python3 -m dprk_russia.build.params 2>&1)
 ifneq ($(PARAM_PROBLEMS),)
 $(error $(PARAM_PROBLEMS))
 endif
@@ -63,7 +70,7 @@ ifeq ($(strip $(BASE)),)
 $(error make diff needs BASE=<commit or tag>, e.g. make diff BASE=HEAD~1)
 endif
 endif
-VARIANT ?= $(subst $(space),_,$(strip \
+override VARIANT := $(subst $(space),_,$(strip \
   $(if $(AS_OF),asof-$(AS_OF)) \
   $(if $(filter-out 3,$(POOL_SMOOTHNESS)),smooth-$(POOL_SMOOTHNESS)) \
   $(if $(filter-out 0.8,$(POOL_BAND)),band-$(POOL_BAND)) \
@@ -114,13 +121,31 @@ HASH = $(BUILD)/hash
 HASHED := $(sort $(RAW) $(wildcard notebooks/*.py) $(SRC_REPORT) $(PKG)/build/sweep.py)
 # $(call sha,files): their content stamps
 sha = $(patsubst %,$(HASH)/%.sha,$(1))
+
+# Before make looks at any time, a build (the locked sub-make, or a stamp asked for by name):
+# - hashes every file of $(HASHED) (one `git hash-object`, a few ms) and rewrites its .sha only
+#   where the hash changed, whatever the file's time says: a file copied with an older time
+#   (cp -p, tar x, rsync -t) is seen as changed, a touched one as unchanged;
+# - removes each step's .done stamp that lists a file which no longer exists (the stamp lists what
+#   the step wrote, see dprk_russia.build.run), so a deleted output is written again.
+ifneq ($(BUILD_LOCKED)$(filter build/%,$(MAKECMDGOALS)),)
+HASHED_Q := $(foreach f,$(HASHED),$(call shquote,$(f)))
+STAMP_PROBLEMS := $(shell mkdir -p $(HASH) && \
+  paste -d' ' <(printf '%s\n' $(HASHED_Q)) <(git hash-object -- $(HASHED_Q)) | \
+  while read -r f h; do s=$(HASH)/$$f.sha; old=; [ ! -f "$$s" ] || read -r old < "$$s" || true; \
+    [ "$$old" = "$$h" ] || { mkdir -p "$${s%/*}" && echo "$$h" > "$$s"; }; done; \
+  for s in $(foreach f,$(wildcard $(BUILD)/*.done build/sweep/*.done),$(call shquote,$(f))); do \
+    while IFS= read -r out; do [ -z "$$out" ] || [ -e "$$out" ] || { rm -f "$$s"; break; }; done < "$$s"; done 2>&1)
+ifneq ($(STAMP_PROBLEMS),)
+$(error content stamps: $(STAMP_PROBLEMS))
+endif
+endif
 # listed longest first so that two cores finish together
 ANALYSES := 2.0-shipments 2.2-deployments 2.3-consensus-contradictions 2.1-oil-transfers
 
 NB_PARAMS = -p RAW_DIR data/raw -p PROCESSED_DIR $(OUT_DATA) -p REPORTS_DIR $(OUT_REPORTS) \
-  -p AS_OF '$(AS_OF)' -p ESTIMATOR_TYPES '$(ESTIMATOR_TYPES)' -p REPORT_LANGS '$(REPORT_LANGS)' \
-  -p ROUNDS_PER_CONTAINER_LOW $(ROUNDS_PER_CONTAINER_LOW) -p ROUNDS_PER_CONTAINER_HIGH $(ROUNDS_PER_CONTAINER_HIGH) \
-  -p POOL_SMOOTHNESS $(POOL_SMOOTHNESS) -p POOL_BAND $(POOL_BAND) -p POOL_WARRING $(POOL_WARRING)
+  $(foreach v,AS_OF ESTIMATOR_TYPES REPORT_LANGS ROUNDS_PER_CONTAINER_LOW ROUNDS_PER_CONTAINER_HIGH \
+    POOL_SMOOTHNESS POOL_BAND POOL_WARRING,-p $(v) $(call shquote,$($(v))))
 # $(call run_nb,notebook,label,extra papermill parameters)
 run_nb = $(PY) -m dprk_russia.build.run $(1) --label $(2) --executed $(BUILD)/executed/$(2).ipynb --stamp $@ $(NB_PARAMS) $(3)
 
@@ -142,16 +167,16 @@ report backtest sweep diff clean:
 LOCK_WAITING := [wait]  another build is running in this checkout; waiting for it to finish
 else
 report: $(REPORT_LANGS:%=$(BUILD)/report-%.done) datapackage.json ## Build data/processed, figures and reports/<lang>/report.{html,md} (variants go to reports/variants/)
-	@echo "report: $(OUT_REPORTS)/{$(subst $(space),$(comma),$(REPORT_LANGS))}/report.html is up to date"
+	@echo $(call shquote,report: $(OUT_REPORTS)/{$(subst $(space),$(comma),$(REPORT_LANGS))}/report.html is up to date)
 
 backtest: $(BUILD)/5.0-backtest.done ## Backtest the pooled estimate at quarterly cut-offs -> reports/backtest/{backtest,summary}.csv
 	@echo "backtest: $(OUT_REPORTS)/backtest/summary.csv is up to date"
 
 sweep: $(SWEEP_VALUES:%=build/sweep/rpc-%.done) $(BUILD)/1.0-clean-claims.done ## Sweep rounds per container (SWEEP_VALUES) in parallel; summary figure in reports/sweep/
-	@$(PY) -m dprk_russia.build.sweep build/sweep reports/sweep $(SWEEP_VALUES)
+	@$(PY) -m dprk_russia.build.sweep build/sweep reports/sweep $(foreach x,$(SWEEP_VALUES),$(call shquote,$(x)))
 
 diff: $(REPORT_LANGS:%=$(BUILD)/report-%.done) ## What changed in findings, pooled estimates, contradictions since BASE (built in build/diff/): make diff BASE=HEAD~1
-	@$(PY) -m dprk_russia.publish.diff '$(BASE)' --head $(OUT_DATA)
+	@$(PY) -m dprk_russia.publish.diff $(call shquote,$(BASE)) --head $(OUT_DATA)
 
 clean: ## Remove generated outputs (processed data, figures, reports, build/); keeps .venv
 	rm -rf build data/processed/* reports/en reports/de reports/variants reports/sweep notebooks/*.ipynb
@@ -159,7 +184,7 @@ clean: ## Remove generated outputs (processed data, figures, reports, build/); k
 endif
 
 variant-name: ## Print the variant folder name of the given parameters (empty for the defaults)
-	@echo '$(VARIANT)'
+	@echo $(call shquote,$(VARIANT))
 
 test: $(VENV)/.synced ## Run the test suite (creates .venv first if needed)
 	$(PY) -m pytest
@@ -184,12 +209,12 @@ changelog: $(VENV)/.synced ## Write CHANGELOG-data.md from the git history of da
 	@$(PY) -m dprk_russia.publish.changelog --out CHANGELOG-data.md
 
 release: $(VENV)/.synced ## Cut a release: make release VERSION=2027.1.0 (bumps, relocks, rebuilds, changelog; then commit and tag)
-	@[ -n "$(VERSION)" ] || { echo "usage: make release VERSION=YYYY.M.N" >&2; exit 2; }
-	@$(PY) -m dprk_russia.publish.release $(VERSION)
+	@[ -n $(call shquote,$(VERSION)) ] || { echo "usage: make release VERSION=YYYY.M.N" >&2; exit 2; }
+	@$(PY) -m dprk_russia.publish.release $(call shquote,$(VERSION))
 	@$(UV) lock --quiet
 	@$(MAKE) report
-	@$(PY) -m dprk_russia.publish.changelog --out CHANGELOG-data.md --next $(VERSION)
-	@echo "release $(VERSION): review, then git commit -am 'Release $(VERSION)' && git tag v$(VERSION)"
+	@$(PY) -m dprk_russia.publish.changelog --out CHANGELOG-data.md --next $(call shquote,$(VERSION))
+	@printf "release %s: review, then git commit -am 'Release %s' && git tag v%s\n" $(foreach _,1 2 3,$(call shquote,$(VERSION)))
 
 sync: $(VENV)/.synced ## Pair notebooks: create/refresh notebooks/*.ipynb from the reviewed .py files
 	@# quiet: jupytext narrates every file and warns that notebooks run in Lab are "not trusted"
@@ -203,7 +228,7 @@ LAB_QUIET := --KernelManager.transport_encryption=auto --ServerApp.tornado_setti
 lab: $(VENV)/.synced ## Start JupyterLab on 127.0.0.1 with a token (LAB_PORT=8888); .py notebooks open as notebooks
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
 	@cp .jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(LAB_PORT) --no-browser --ServerApp.root_dir=. \
+	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(call shquote,$(LAB_PORT)) --no-browser --ServerApp.root_dir=. \
 	  --ServerApp.contents_manager_class=dprk_russia.build.lab.ContentsManager \
 	  --MappingKernelManager.kernel_manager_class=dprk_russia.build.lab.KernelManager \
 	  --LabApp.default_url=/lab/tree/notebooks $(LAB_QUIET) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
@@ -237,7 +262,7 @@ $(VENV)/.synced: uv.lock pyproject.toml | $(UV)
 # ---- stamps rewritten only when their content changes, so a change triggers a rebuild
 # (also removes temporary files that a killed run may have left behind)
 $(BUILD)/params-data.txt: FORCE
-	@mkdir -p $(@D); printf '%s\n' 'AS_OF=$(AS_OF)' 'ESTIMATOR_TYPES=$(ESTIMATOR_TYPES)' > $@.new; \
+	@mkdir -p $(@D); printf '%s\n' $(foreach v,AS_OF ESTIMATOR_TYPES,$(call shquote,$(v)=$($(v)))) > $@.new; \
 	  if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi; \
 	  find $(OUT_DATA) $(OUT_REPORTS)/*/figures $(OUT_REPORTS)/*/ -maxdepth 1 -name '.tmp-*' -delete 2>/dev/null || true
 
@@ -248,20 +273,17 @@ $(BUILD)/input-commit.txt: FORCE
 	  if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 $(BUILD)/params-pooled.txt: FORCE
-	@mkdir -p $(@D); printf '%s\n' 'POOL_SMOOTHNESS=$(POOL_SMOOTHNESS)' 'POOL_BAND=$(POOL_BAND)' 'POOL_WARRING=$(POOL_WARRING)' > $@.new; \
+	@mkdir -p $(@D); printf '%s\n' $(foreach v,POOL_SMOOTHNESS POOL_BAND POOL_WARRING,$(call shquote,$(v)=$($(v)))) > $@.new; \
 	  if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
 $(BUILD)/params-analysis.txt: FORCE
-	@mkdir -p $(@D); printf '%s\n' 'REPORT_LANGS=$(REPORT_LANGS)' 'ROUNDS_PER_CONTAINER_LOW=$(ROUNDS_PER_CONTAINER_LOW)' \
-	  'ROUNDS_PER_CONTAINER_HIGH=$(ROUNDS_PER_CONTAINER_HIGH)' > $@.new; \
+	@mkdir -p $(@D); printf '%s\n' $(foreach v,REPORT_LANGS ROUNDS_PER_CONTAINER_LOW ROUNDS_PER_CONTAINER_HIGH,$(call shquote,$(v)=$($(v)))) \
+	  > $@.new; \
 	  if cmp -s $@.new $@; then rm $@.new; else mv $@.new $@; fi
 
-# content stamps: a file newer than its .chk is hashed again (.chk holds the hash and records the
-# check); its .sha is rewritten only when the hash differs. The empty recipe of .sha makes make
-# look at its time again, so an unchanged hash rebuilds nothing and costs no process.
-$(HASHED:%=$(HASH)/%.chk): $(HASH)/%.chk: %
-	@mkdir -p $(@D); git hash-object $< > $@; cmp -s $@ $(@:.chk=.sha) || cp $@ $(@:.chk=.sha)
-$(HASHED:%=$(HASH)/%.sha): %.sha: %.chk ;
+# content stamps are written before make starts (above); one missing there is written here
+$(HASHED:%=$(HASH)/%.sha):
+	@mkdir -p $(@D); git hash-object -- $(call shquote,$(patsubst $(HASH)/%.sha,%,$@)) > $@
 
 # ---- pipeline
 $(BUILD)/validated: $(call sha,$(RAW) $(SRC_DATA)) $(VENV)/.synced
@@ -285,4 +307,4 @@ $(BUILD)/report-%.done: $(call sha,notebooks/3.0-report.py $(SRC_REPORT)) $(ANAL
 build/sweep/rpc-%.done: $(call sha,notebooks/4.0-rounds-sweep.py $(SRC_ANALYSIS) $(PKG)/build/sweep.py) $(BUILD)/1.0-clean-claims.done
 	@mkdir -p build/sweep
 	@$(PY) -m dprk_russia.build.run notebooks/4.0-rounds-sweep.py --label sweep-$* --executed build/sweep/executed/rpc-$*.ipynb --stamp $@ \
-	  -p PROCESSED_DIR $(OUT_DATA) -p ROUNDS_PER_CONTAINER $* -p OUT_CSV build/sweep/rpc-$*.csv
+	  -p PROCESSED_DIR $(OUT_DATA) -p ROUNDS_PER_CONTAINER $(call shquote,$*) -p OUT_CSV build/sweep/rpc-$*.csv

@@ -23,12 +23,17 @@ from dprk_russia.data.clean import clean_claims, read_raw
         ({"AS_OF": "2024-02-30"}, "AS_OF=2024-02-30 is not a calendar date"),
         ({"AS_OF": "2024/06/30"}, "AS_OF must be an ISO date YYYY-MM-DD, got '2024/06/30'"),
         ({"REPORT_LANGS": ""}, "REPORT_LANGS may contain only 'en' and 'de'"),
+        ({"REPORT_LANGS": "en,de"}, "REPORT_LANGS is separated by spaces, not commas: write REPORT_LANGS='en de'"),
+        ({"REPORT_LANGS": "de, en"}, "write REPORT_LANGS='de en', got 'de, en'"),
         ({"ESTIMATOR_TYPES": "spies"}, "ESTIMATOR_TYPES must be 'all' or a comma-separated list"),
         ({"ROUNDS_PER_CONTAINER_HIGH": "4x"}, "0 < LOW <= HIGH, got '300' and '4x'"),
         ({"SWEEP_VALUES": "100 0"}, "SWEEP_VALUES must be whole numbers above 0"),
         ({"POOL_SMOOTHNESS": "-1"}, "POOL_SMOOTHNESS must be a number >= 0, got '-1'"),
         ({"POOL_BAND": "80"}, "POOL_BAND must be a fraction between 0 and 1"),
         ({"POOL_WARRING": "maybe"}, "POOL_WARRING must be 'in' or 'out'"),
+        ({"ROUNDS_PER_CONTAINER_HIGH": "9" * 400}, "0 < LOW <= HIGH, got '300' and '999"),
+        ({"POOL_SMOOTHNESS": "1" * 400}, "POOL_SMOOTHNESS must be a number >= 0, got '111"),
+        ({"SWEEP_VALUES": "100 " + "9" * 16}, "SWEEP_VALUES must be whole numbers above 0"),
     ],
 )
 def test_bad_parameter_is_named(raw_dir, values, message):

@@ -217,3 +217,46 @@ def test_interrupted_build_leaves_no_partial_file_and_recovers(built_copy: Path)
     res = make(clone, "report")
     assert "3.0-report-en" in started(res.stdout)
     assert tree_hashes(clone, "data/processed", "reports") == committed
+
+
+def test_stamps_follow_content_whatever_the_file_times_say(built_copy: Path):
+    """A file replaced by a changed copy with an OLDER time stamp (as `cp -p`, `tar x` or
+    `rsync -t` leave it) rebuilds what depends on it; an unchanged one, whatever its time,
+    rebuilds nothing."""
+    clone = built_copy
+    day = 86400
+    # a notebook changed under an older time: it and the reports run again, nothing else
+    nb = clone / "notebooks/2.1-oil-transfers.py"
+    before = nb.stat()
+    os.utime(nb, (before.st_atime - day, before.st_mtime - day))
+    assert started(make(clone, "report").stdout) == set(), "an older time alone changes nothing"
+    nb.write_text(nb.read_text(encoding="utf-8") + "\n# %%\n1 + 1\n", encoding="utf-8")
+    os.utime(nb, (before.st_atime - day, before.st_mtime - day))
+    assert started(make(clone, "report").stdout) == {"2.1-oil-transfers", "3.0-report-en", "3.0-report-de"}
+    # a raw file: validation runs again (and after it every step, its stamp being newer)
+    events = clone / "data/raw/events.csv"
+    old = events.stat()
+    text = events.read_text(encoding="utf-8")
+    events.write_text(text.replace("Vostochny", "Wostotschny", 1), encoding="utf-8")
+    os.utime(events, (old.st_atime - day, old.st_mtime - day))
+    assert started(make(clone, "build/default/validated").stdout) == {"validate"}
+    stamps = clone / "build/default"
+    assert (stamps / "validated").stat().st_mtime > (stamps / "1.0-clean-claims.done").stat().st_mtime
+
+
+def test_a_deleted_output_runs_the_step_that_writes_it_again(built_copy: Path):
+    clone = built_copy
+    built_outputs = tree_hashes(clone, "data/processed", "reports")
+    # (consensus.csv is written by 1.1 and so would run every step after it as well)
+    for name in ("reports/en/report.html", "data/processed/contradictions.csv", "reports/de/figures/oil_runrate.svg"):
+        (clone / name).unlink()
+    res = make(clone, "report")
+    assert started(res.stdout) == {"2.1-oil-transfers", "2.3-consensus-contradictions", "3.0-report-en", "3.0-report-de"}
+    assert tree_hashes(clone, "data/processed", "reports") == built_outputs, "written again, the same bytes"
+    # each stamp lists the files its step wrote
+    stamp = (clone / "build/default/2.1-oil-transfers.done").read_text(encoding="utf-8").splitlines()
+    assert stamp[0] == "notebooks/2.1-oil-transfers.py" and "reports/de/figures/oil_runrate.svg" in stamp
+    # and a no-op build stays fast
+    t0 = time.perf_counter()
+    assert started(make(clone, "report").stdout) == set()
+    assert time.perf_counter() - t0 < 1.0, "a no-op make report takes well under a second"

@@ -11,7 +11,7 @@ import pytest
 from dprk_russia.data.rules import validate_raw
 from dprk_russia.data.vocab import iso_bounds
 
-from .conftest import GOOD_ROW, HEADER
+from .conftest import ESTIMATORS, GOOD_ROW, HEADER
 
 
 def with_claim(raw_dir: Path, row: str) -> list:
@@ -547,3 +547,127 @@ def test_bad_original_source_id_is_located(raw_dir, row, needle):
     problems = _with_originals(raw_dir, [row])
     assert [(p.file, p.line, p.column) for p in problems] == [("sources.csv", 3, "original_source_id")]
     assert needle in problems[0].message
+
+
+# ---- round three: keys with hidden characters, overlong numbers, empty labels
+
+
+def test_key_with_a_no_break_space_is_rejected_in_the_registry_and_in_claims(raw_dir):
+    """'South Korea\\u00a0NIS' used consistently in both files used to pass: it looks like, but is
+    not, 'South Korea NIS'."""
+    key = "South Korea\u00a0NIS"
+    with (raw_dir / "estimators.csv").open("a", encoding="utf-8") as fh:
+        fh.write(f"{key},NIS,NIS,intelligence,South Korea,no\n")
+    problems = with_claim(raw_dir, f"c2,killed,5,5,about,assessed,,,2024-01-01,{key},intelligence,s1,n,yes,total\n")
+    why = (
+        "key 'South Korea\\xa0NIS' contains NO-BREAK SPACE (U+00A0) at character 12: an invisible character "
+        "or a space other than the plain space; type the key again without it"
+    )
+    assert [str(p) for p in problems] == [
+        f"claims.csv:3, column 'estimator': {why}",
+        f"estimators.csv:4, column 'estimator': {why}",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "column", "name"),
+    [
+        ("c2,killed,5,5,about,assessed,,,2024-01-01,X\u200b,media,s1,n,yes,total\n", "estimator", "ZERO WIDTH SPACE (U+200B)"),
+        ("c2\u2060,killed,5,5,about,assessed,,,2024-01-01,X,media,s1,n,yes,total\n", "claim_id", "WORD JOINER (U+2060)"),
+        ("c2,killed\u200d,5,5,about,assessed,,,2024-01-01,X,media,s1,n,yes,total\n", "indicator", "ZERO WIDTH JOINER (U+200D)"),
+        ("c2,killed,5,5,about,assessed,,,2024-01-01,X,media,s1\ufeff,n,yes,total\n", "source_id", "ZERO WIDTH NO-BREAK SPACE (U+FEFF)"),
+        ("c2,killed,5,5,about,assessed,,,2024-01-01,X\u3164,media,s1,n,yes,total\n", "estimator", "HANGUL FILLER (U+3164)"),
+        ('"c2\n",killed,5,5,about,assessed,,,2024-01-01,X,media,s1,n,yes,total\n', "claim_id", "a control character (U+000A)"),
+    ],
+)
+def test_invisible_character_in_a_key_is_one_located_message(raw_dir, row, column, name):
+    problems = with_claim(raw_dir, row)
+    assert len(problems) == 1, problems
+    assert (problems[0].file, problems[0].line, problems[0].column) == ("claims.csv", 3, column)
+    assert f"contains {name} at character" in problems[0].message
+
+
+def test_keys_that_differ_only_after_nfkc_and_whitespace_folding(raw_dir):
+    with (raw_dir / "estimators.csv").open("a", encoding="utf-8") as fh:
+        fh.write("US  NSC,a,b,government,United States,no\n")  # line 4: a second space
+        fh.write("\uff38,c,d,media,,no\n")  # line 5: a fullwidth X
+        fh.write("X ,e,f,media,,no\n")  # line 6: a space after it
+    problems = with_claim(raw_dir, "c2,killed,5,5,about,assessed,,,2024-01-01,US\u2003NSC,government,s1,n,yes,total\n"
+                                   "c3,killed,5,5,about,assessed,,,2024-01-01,\uff38,media,s1,n,yes,total\n")  # fmt: skip
+    assert [str(p) for p in problems] == [
+        "claims.csv:3, column 'estimator': key 'US\\u2003NSC' contains EM SPACE (U+2003) at character 3: an "
+        "invisible character or a space other than the plain space; type the key again without it",
+        "estimators.csv:4, column 'estimator': key 'US  NSC' differs from 'US NSC' (line 2) only in spacing or "
+        "Unicode form (NFKC); use one spelling for one key",
+        "estimators.csv:5, column 'estimator': key 'Ｘ' differs from 'X' (line 3) only in spacing or Unicode "
+        "form (NFKC); use one spelling for one key",
+        "estimators.csv:6, column 'estimator': key 'X ' has spaces around it; write it as 'X'",
+    ]
+    # a reference that matches a key only after folding names the key to write
+    (raw_dir / "estimators.csv").write_text(ESTIMATORS, encoding="utf-8")
+    problems = with_claim(raw_dir, "c2,killed,5,5,about,assessed,,,2024-01-01,US  NSC,government,s1,n,yes,total\n")
+    assert [str(p) for p in problems] == [
+        "claims.csv:3, column 'estimator': 'US  NSC' is not a key of estimators.csv: 'US NSC' differs from it "
+        "only in spacing or Unicode form (NFKC); write it exactly as there"
+    ]
+
+
+def test_overlong_numbers_are_rejected_with_line_and_column(raw_dir):
+    """A 400-digit value matched the number pattern and became infinity in cleaning."""
+    huge = "1" * 400
+    problems = with_claim(
+        raw_dir,
+        f"c2,killed,{huge},{huge},about,assessed,,,2024-01-01,X,media,s1,n,yes,total\n"
+        "c3,killed,1234567890123456,1234567890123456.5,range,assessed,,,2024-01-01,X,media,s1,n,yes,total\n"
+        "c4,killed,123456789012345,0.000000000000000012,range,assessed,,,2024-01-01,X,media,s1,n,yes,total\n",
+    )
+    assert [str(p) for p in problems if p.line in (3, 4)] == [
+        "claims.csv:3, column 'value_high': a number with 400 significant digits is too long (at most 15; "
+        "write the figure as published), got '111111111111…111111'",
+        "claims.csv:3, column 'value_low': a number with 400 significant digits is too long (at most 15; "
+        "write the figure as published), got '111111111111…111111'",
+        "claims.csv:4, column 'value_high': a number with 17 significant digits is too long (at most 15; "
+        "write the figure as published), got '1234567890123456.5'",
+        "claims.csv:4, column 'value_low': a number with 16 significant digits is too long (at most 15; "
+        "write the figure as published), got '1234567890123456'",
+    ]
+    assert not [p for p in problems if p.line == 5 and "too long" in p.message], "15 digits, or tiny, are fine"
+
+
+@pytest.mark.parametrize(
+    ("file", "column"),
+    [
+        ("indicators.csv", "label_en"),
+        ("indicators.csv", "label_de"),
+        ("indicators.csv", "unit"),
+        ("indicators.csv", "unit_de"),
+        ("estimators.csv", "label_en"),
+        ("estimators.csv", "label_de"),
+        ("events.csv", "event_en"),
+        ("events.csv", "event_de"),
+    ],
+)
+@pytest.mark.parametrize("value", ["", "\u200b", " \u00a0"])
+def test_every_label_a_chart_or_the_report_shows_must_show_something(raw_dir, file, column, value):
+    """An empty unit_de (or a label of invisible characters) passed and left a blank in the German
+    charts; every label and unit shown in either language is required."""
+    import csv
+    import io
+
+    path = raw_dir / file
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+    rows[1][rows[0].index(column)] = value
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    problems = validate_raw(raw_dir)
+    assert [str(p) for p in problems] == [f"{file}:2, column '{column}': must not be empty or only spaces, got {value!r}"]
+
+
+def test_unit_de_column_is_required(raw_dir):
+    path = raw_dir / "indicators.csv"
+    text = path.read_text(encoding="utf-8").replace(",unit_de,", ",unit_en_too,", 1)
+    path.write_text(text, encoding="utf-8")
+    assert [str(p) for p in validate_raw(raw_dir)] == [
+        "indicators.csv:1, column 'unit_de': required column is missing from the header"
+    ]

@@ -1,10 +1,16 @@
 """The build parameters and their checks, in one place, run by the Makefile before any step.
 
 ``python -m dprk_russia.build.params`` reads ``AS_OF``, ``REPORT_LANGS``, ``ESTIMATOR_TYPES``,
-``ROUNDS_PER_CONTAINER_LOW``, ``ROUNDS_PER_CONTAINER_HIGH``, ``SWEEP_VALUES`` and the
-pooled-estimate parameters ``POOL_SMOOTHNESS``, ``POOL_BAND``, ``POOL_WARRING`` from the
-environment (unset = default) and prints one line naming every bad parameter, or nothing when
-all are valid. The Makefile stops with that line before it creates any folder.
+``ROUNDS_PER_CONTAINER_LOW``, ``ROUNDS_PER_CONTAINER_HIGH``, ``SWEEP_VALUES``, the
+pooled-estimate parameters ``POOL_SMOOTHNESS``, ``POOL_BAND``, ``POOL_WARRING`` and the
+target parameters ``BASE`` (``make diff``), ``VERSION`` (``make release``) and ``LAB_PORT``
+(``make lab``) from the environment (unset = default) and prints one line naming every bad
+parameter, or nothing when all are valid. The Makefile stops with that line before it creates
+any folder or runs any recipe.
+
+Every make variable that reaches a shell is one of these: each is checked here against a
+narrow pattern (dates, numbers, names from a vocabulary, a git revision of safe characters), and
+the Makefile also quotes each one with ``$(call shquote,...)`` wherever a recipe uses it.
 
 This module uses only the standard library: the Makefile runs it with the system ``python3``,
 possibly before ``.venv`` exists.
@@ -20,7 +26,14 @@ from datetime import date
 from pathlib import Path
 
 from dprk_russia.data.io import read_table
-from dprk_russia.data.vocab import ESTIMATOR_TYPES, LANGS, check_as_of, estimator_types, iso_bounds
+from dprk_russia.data.vocab import (
+    CALVER_RE,
+    ESTIMATOR_TYPES,
+    LANGS,
+    check_as_of,
+    estimator_types,
+    iso_bounds,
+)
 
 DEFAULTS = {
     "AS_OF": "",
@@ -32,23 +45,21 @@ DEFAULTS = {
     "POOL_SMOOTHNESS": "3",
     "POOL_BAND": "0.8",
     "POOL_WARRING": "in",
+    "BASE": "",
+    "VERSION": "",
+    "LAB_PORT": "8888",
 }
-WHOLE_RE = re.compile(r"[0-9]+")
-NUMBER_RE = re.compile(r"[0-9]+(\.[0-9]+)?|\.[0-9]+")
+#: A git revision as ``make diff`` takes it (HEAD~1, v2026.12.0, main@{2}, origin/main^2):
+#: letters, digits and the punctuation of git's revision syntax, never a shell metacharacter.
+REVISION_RE = re.compile(r"[A-Za-z0-9._/~^@{}:+-]{1,200}")
+#: Plain numbers of at most 15 digits (a float keeps them exactly; 400 digits would be infinity).
+WHOLE_RE = re.compile(r"[0-9]{1,15}")
+NUMBER_RE = re.compile(r"(?=[0-9.]{1,16}$)([0-9]+(\.[0-9]+)?|\.[0-9]+)")
 
 
 def _number(value: str) -> float | None:
     """A plain decimal number (no sign, no exponent), or None."""
     return float(value) if NUMBER_RE.fullmatch(value.strip()) else None
-
-
-
-
-
-
-
-
-
 
 
 def _whole(value: str) -> int | None:
@@ -78,8 +89,15 @@ def check(params: Mapping[str, str], raw_dir: str | Path = "data/raw") -> list[s
     as_of_problem = check_as_of(p["AS_OF"])
     if as_of_problem:
         problems.append(as_of_problem)
-    langs = p["REPORT_LANGS"].replace(",", " ").split()
-    if not langs or set(langs) - set(LANGS):
+    langs = p["REPORT_LANGS"].split()
+    if "," in p["REPORT_LANGS"]:
+        # make builds one report per space-separated word: 'en,de' would be one language 'en,de'
+        spaced = " ".join(p["REPORT_LANGS"].replace(",", " ").split())
+        problems.append(
+            f"REPORT_LANGS is separated by spaces, not commas: write REPORT_LANGS='{spaced}', "
+            f"got {p['REPORT_LANGS']!r}"
+        )
+    elif not langs or set(langs) - set(LANGS):
         problems.append(f"REPORT_LANGS may contain only 'en' and 'de', got {p['REPORT_LANGS']!r}")
     types = estimator_types(p["ESTIMATOR_TYPES"])
     if types is None:
@@ -103,6 +121,7 @@ def check(params: Mapping[str, str], raw_dir: str | Path = "data/raw") -> list[s
     sweep = p["SWEEP_VALUES"].split()
     if not sweep or any((_whole(v) or 0) <= 0 for v in sweep):
         problems.append(f"SWEEP_VALUES must be whole numbers above 0, got {p['SWEEP_VALUES']!r}")
+    problems += _target_problems(p)
     if not as_of_problem and types is not None and (p["AS_OF"] or types != list(ESTIMATOR_TYPES)):
         kept = kept_claims(Path(raw_dir), p["AS_OF"], types)
         if kept is not None and kept[0] == 0:
@@ -111,6 +130,25 @@ def check(params: Mapping[str, str], raw_dir: str | Path = "data/raw") -> list[s
                 chosen = " and ".join(filter(None, (chosen, f"ESTIMATOR_TYPES={p['ESTIMATOR_TYPES']}")))
             hint = f"; the earliest was published {kept[1]}, choose AS_OF on or after it" if kept[1] else ""
             problems.append(f"{chosen} keeps no claim of {Path(raw_dir, 'claims.csv').as_posix()}{hint}")
+    return problems
+
+
+def _target_problems(p: Mapping[str, str]) -> list[str]:
+    """Problems with the parameters of ``make diff``, ``make release`` and ``make lab``."""
+    problems = []
+    base = p["BASE"]
+    if base and (not REVISION_RE.fullmatch(base) or base.startswith("-")):
+        problems.append(
+            "BASE must be a git commit, tag or branch (e.g. HEAD~1, v2026.12.0) made of letters, digits "
+            f"and . _ / ~ ^ @ {{ }} : + - only, not starting with '-'; got {base!r}"
+        )
+    if p["VERSION"] and not re.fullmatch(CALVER_RE, p["VERSION"]):
+        problems.append(
+            f"VERSION must be YYYY.M.N (calendar versioning, e.g. 2027.1.0), got {p['VERSION']!r}"
+        )
+    port = p["LAB_PORT"]
+    if not (WHOLE_RE.fullmatch(port) and 1024 <= int(port) <= 65535):
+        problems.append(f"LAB_PORT must be a port number from 1024 to 65535, got {port!r}")
     return problems
 
 

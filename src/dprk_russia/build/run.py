@@ -8,7 +8,11 @@
 * prints one line when it starts and one when it ends, with the time taken;
 * on failure names the notebook and the failing cell, keeps the executed notebook for
   inspection, exits 1 and does not write the stamp (so make retries next time);
-* the stamp is written atomically only after success;
+* a file that cannot be written (a full disk while papermill saves the executed notebook, say)
+  gives one line naming the step and the file, no traceback, and leaves no temporary file;
+* the stamp is written atomically only after success: the notebook's path, then every file the
+  run wrote (recorded by :func:`dprk_russia.data.io.atomic_path`), one per line, so that the
+  Makefile runs the step again when one of them is deleted;
 * the kernel is shut down without the interrupt (SIGINT) that jupyter_client sends first, which
   made an idle kernel log "KeyboardInterrupt caught in kernel" on successful runs.
 """
@@ -16,14 +20,17 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import re
 import signal
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from dprk_russia import PROJECT_ROOT
-from dprk_russia.data.io import TMP_PREFIX, write_text
+from dprk_russia.data.io import OUTPUT_LOG_ENV, TMP_PREFIX, write_text
 
 KERNEL = "python3"
 START_TIMEOUT = 60
@@ -82,6 +89,29 @@ def quiet_kernel_manager() -> type:
     return type("QuietShutdownKernelManager", (QuietShutdown, AsyncKernelManager), {})
 
 
+@contextlib.contextmanager
+def recording_outputs(log: Path) -> Iterator[list[str]]:
+    """Record the files written inside the block (by this process and the kernels it starts, through
+    ``atomic_path``) in ``log``; on leaving, fill the yielded list with their paths, relative to
+    the working directory where they lie below it, sorted, and remove ``log``."""
+    written: list[str] = []
+    log.unlink(missing_ok=True)
+    before = os.environ.get(OUTPUT_LOG_ENV)
+    os.environ[OUTPUT_LOG_ENV] = str(log)
+    try:
+        yield written
+    finally:
+        if before is None:
+            os.environ.pop(OUTPUT_LOG_ENV, None)
+        else:
+            os.environ[OUTPUT_LOG_ENV] = before
+        lines = log.read_text(encoding="utf-8").splitlines() if log.exists() else []
+        log.unlink(missing_ok=True)
+        here = Path.cwd().resolve()
+        paths = {Path(p) for p in lines if p}
+        written += sorted({(p.relative_to(here) if p.is_relative_to(here) else p).as_posix() for p in paths})
+
+
 def main(argv: list[str] | None = None) -> int:
     """Execute a notebook; return the exit status."""
     ap = argparse.ArgumentParser(description="Run a notebook with papermill.")
@@ -117,21 +147,22 @@ def main(argv: list[str] | None = None) -> int:
     running = executed.with_name(f"{TMP_PREFIX}{executed.name}")
     failed = executed.with_suffix(".failed.ipynb")
     try:
-        pm.execute_notebook(
-            nb,
-            str(running),
-            parameters=params,
-            kernel_name=KERNEL,
-            language="python",
-            start_timeout=START_TIMEOUT,
-            execution_timeout=CELL_TIMEOUT,
-            cwd=str(PROJECT_ROOT),
-            progress_bar=False,
-            log_output=False,
-            # the kernel listens on localhost only; keep its start-up warnings out of the build log
-            extra_arguments=["--IPKernelApp.log_level=ERROR"],
-            kernel_manager_class=quiet_kernel_manager(),
-        )
+        with recording_outputs(executed.with_name(f"{TMP_PREFIX}{executed.stem}.written")) as written:
+            pm.execute_notebook(
+                nb,
+                str(running),
+                parameters=params,
+                kernel_name=KERNEL,
+                language="python",
+                start_timeout=START_TIMEOUT,
+                execution_timeout=CELL_TIMEOUT,
+                cwd=str(PROJECT_ROOT),
+                progress_bar=False,
+                log_output=False,
+                # the kernel listens on localhost only; keep its start-up warnings out of the build log
+                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                kernel_manager_class=quiet_kernel_manager(),
+            )
     except PapermillExecutionError as err:
         running.replace(failed)
         cell = f"cell {err.cell_index + 1} (execution count {err.exec_count})"
@@ -145,12 +176,28 @@ def main(argv: list[str] | None = None) -> int:
         running.unlink(missing_ok=True)
         say(f"[stop]  {name}: interrupted", error=True)
         return 130
-    running.replace(executed)
-    failed.unlink(missing_ok=True)
-    if args.stamp:
-        write_text(args.stamp, f"{nb_path}\n")
+    except OSError as err:
+        # papermill saves the executed notebook as it runs: most likely the disk is full
+        running.unlink(missing_ok=True)
+        return _cannot_write(name, err, running, executed)
+    try:
+        running.replace(executed)
+        failed.unlink(missing_ok=True)
+        if args.stamp:
+            write_text(args.stamp, "".join(f"{line}\n" for line in [str(nb_path), *written]))
+    except OSError as err:
+        running.unlink(missing_ok=True)
+        return _cannot_write(name, err, running, executed)
     say(f"[done]  {name} in {time.perf_counter() - t0:.1f}s")
     return 0
+
+
+def _cannot_write(name: str, err: OSError, running: Path, executed: Path) -> int:
+    """One line for a file that could not be written (the executed notebook named by its final
+    path); exit status 1."""
+    path = err.filename if err.filename not in (None, str(running)) else executed
+    say(f"[fail]  {name}: cannot write {path}: {err.strerror or err}", error=True)
+    return 1
 
 
 if __name__ == "__main__":

@@ -26,6 +26,9 @@ if TYPE_CHECKING:  # pandas is imported lazily: the notebook runner uses this mo
     import pandas as pd
 
 TMP_PREFIX = ".tmp-"
+#: When set, the file to which :func:`atomic_path` appends the path of every file it writes
+#: (:mod:`dprk_russia.build.run` sets it, so that a step's stamp lists the files the step wrote).
+OUTPUT_LOG_ENV = "DPRK_RUSSIA_OUTPUT_LOG"
 #: First characters that make a spreadsheet evaluate a cell (OWASP "CSV injection").
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # a cell is escaped when it starts with a trigger after any number of quotes, so that a text
@@ -39,7 +42,8 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     """Yield a temporary path beside ``path``; rename it over ``path`` only on success.
 
     The temporary file is removed if the block raises (including KeyboardInterrupt),
-    so an interrupted write never leaves a partial file under the final name.
+    so an interrupted write never leaves a partial file under the final name. The path written
+    is appended to the file named by ``$DPRK_RUSSIA_OUTPUT_LOG`` when that is set.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -53,6 +57,10 @@ def atomic_path(path: str | os.PathLike[str]) -> Iterator[Path]:
     except BaseException:
         tmp_path.unlink(missing_ok=True)
         raise
+    log = os.environ.get(OUTPUT_LOG_ENV)
+    if log:
+        with open(log, "a", encoding="utf-8") as fh:
+            fh.write(f"{target.resolve()}\n")
 
 
 def write_text(path: str | os.PathLike[str], text: str) -> Path:

@@ -9,7 +9,9 @@ schemas of :mod:`dprk_russia.data.schema` and these rules and returns every prob
 
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from datetime import date
 from pathlib import Path
 
@@ -19,6 +21,7 @@ from dprk_russia.data.io import Problem
 from dprk_russia.data.schema import (
     ISO_DATE_RE,
     column_schemas,
+    odd_character,
     read_csv_checked,
     read_raw_frames,
     schema_problems,
@@ -31,6 +34,96 @@ ID_COLUMNS = {
     "indicators.csv": "indicator",
     "estimators.csv": "estimator",
 }
+
+
+#: Columns of each raw file that hold a key (its own id first, then references to other files'
+#: keys): compared character by character, so an invisible difference would split one key in two.
+KEY_COLUMNS = {
+    "claims.csv": ("claim_id", "indicator", "estimator", "source_id", "repeat_of"),
+    "sources.csv": ("source_id",),
+    "indicators.csv": ("indicator",),
+    "estimators.csv": ("estimator",),
+    "events.csv": ("source_id",),
+}
+#: The file whose keys a reference column names.
+KEY_FILES = {"indicator": "indicators.csv", "estimator": "estimators.csv", "source_id": "sources.csv"}
+
+
+def fold_key(value: str) -> str:
+    """A key as a reader sees it: Unicode compatibility form (NFKC), invisible characters dropped,
+    runs of whitespace as one space, no spaces around it."""
+    text = unicodedata.normalize("NFKC", value)
+    text = "".join(ch for ch in text if not (odd_character(ch) and not ch.isspace()))
+    return " ".join(text.split())
+
+
+def _key_problems(name: str, df: pd.DataFrame, keys: dict[str, set[str]]) -> list[Problem]:
+    """Keys with an invisible or unusual space character or spaces around them, keys of a file
+    that differ from an earlier key only in spacing or Unicode form, and references that match a
+    key only after that folding. ``keys`` holds the keys of the files referred to, by column."""
+    out: list[Problem] = []
+    own = ID_COLUMNS.get(name)
+    for col in KEY_COLUMNS.get(name, ()):
+        if col not in df.columns:
+            continue
+        first: dict[str, tuple[str, int]] = {}
+        folded = {fold_key(k): k for k in keys.get(col, ())}
+        for line, value in df[col].items():
+            if not value.strip():
+                continue  # empty: the column's schema says whether that is allowed
+            odd = odd_character(value)
+            if odd:
+                pos, ch = odd
+                what = unicodedata.name(ch, "a control character")
+                msg = (
+                    f"key {value!r} contains {what} (U+{ord(ch):04X}) at character {pos}: an invisible "
+                    "character or a space other than the plain space; type the key again without it"
+                )
+            elif value != value.strip():
+                msg = f"key {value!r} has spaces around it; write it as {value.strip()!r}"
+            elif col == own:
+                earlier = first.setdefault(fold_key(value), (value, int(line)))
+                if earlier[0] == value:
+                    continue
+                msg = (
+                    f"key {value!r} differs from {earlier[0]!r} (line {earlier[1]}) only in spacing or "
+                    "Unicode form (NFKC); use one spelling for one key"
+                )
+            elif col in KEY_FILES and value not in keys.get(col, ()) and fold_key(value) in folded:
+                msg = (
+                    f"{value!r} is not a key of {KEY_FILES[col]}: {folded[fold_key(value)]!r} differs "
+                    "from it only in spacing or Unicode form (NFKC); write it exactly as there"
+                )
+            else:
+                continue
+            out.append(Problem(name, int(line), col, msg))
+    return out
+
+
+#: Significant digits a figure may have: a float keeps 15 exactly, and no published figure has more.
+MAX_DIGITS = 15
+
+
+def _long_numbers(name: str, df: pd.DataFrame) -> list[Problem]:
+    """Figures with more than :data:`MAX_DIGITS` significant digits (a 400-digit value would become
+    infinity) or that are not finite; the number check reports values of the wrong form."""
+    out: list[Problem] = []
+    if name != "claims.csv":
+        return out
+    for col in ("value_low", "value_high"):
+        for line, value in df[col].items():
+            text = value.strip()
+            if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):
+                continue
+            digits = len(text.replace(".", "").lstrip("0"))
+            if digits > MAX_DIGITS or not math.isfinite(float(text)):
+                shown = text if len(text) <= 24 else f"{text[:12]}…{text[-6:]}"
+                msg = (
+                    f"a number with {digits} significant digits is too long (at most {MAX_DIGITS}; "
+                    f"write the figure as published), got '{shown}'"
+                )
+                out.append(Problem(name, int(line), col, msg))
+    return out
 
 
 def _duplicates(name: str, df: pd.DataFrame) -> list[Problem]:
@@ -385,6 +478,7 @@ def validate_raw(raw_dir: str | Path, today: date | None = None) -> list[Problem
     sources = set(src["source_id"]) if src is not None else set()
     registry = dict(zip(est["estimator"], est["type"], strict=True)) if est is not None else None
     schemas = column_schemas(indicators, sources, set(registry or ()))
+    keys = {"indicator": indicators, "source_id": sources, "estimator": set(registry or ())}
     for name, df in frames.items():
         if df is None:
             continue
@@ -395,8 +489,13 @@ def validate_raw(raw_dir: str | Path, today: date | None = None) -> list[Problem
             schema = schema.remove_columns(["source_id"])
         if est is None and name == "claims.csv":
             schema = schema.remove_columns(["estimator"])
-        problems.extend(schema_problems(name, df, schema))
+        # a key with a hidden character gets that one message, not also "not a key of ..."
+        key_problems = _key_problems(name, df, keys)
+        cells = {(p.line, p.column) for p in key_problems}
+        problems.extend(p for p in schema_problems(name, df, schema) if (p.line, p.column) not in cells)
+        problems.extend(key_problems)
         problems.extend(_duplicates(name, df))
+        problems.extend(_long_numbers(name, df))
         problems.extend(_row_rules(name, df, registry))
         if name == "claims.csv":
             problems.extend(_repeat_rules(df))

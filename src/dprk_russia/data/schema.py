@@ -11,6 +11,7 @@ the one reader that cleaning uses too.
 from __future__ import annotations
 
 import re
+import unicodedata
 from pathlib import Path
 
 import pandas as pd
@@ -74,10 +75,36 @@ REQUIRED_COLUMNS: dict[str, tuple[str, ...]] = {
         "language",
         "via",
     ),
-    "indicators.csv": ("indicator", "label_en", "label_de", "unit", "direction", "kind"),
+    "indicators.csv": ("indicator", "label_en", "label_de", "unit", "unit_de", "direction", "kind"),
     "events.csv": ("date", "event_en", "event_de", "source_id"),
     "estimators.csv": ("estimator", "label_en", "label_de", "type", "country", "warring_party"),
 }
+
+
+#: Invisible characters that Unicode does not class as format (Cf): Hangul fillers, the braille
+#: blank, the combining grapheme joiner and the variation selectors.
+_INVISIBLE = frozenset("\u115f\u1160\u3164\uffa0\u2800\u034f") | frozenset(map(chr, range(0xFE00, 0xFE10)))
+
+
+def _odd(ch: str) -> bool:
+    cat = unicodedata.category(ch)
+    return (
+        cat in ("Cf", "Cc", "Zl", "Zp")
+        or (cat == "Zs" and ch != " ")
+        or ch in _INVISIBLE
+        or 0xE0100 <= ord(ch) <= 0xE01EF  # variation selectors supplement
+    )
+
+
+def odd_character(value: str) -> tuple[int, str] | None:
+    """Position (1-based) and character of the first invisible, format (Cf), control or non-ASCII
+    space character in ``value``, or None."""
+    return next(((i, ch) for i, ch in enumerate(value, 1) if _odd(ch)), None)
+
+
+def has_visible_text(value: str) -> bool:
+    """True if ``value`` shows something: not empty, not only spaces or invisible characters."""
+    return any(not (ch.isspace() or _odd(ch)) for ch in value)
 
 
 def _valid_iso(value: str) -> bool:
@@ -88,7 +115,9 @@ def _valid_iso(value: str) -> bool:
 
 
 def _text(required: bool = True, **kw) -> pa.Column:
-    blank = pa.Check(lambda s: s.str.strip().str.len() > 0, error="must not be empty or only spaces")
+    # a label drawn in a chart or written in the report must show something (invisible characters
+    # count as spaces)
+    blank = pa.Check(lambda s: s.map(has_visible_text), error="must not be empty or only spaces")
     return pa.Column(str, checks=[blank] if required else [], **kw)
 
 
@@ -167,6 +196,7 @@ def column_schemas(
             "label_en": _text(),
             "label_de": _text(),
             "unit": _text(),
+            "unit_de": _text(),
             "direction": pa.Column(str, checks=[_enum(DIRECTIONS, "a direction")]),
             "kind": pa.Column(str, checks=[_enum(KINDS, "a kind")]),
         },

@@ -12,6 +12,8 @@ from datetime import date
 
 LANGS = ("en", "de")
 ESTIMATOR_TYPES = ("intelligence", "government", "multilateral", "think_tank", "media", "party")
+#: A release version: calendar versioning YYYY.M.N (``make release VERSION=2027.1.0``).
+CALVER_RE = r"(20[0-9]{2})\.(1[0-2]|[1-9])\.(0|[1-9][0-9]*)"
 
 
 def iso_bounds(value: str) -> tuple[date, date] | None:

@@ -15,8 +15,8 @@ from pathlib import Path
 
 from dprk_russia import PROJECT_ROOT, read_version
 from dprk_russia.data.io import write_text
+from dprk_russia.data.vocab import CALVER_RE
 
-CALVER_RE = r"^(20[0-9]{2})\.(1[0-2]|[1-9])\.(0|[1-9][0-9]*)$"
 #: file -> (pattern of the line holding the version, its replacement with {version}/{date})
 PLACES: dict[str, list[tuple[str, str]]] = {
     "pyproject.toml": [(r'(?m)^version = "[^"]*"$', 'version = "{version}"')],

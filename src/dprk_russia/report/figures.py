@@ -84,18 +84,31 @@ def tooltip(claim: pd.Series | dict, lang: str) -> str:
     return " · ".join([name, figure, day(claim["date"], lang), t(claim["basis"], lang)])
 
 
+#: Characters percent-encoded in an http(s) link target (they would end or break the target).
+_URL_UNSAFE_RE = re.compile(r"[\s<>\\\"'`\x00-\x1f\x7f]")
+
+
+def http_url(url: object) -> str | None:
+    """``url`` as a link target if it is an http(s) URL (characters that would end or break the
+    target percent-encoded), else None: charts and the report link to nothing else."""
+    text = str(url or "").strip()
+    if not re.match(r"https?://[^/\s]", text, re.IGNORECASE):
+        return None
+    return _URL_UNSAFE_RE.sub(lambda m: "".join(f"%{b:02X}" for b in m[0].encode()), text)
+
+
 def link_point(artist: object, claim: pd.Series | dict, lang: str) -> None:
     """Make ``artist`` (one plotted point or bar) link to the claim's source page, with a tooltip.
 
     In the SVG the artist becomes a link (``<a xlink:href>``) inside a group whose ``<title>``
-    shows estimator, figure, date and basis on hover.
+    shows estimator, figure, date and basis on hover. Only an http(s) source URL becomes a link.
     """
     fig = artist.get_figure()  # type: ignore[attr-defined]
     tips = _TOOLTIPS.setdefault(fig, {})
     gid = f"pt{len(tips)}"
     tips[gid] = tooltip(claim, lang)
     artist.set_gid(gid)  # type: ignore[attr-defined]
-    url = claim.get("source_url", "")
+    url = http_url(claim.get("source_url", ""))
     if url:
         if hasattr(artist, "set_urls"):
             artist.set_urls([url])

@@ -10,6 +10,7 @@ with the SVG figures inlined so that each plotted point links to its source.
 from __future__ import annotations
 
 import hashlib
+import html
 import re
 import subprocess
 from pathlib import Path
@@ -17,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markdown_it import MarkdownIt
+from markdown_it.renderer import RendererHTML
 from mdit_py_plugins.anchors import anchors_plugin
 
 from dprk_russia import PROJECT_ROOT, __version__
@@ -25,6 +27,7 @@ from dprk_russia.data.clean import load_processed
 from dprk_russia.data.io import read_csv
 from dprk_russia.data.schema import read_raw_csv
 from dprk_russia.report.charts import FIGURES
+from dprk_russia.report.figures import http_url
 from dprk_russia.report.i18n import check_lang, day, num, num_range, pct, published, round_sig
 
 TEMPLATES = Path(__file__).with_name("templates")
@@ -40,9 +43,15 @@ GLANCE = (
 )
 # keep in step with INPUTS in the Makefile
 INPUT_PATHS = ("data/raw", "src", "notebooks", "Makefile", "uv.lock", "pyproject.toml")
+#: Data text in Markdown: every ASCII punctuation character that Markdown (CommonMark and GFM
+#: tables) gives a meaning is escaped with a backslash, the backslash itself included (one pass, so
+#: an escape in the data cannot undo ours); ``<``, ``>`` and ``&`` become HTML entities, so neither
+#: raw HTML nor an entity in the data is ever interpreted.
 _MD_ESCAPE = str.maketrans(
-    {"|": "\\|", "<": "&lt;", ">": "&gt;", "*": "\\*", "[": "\\[", "]": "\\]", "_": "\\_"}
+    {c: "\\" + c for c in "\\`*_{}[]()#+-.!|"} | {"<": "&lt;", ">": "&gt;", "&": "&amp;"}
 )
+#: Link targets the report may contain: its own anchors and figures, and http(s) pages.
+SAFE_LINK_RE = re.compile(r"(#|figures/|https?://)", re.IGNORECASE)
 
 
 def raw_checksum(raw_dir: Path) -> str:
@@ -72,8 +81,21 @@ def input_commit(root: Path = PROJECT_ROOT) -> str:
 
 
 def md_text(text: object) -> str:
-    """Data text made safe for Markdown and HTML: one line, table and markup characters escaped."""
+    """Data text made safe for Markdown and HTML: one line, every markup character escaped, so
+    that it renders as exactly the text written (never a link, an emphasis, a tag or an entity)."""
     return re.sub(r"\s+", " ", str(text)).strip().translate(_MD_ESCAPE)
+
+
+def md_link(text: object, url: object) -> str:
+    """A Markdown link with data text to a data URL; only http(s) URLs become links, anything
+    else is shown as the plain text."""
+    target = http_url(url)
+    return f"[{md_text(text)}](<{target}>)" if target else md_text(text)
+
+
+def safe_link(url: str) -> bool:
+    """markdown-it's link check for the report: anchors, the report's figures and http(s) only."""
+    return bool(SAFE_LINK_RE.match(url.strip()))
 
 
 def slug(heading: str) -> str:
@@ -128,6 +150,7 @@ def environment(
         "label": lambda k: md_text(labels[k]),
         "unit": lambda k: md_text((units or {}).get(k, "")),
         "md": md_text,
+        "link": md_link,
         "published": lambda s: published(s, lang),
         "claims": claim_links,
         "values": lambda s: _values(s, lang),
@@ -211,7 +234,9 @@ def inline_svg(tok: object, fig_dir: Path) -> str:
     if not src.startswith("figures/"):
         raise ValueError(f"the report may only show its own figures, not {src!r}")
     path = fig_dir / src.removeprefix("figures/")
-    alt = md_text(tok.content).replace('"', "&quot;")  # type: ignore[attr-defined]
+    # the caption as plain text (its Markdown escapes resolved), escaped for an attribute
+    caption = RendererHTML().renderInlineAsText(tok.children or [], {}, {})  # type: ignore[attr-defined]
+    alt = html.escape(re.sub(r"\s+", " ", caption).strip(), quote=False).replace('"', "&quot;")
     narrow = path.with_name(f"{path.stem}-narrow{path.suffix}")
     if not narrow.exists():
         return _svg(path, alt, "fig")
@@ -221,6 +246,7 @@ def inline_svg(tok: object, fig_dir: Path) -> str:
 def render_html(md: str, lang: str, fig_dir: Path) -> str:
     """The Markdown rendered by markdown-it-py inside the HTML page; figures inlined, no external assets."""
     parser = MarkdownIt("commonmark", {"html": True}).enable("table")
+    parser.validateLink = safe_link  # a link to anything else stays text
     parser.use(anchors_plugin, min_level=2, max_level=2, slug_func=slug)
     parser.add_render_rule("image", lambda _self, tokens, idx, _opts, _env: inline_svg(tokens[idx], fig_dir))
     title, _, body = md.partition("\n")
