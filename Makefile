@@ -270,7 +270,8 @@ $(BUILD)/validated: $(call sha,$(RAW) $(SRC_DATA)) $(VENV)/.synced
 $(BUILD)/1.0-clean-claims.done: $(call sha,notebooks/1.0-clean-claims.py $(SRC_CLEAN)) $(BUILD)/validated $(BUILD)/params-data.txt
 	@$(call run_nb,notebooks/1.0-clean-claims.py,1.0-clean-claims)
 
-$(BUILD)/1.1-pooled-estimate.done: $(call sha,notebooks/1.1-pooled-estimate.py $(SRC_POOLED)) $(BUILD)/1.0-clean-claims.done $(BUILD)/params-pooled.txt
+# 1.1 shows its curves as a chart (report/charts.py, build/context.py): it depends on the report layer too
+$(BUILD)/1.1-pooled-estimate.done: $(call sha,notebooks/1.1-pooled-estimate.py $(SRC_ANALYSIS)) $(BUILD)/1.0-clean-claims.done $(BUILD)/params-pooled.txt
 	@$(call run_nb,notebooks/1.1-pooled-estimate.py,1.1-pooled-estimate)
 
 $(BUILD)/5.0-backtest.done: $(call sha,notebooks/5.0-backtest.py $(SRC_ANALYSIS)) $(BUILD)/1.1-pooled-estimate.done

@@ -1,5 +1,6 @@
 """What the notebooks display without writing: tables in the project's number formatting
-(``show_table``), and charts shown without a file (``show_figure``)."""
+(``show_table``), charts shown without a file (``show_figure``), and the inline charts of 1.1
+(pooled curves) and 5.0 (backtest by cut-off)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from dprk_russia import PROJECT_ROOT
+from dprk_russia.analysis import backtest
 from dprk_russia.build import context
+from dprk_russia.data.io import read_csv
+from dprk_russia.report import charts
 from dprk_russia.report.styled import cell, plain, styled
 
 matplotlib.use("Agg")
@@ -69,3 +74,45 @@ def test_show_helpers_are_no_ops_outside_a_kernel():
     context.show_table(pd.DataFrame({"a": [1]}))
     context.show_figure(lambda: calls.append("drawn"))
     assert calls == []  # the chart is not even drawn in a plain script
+
+
+@pytest.fixture(scope="module")
+def processed() -> dict[str, pd.DataFrame]:
+    from dprk_russia.data.clean import load_processed
+    from dprk_russia.data.schema import read_raw_csv
+
+    return {
+        "claims": load_processed(PROJECT_ROOT / "data/processed/claims.csv"),
+        "ind": read_raw_csv(PROJECT_ROOT / "data/raw/indicators.csv"),
+        "curves": read_csv(PROJECT_ROOT / "data/processed/consensus_over_time.csv", text=False),
+    }
+
+
+def test_pooled_curves_draw_one_panel_per_indicator_of_the_table(processed):
+    curves = processed["curves"]
+    ids = list(dict.fromkeys(curves["indicator"]))
+    fig = charts.pooled_curves(processed["claims"], processed["ind"], curves, "en", doubtful={"c0001"})
+    shown = [ax for ax in fig.axes if ax.axison]
+    assert len(shown) == len(ids)
+    assert all(ax.collections for ax in shown), "each panel has its band"
+    titles = [ax.get_title(loc="left") for ax in shown]
+    assert titles[0].startswith("Munitions containers")
+    one = charts.pooled_curves(processed["claims"], processed["ind"], curves, "en", ids=["troops_deployed"])
+    assert len(one.axes) == 1 and one.axes[0].get_legend() is not None
+    empty = charts.pooled_curves(processed["claims"], processed["ind"], curves.iloc[:0], "en")
+    assert len(empty.axes) == 1
+
+
+def test_backtest_by_cut_scores_each_cut_off_as_the_summary_does():
+    bt = read_csv(PROJECT_ROOT / "reports/backtest/backtest.csv", text=False)
+    every = bt[bt["set"] == "all_cuts"].drop(columns="set")
+    per_cut = backtest.by_cut(every)
+    assert list(per_cut["cut"]) == sorted(every["cut"].unique())
+    assert per_cut["n"].sum() == len(every)
+    whole = backtest.summarise(every).set_index("indicator").loc["all"]
+    assert per_cut["n_points"].sum() == whole["n_points"]
+    one = every[every["cut"] == per_cut["cut"].iloc[0]]
+    assert per_cut["mdale_naive"].iloc[0] == pytest.approx(np.median(backtest.errors(one, "naive")), rel=1e-5)
+    fig = charts.backtest(per_cut, "en", 0.8, (0.7, 0.9), pd.Timestamp("2025-03-31"))
+    assert len(fig.axes) == 2 and len(fig.legends) == 1
+    assert backtest.by_cut(every.iloc[:0]).empty
