@@ -1,6 +1,7 @@
 """What the notebooks display without writing: tables in the project's number formatting
-(``show_table``), charts shown without a file (``show_figure``), and the inline charts of 1.1
-(pooled curves) and 5.0 (backtest by cut-off)."""
+(``show_table``), charts shown without a file (``show_figure``), the inline charts of 1.1
+(pooled curves) and 5.0 (backtest by cut-off), and the signature that makes executed notebooks
+trusted in Lab."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import pytest
 from dprk_russia import PROJECT_ROOT
 from dprk_russia.analysis import backtest
 from dprk_russia.build import context
+from dprk_russia.build.run import sign
 from dprk_russia.data.io import read_csv
 from dprk_russia.report import charts
 from dprk_russia.report.styled import cell, plain, styled
@@ -116,3 +118,28 @@ def test_backtest_by_cut_scores_each_cut_off_as_the_summary_does():
     fig = charts.backtest(per_cut, "en", 0.8, (0.7, 0.9), pd.Timestamp("2025-03-31"))
     assert len(fig.axes) == 2 and len(fig.legends) == 1
     assert backtest.by_cut(every.iloc[:0]).empty
+
+
+def test_signed_executed_notebook_is_trusted_and_unchanged(tmp_path, monkeypatch):
+    import nbformat
+    from nbformat.sign import NotebookNotary
+
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "data"))
+    nb = nbformat.v4.new_notebook(
+        cells=[nbformat.v4.new_code_cell("1", outputs=[nbformat.v4.new_output("execute_result", {"text/html": "<b>1</b>"})])]
+    )
+    path = tmp_path / "executed.ipynb"
+    nbformat.write(nb, path)
+    before = path.read_bytes()
+    (tmp_path / "data").mkdir()
+    notary = NotebookNotary(data_dir=str(tmp_path / "data"))
+    assert not notary.check_signature(nbformat.read(path, as_version=4))
+    assert sign(path)
+    assert path.read_bytes() == before
+    assert NotebookNotary(data_dir=str(tmp_path / "data")).check_signature(nbformat.read(path, as_version=4))
+    # a changed notebook is not trusted any more
+    nb.cells[0].outputs[0]["data"]["text/html"] = "<b>2</b>"
+    assert not NotebookNotary(data_dir=str(tmp_path / "data")).check_signature(nb)
+    # a first build on a machine where Jupyter has never run creates the data folder
+    monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "fresh"))
+    assert sign(path) and (tmp_path / "fresh" / "nbsignatures.db").exists()
