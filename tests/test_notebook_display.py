@@ -1,7 +1,7 @@
 """What the notebooks display without writing: tables in the project's number formatting
 (``show_table``), charts shown without a file (``show_figure``), the inline charts of 1.1
-(pooled curves) and 5.0 (backtest by cut-off), and the signature that makes executed notebooks
-trusted in Lab."""
+(pooled curves) and 5.0 (backtest by cut-off); how Lab lists them (each notebook once) and the
+signature that makes executed notebooks trusted in Lab."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ import pytest
 from dprk_russia import PROJECT_ROOT
 from dprk_russia.analysis import backtest
 from dprk_russia.build import context
+from dprk_russia.build.lab import without_twins
 from dprk_russia.build.run import sign
 from dprk_russia.data.io import read_csv
 from dprk_russia.report import charts
@@ -120,14 +121,29 @@ def test_backtest_by_cut_scores_each_cut_off_as_the_summary_does():
     assert backtest.by_cut(every.iloc[:0]).empty
 
 
+def test_folder_listings_leave_out_the_ipynb_twin_of_a_py_notebook():
+    entries = [
+        {"name": "1.1-pooled-estimate.py", "type": "notebook"},
+        {"name": "1.1-pooled-estimate.ipynb", "type": "notebook"},
+        {"name": "scratch.ipynb", "type": "notebook"},  # no .py: listed
+        {"name": "helper.py", "type": "file"},  # a plain script is no pair
+        {"name": "helper.ipynb", "type": "notebook"},
+    ]
+    assert [e["name"] for e in without_twins(entries)] == [
+        "1.1-pooled-estimate.py",
+        "scratch.ipynb",
+        "helper.py",
+        "helper.ipynb",
+    ]
+
+
 def test_signed_executed_notebook_is_trusted_and_unchanged(tmp_path, monkeypatch):
     import nbformat
     from nbformat.sign import NotebookNotary
 
     monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "data"))
-    nb = nbformat.v4.new_notebook(
-        cells=[nbformat.v4.new_code_cell("1", outputs=[nbformat.v4.new_output("execute_result", {"text/html": "<b>1</b>"})])]
-    )
+    output = nbformat.v4.new_output("execute_result", {"text/html": "<b>1</b>"})
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_code_cell("1", outputs=[output])])
     path = tmp_path / "executed.ipynb"
     nbformat.write(nb, path)
     before = path.read_bytes()
