@@ -1,7 +1,7 @@
 """What the notebooks display without writing: tables in the project's number formatting
 (``show_table``), charts shown without a file (``show_figure``), the inline charts of 1.1
-(pooled curves) and 5.0 (backtest by cut-off); how Lab lists them (each notebook once) and the
-signature that makes executed notebooks trusted in Lab."""
+(pooled curves) and 5.0 (backtest by cut-off), the start page's key findings; how Lab lists
+them (each notebook once) and the signature that makes executed notebooks trusted in Lab."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from dprk_russia.build.lab import without_twins
 from dprk_russia.build.run import sign
 from dprk_russia.data.io import read_csv
 from dprk_russia.report import charts
+from dprk_russia.report.render import key_findings
 from dprk_russia.report.styled import cell, plain, styled
 
 matplotlib.use("Agg")
@@ -119,6 +120,16 @@ def test_backtest_by_cut_scores_each_cut_off_as_the_summary_does():
     fig = charts.backtest(per_cut, "en", 0.8, (0.7, 0.9), pd.Timestamp("2025-03-31"))
     assert len(fig.axes) == 2 and len(fig.legends) == 1
     assert backtest.by_cut(every.iloc[:0]).empty
+
+
+def test_key_findings_read_what_the_report_quotes():
+    table = key_findings(PROJECT_ROOT / "data/raw", PROJECT_ROOT / "data/processed")
+    consensus = read_csv(PROJECT_ROOT / "data/processed/consensus.csv")
+    assert len(table) == len(consensus)
+    troops = table.set_index("question").loc["North Korean troops sent to Russia"]
+    findings = read_csv(PROJECT_ROOT / "data/processed/findings_consensus.csv").set_index("key")
+    assert troops["estimate"] == float(findings.at["key.troops_deployed.evidence", "value"])
+    assert troops["certainty"] in {"well attested", "few sources", "old evidence", "contested: doubtful figures decide it"}
 
 
 def test_folder_listings_leave_out_the_ipynb_twin_of_a_py_notebook():

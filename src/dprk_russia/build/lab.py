@@ -29,6 +29,9 @@ from jupytext.async_contentsmanager import build_async_jupytext_contents_manager
 from dprk_russia.build.run import QuietShutdown
 
 KERNEL = "python3"
+#: Notebooks for Lab only: they read the outputs and write nothing, and `make report` never runs
+#: them (the start page that `make lab` opens).
+LAB_ONLY = ("0.0-start-here.py",)
 
 
 def kernel_language_info() -> dict[str, Any]:
