@@ -30,8 +30,8 @@ from dprk_russia.build.run import QuietShutdown
 
 KERNEL = "python3"
 #: Notebooks for Lab only: they read the outputs and write nothing, and `make report` never runs
-#: them (the start page that `make lab` opens).
-LAB_ONLY = ("0.0-start-here.py",)
+#: them (the start page that `make lab` opens, and the explorer).
+LAB_ONLY = ("0.0-start-here.py", "6.0-explorer.py")
 
 
 def kernel_language_info() -> dict[str, Any]:
