@@ -126,7 +126,7 @@ def test_key_findings_read_what_the_report_quotes():
     table = key_findings(PROJECT_ROOT / "data/raw", PROJECT_ROOT / "data/processed")
     consensus = read_csv(PROJECT_ROOT / "data/processed/consensus.csv")
     assert len(table) == len(consensus)
-    troops = table.set_index("question").loc["North Korean troops sent to Russia"]
+    troops = table.set_index("question").loc["North Korean troops sent to Russia (soldiers)"]
     findings = read_csv(PROJECT_ROOT / "data/processed/findings_consensus.csv").set_index("key")
     assert troops["estimate"] == float(findings.at["key.troops_deployed.evidence", "value"])
     assert troops["certainty"] in {"well attested", "few sources", "old evidence", "contested: doubtful figures decide it"}

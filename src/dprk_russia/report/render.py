@@ -277,14 +277,12 @@ def key_findings(raw_dir: Path, processed_dir: Path, lang: str = "en") -> pd.Dat
     """The key findings as one table, for the start notebook: per headline indicator (the rows
     of ``consensus.csv``, in its order) what the report quotes from the findings: the pooled
     estimate at the date of its newest evidence with its band, that evidence's age at the
-    cut-off, the estimators, the plain word on certainty and the newest counted figure. Reads
-    and formats; computes nothing."""
+    cut-off, the estimators, the plain word on certainty and the newest counted figure (with its
+    estimator's short name). Reads and formats; computes nothing."""
     check_lang(lang)
     F = load_findings(processed_dir)
     rows_of = read_csv(processed_dir / "consensus.csv")["indicator"]
     ind = read_raw_csv(raw_dir / "indicators.csv")
-    registry = read_csv(processed_dir / "estimators.csv")
-    names = dict(zip(registry["estimator"], registry[f"label_{lang}"], strict=True))
     rows = []
     for i in rows_of:
         k = f"key.{i}"
@@ -295,8 +293,7 @@ def key_findings(raw_dir: Path, processed_dir: Path, lang: str = "en") -> pd.Dat
         newest = num(n.value, lang) if n.low is None else num_range(n.low, n.high, lang)
         rows.append(
             {
-                "question": label(ind, i, lang),
-                "unit": unit(ind, i, lang),
+                "question": f"{label(ind, i, lang)} ({unit(ind, i, lang)})",
                 "estimate": e.value,
                 "likely": num_range(e.low, e.high, lang) if e.value is not None else None,
                 "evidence of": e.date,
@@ -304,7 +301,7 @@ def key_findings(raw_dir: Path, processed_dir: Path, lang: str = "en") -> pd.Dat
                 "estimators": c.value,
                 "certainty": CERTAINTY[lang][c.qualifier],
                 "newest figure": f"{qualifier} {newest}".strip(),
-                "by": names.get(n.estimator, n.estimator),
+                "by": n.estimator,
                 "published": n.date,
             }
         )

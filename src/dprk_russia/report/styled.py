@@ -76,13 +76,26 @@ def _plain_index(df: pd.DataFrame) -> bool:
     return df.index.nlevels == 1 and df.index.name is None and pd.api.types.is_integer_dtype(df.index)
 
 
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float | np.number | pd.Timestamp | date) and not isinstance(value, bool)
+
+
 def styled(data: pd.DataFrame | pd.Series, lang: str = "en", max_rows: int = MAX_ROWS) -> Styler:
-    """A Styler of ``data`` with every cell (and index label) formatted by :func:`cell`."""
+    """A Styler of ``data`` with every cell (and index label) formatted by :func:`cell`; text
+    columns aligned left, and columns without spaces in their cells (numbers, dates, ids, ranges)
+    kept on one line."""
     df, caption = _shown(_frame(data), max_rows)
     # a fixed id from the table's shape and columns, so that an executed notebook is the same
     # from run to run (pandas draws a random one)
     uid = hashlib.sha1(repr((df.shape, [str(c) for c in df.columns])).encode()).hexdigest()[:8]
     styler = Styler(df, uuid=uid, cell_ids=False)
+    shown = df.map(lambda v: cell(v, lang))
+    text = [c for c in df.columns if not all(_is_number(v) or _missing(v) for v in df[c])]
+    one_line = [c for c in df.columns if not shown[c].str.contains(r"\s").any()]
+    if text:
+        styler = styler.set_properties(subset=text, **{"text-align": "left"})
+    if one_line:
+        styler = styler.set_properties(subset=one_line, **{"white-space": "nowrap"})
     styler = styler.format(lambda v: cell(v, lang), escape="html")
     styler = styler.format_index(lambda v: cell(v, lang), escape="html", axis=0)
     if _plain_index(df):
