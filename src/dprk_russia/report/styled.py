@@ -85,11 +85,13 @@ def styled(data: pd.DataFrame | pd.Series, lang: str = "en", max_rows: int = MAX
     columns aligned left, and columns without spaces in their cells (numbers, dates, ids, ranges)
     kept on one line."""
     df, caption = _shown(_frame(data), max_rows)
-    # a fixed id from the table's shape and columns, so that an executed notebook is the same
-    # from run to run (pandas draws a random one)
-    uid = hashlib.sha1(repr((df.shape, [str(c) for c in df.columns])).encode()).hexdigest()[:8]
-    styler = Styler(df, uuid=uid, cell_ids=False)
     shown = df.map(lambda v: cell(v, lang))
+    # an id from the table's content, so that an executed notebook is the same from run to run
+    # (pandas draws a random one) and two tables on a page never share one
+    uid = hashlib.sha1(f"{list(df.columns)}\n{shown.to_csv()}".encode()).hexdigest()[:10]
+    styler = Styler(df, uuid=uid, cell_ids=False)
+    # columns as wide as their cells need (Lab's own table style spreads them evenly)
+    styler = styler.set_table_styles([{"selector": "", "props": "table-layout: auto"}])
     text = [c for c in df.columns if not all(_is_number(v) or _missing(v) for v in df[c])]
     one_line = [c for c in df.columns if not shown[c].str.contains(r"\s").any()]
     if text:
