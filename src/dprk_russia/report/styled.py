@@ -82,8 +82,8 @@ def _is_number(value: object) -> bool:
 
 def styled(data: pd.DataFrame | pd.Series, lang: str = "en", max_rows: int = MAX_ROWS) -> Styler:
     """A Styler of ``data`` with every cell (and index label) formatted by :func:`cell`; text
-    columns aligned left, and columns without spaces in their cells (numbers, dates, ids, ranges)
-    kept on one line."""
+    columns aligned left (a first column of text with room to read as the rows' labels), and
+    columns without spaces in their cells (numbers, dates, ids, ranges) kept on one line."""
     df, caption = _shown(_frame(data), max_rows)
     shown = df.map(lambda v: cell(v, lang))
     # an id from the table's content, so that an executed notebook is the same from run to run
@@ -96,6 +96,9 @@ def styled(data: pd.DataFrame | pd.Series, lang: str = "en", max_rows: int = MAX
     one_line = [c for c in df.columns if not shown[c].str.contains(r"\s").any()]
     if text:
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
+        if text[0] == df.columns[0]:  # a first column of names reads as the row's label: room for it
+            room = min(int(shown[text[0]].str.len().max()) * 0.55, 16)
+            styler = styler.set_properties(subset=[text[0]], **{"min-width": f"{room:.1f}em"})
     if one_line:
         styler = styler.set_properties(subset=one_line, **{"white-space": "nowrap"})
     styler = styler.format(lambda v: cell(v, lang), escape="html")
