@@ -46,9 +46,9 @@ PROCESSED_DIR = "data/processed"
 # %% [markdown]
 # ## Key findings
 # As the report states them: the pooled estimate at the date of its newest evidence, with its 80%
-# band ("likely") and that evidence's age at the cut-off; then the newest counted figure. Read from
-# `data/processed/consensus.csv` and the findings files that 1.1 and 2.3 wrote; nothing is
-# computed here.
+# band ("likely"), how many estimators it rests on and how sure it is; then the newest counted
+# figure. Read from `data/processed/consensus.csv` and the findings files that 1.1 and 2.3 wrote;
+# nothing is computed here.
 
 # %%
 import json

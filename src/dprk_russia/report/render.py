@@ -276,9 +276,9 @@ CERTAINTY = {
 def key_findings(raw_dir: Path, processed_dir: Path, lang: str = "en") -> pd.DataFrame:
     """The key findings as one table, for the start notebook: per headline indicator (the rows
     of ``consensus.csv``, in its order) what the report quotes from the findings: the pooled
-    estimate at the date of its newest evidence with its band, that evidence's age at the
-    cut-off, the estimators, the plain word on certainty and the newest counted figure (with its
-    estimator's short name). Reads and formats; computes nothing."""
+    estimate at the date of its newest evidence with its band, the estimators, the plain word on
+    certainty and the newest counted figure (with its estimator's short name). Reads and formats;
+    computes nothing."""
     check_lang(lang)
     F = load_findings(processed_dir)
     rows_of = read_csv(processed_dir / "consensus.csv")["indicator"]
@@ -288,7 +288,7 @@ def key_findings(raw_dir: Path, processed_dir: Path, lang: str = "en") -> pd.Dat
         k = f"key.{i}"
         if f"{k}.certainty" not in F:
             continue
-        e, age, c, n = F[f"{k}.evidence"], F[f"{k}.evidence_age"], F[f"{k}.certainty"], F[f"{k}.newest"]
+        e, c, n = F[f"{k}.evidence"], F[f"{k}.certainty"], F[f"{k}.newest"]
         qualifier = TEXT.get(f"q_{n.qualifier}", {}).get(lang, "")
         newest = num(n.value, lang) if n.low is None else num_range(n.low, n.high, lang)
         rows.append(
@@ -297,7 +297,6 @@ def key_findings(raw_dir: Path, processed_dir: Path, lang: str = "en") -> pd.Dat
                 "estimate": e.value,
                 "likely": num_range(e.low, e.high, lang) if e.value is not None else None,
                 "evidence of": e.date,
-                "age (days)": age.value,
                 "estimators": c.value,
                 "certainty": CERTAINTY[lang][c.qualifier],
                 "newest figure": f"{qualifier} {newest}".strip(),

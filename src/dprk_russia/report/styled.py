@@ -96,6 +96,8 @@ def styled(data: pd.DataFrame | pd.Series, lang: str = "en", max_rows: int = MAX
     one_line = [c for c in df.columns if not shown[c].str.contains(r"\s").any()]
     if text:
         styler = styler.set_properties(subset=text, **{"text-align": "left"})
+        left = [{"selector": "th", "props": "text-align: left"}]
+        styler = styler.set_table_styles({c: left for c in text}, overwrite=False)
         if text[0] == df.columns[0]:  # a first column of names reads as the row's label: room for it
             room = min(int(shown[text[0]].str.len().max()) * 0.55, 16)
             styler = styler.set_properties(subset=[text[0]], **{"min-width": f"{room:.1f}em"})
