@@ -122,11 +122,21 @@ def ui(data: Data, indicator: str, as_of: str = "", types: str = "all", warring:
     import ipywidgets as w
 
     names = {i: label(data.indicators, i, "en") for i in data.choices()}
-    pick = w.Dropdown(options=[(v, k) for k, v in names.items()], value=indicator, description="indicator")
-    when = w.DatePicker(value=date.fromisoformat(as_of) if as_of else None, description="as of")
+    wide = {"style": {"description_width": "initial"}}
+    pick = w.Dropdown(
+        options=[(v, k) for k, v in names.items()], value=indicator, description="indicator",
+        layout=w.Layout(width="34em"), **wide,
+    )
+    when = w.DatePicker(value=date.fromisoformat(as_of) if as_of else None, description="as of", **wide)
     chosen = set(ESTIMATOR_TYPES if types in ("", "all") else types.split(","))
-    boxes = {t: w.Checkbox(value=t in chosen, description=t, indent=False) for t in ESTIMATOR_TYPES}
-    side = w.ToggleButtons(options=[("warring parties in", "in"), ("out", "out")], value=warring)
+    boxes = {
+        t: w.Checkbox(value=t in chosen, description=t, indent=False, layout=w.Layout(width="auto"))
+        for t in ESTIMATOR_TYPES
+    }
+    side = w.ToggleButtons(
+        options=[("warring parties in", "in"), ("out", "out")], value=warring, description="figures of",
+        **wide,
+    )
     go = w.Button(description="Fit", button_style="primary")
     out = w.Output()
 
@@ -146,7 +156,7 @@ def ui(data: Data, indicator: str, as_of: str = "", types: str = "all", warring:
     form = w.VBox(
         [
             w.HBox([pick, when]),
-            w.HBox([w.Label("estimator types"), *boxes.values()]),
+            w.HBox([w.Label("estimator types counted:"), *boxes.values()], layout=w.Layout(grid_gap="1em")),
             w.HBox([side, go]),
             out,
         ]
