@@ -76,16 +76,25 @@ def no_dialog(page) -> None:  # noqa: ANN001
     assert dialogs.count() == 0, dialogs.all_inner_texts()
 
 
+#: The input prompts of the notebook in front: "[ ]:" not run, "[*]:" queued or running, "[3]:" run.
+PROMPTS = """[...(document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook')
+               ?.querySelectorAll('.jp-CodeCell .jp-InputPrompt') ?? [])].map(p => p.textContent)"""
+
+
 def run_all(page) -> None:  # noqa: ANN001
-    """Run > Run All Cells on the notebook in front, and wait until every cell has run."""
-    page.locator(".lm-MenuBar-item", has_text="Run").first.click()
-    page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
-    page.wait_for_function(
-        """() => { const nb = document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) .jp-Notebook');
-                   if (!nb) return false;
-                   const prompts = [...nb.querySelectorAll('.jp-CodeCell .jp-InputPrompt')].map(p => p.textContent);
-                   return prompts.length > 0 && prompts.every(t => /\\[\\d+\\]/.test(t)); }"""
-    )
+    """Run > Run All Cells on the notebook in front, and wait until every cell has run. A click
+    that lands while the page is still settling starts nothing: then it is made again."""
+    from playwright.sync_api import TimeoutError as Timeout
+
+    for _attempt in range(3):
+        page.locator(".lm-MenuBar-item", has_text="Run").first.click()
+        page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+        try:
+            page.wait_for_function(f"() => {PROMPTS}.some(t => /\\[(\\*|\\d+)\\]/.test(t))", timeout=20_000)
+            break
+        except Timeout:
+            page.keyboard.press("Escape")
+    page.wait_for_function(f"() => {{ const p = {PROMPTS}; return p.length > 0 && p.every(t => /\\[\\d+\\]/.test(t)); }}")
 
 
 def panel(page):  # noqa: ANN001
