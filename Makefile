@@ -225,13 +225,16 @@ sync: $(VENV)/.synced ## Pair notebooks: create/refresh notebooks/*.ipynb from t
 # keep-alive pings on loopback (jupyter_server's 90 s ping timeout makes tornado warn, and a
 # timeout tornado accepts would drop live connections)
 LAB_QUIET := --KernelManager.transport_encryption=auto --ServerApp.tornado_settings='{"ws_ping_interval": 0}'
-lab: $(VENV)/.synced ## Start JupyterLab on 127.0.0.1 with a token (LAB_PORT=8888); .py notebooks open as notebooks
+# opens notebooks/0.0-start-here.py; the settings in .jupyter/overrides.json (autosave off, .py files
+# open as notebooks) become Lab's defaults
+lab: $(VENV)/.synced ## Start JupyterLab on 127.0.0.1 with a token (LAB_PORT=8888) at the start notebook; .py notebooks open as notebooks
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
 	@cp .jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
 	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(call shquote,$(LAB_PORT)) --no-browser --ServerApp.root_dir=. \
 	  --ServerApp.contents_manager_class=dprk_russia.build.lab.ContentsManager \
 	  --MappingKernelManager.kernel_manager_class=dprk_russia.build.lab.KernelManager \
-	  --LabApp.default_url=/lab/tree/notebooks $(LAB_QUIET) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
+	  --LabApp.default_url=/lab/tree/notebooks/0.0-start-here.py \
+	  $(LAB_QUIET) $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 bench: $(VENV)/.synced ## Measure the speed goals (clean rebuild vs plain scripts, each step, no-op, make test, fresh clone, cleaning scale)
 	$(PY) bench/bench.py
@@ -292,7 +295,8 @@ $(BUILD)/validated: $(call sha,$(RAW) $(SRC_DATA)) $(VENV)/.synced
 $(BUILD)/1.0-clean-claims.done: $(call sha,notebooks/1.0-clean-claims.py $(SRC_CLEAN)) $(BUILD)/validated $(BUILD)/params-data.txt
 	@$(call run_nb,notebooks/1.0-clean-claims.py,1.0-clean-claims)
 
-$(BUILD)/1.1-pooled-estimate.done: $(call sha,notebooks/1.1-pooled-estimate.py $(SRC_POOLED)) $(BUILD)/1.0-clean-claims.done $(BUILD)/params-pooled.txt
+# 1.1 shows its curves as a chart (report/charts.py, build/context.py): it depends on the report layer too
+$(BUILD)/1.1-pooled-estimate.done: $(call sha,notebooks/1.1-pooled-estimate.py $(SRC_ANALYSIS)) $(BUILD)/1.0-clean-claims.done $(BUILD)/params-pooled.txt
 	@$(call run_nb,notebooks/1.1-pooled-estimate.py,1.1-pooled-estimate)
 
 $(BUILD)/5.0-backtest.done: $(call sha,notebooks/5.0-backtest.py $(SRC_ANALYSIS)) $(BUILD)/1.1-pooled-estimate.done

@@ -38,10 +38,12 @@ import pandas as pd
 
 from dprk_russia import PROJECT_ROOT
 from dprk_russia.analysis import curves, pooled, tables
+from dprk_russia.build.context import show_figure, show_table
 from dprk_russia.build.variants import require_inputs, variant_dirs
 from dprk_russia.data.clean import load_processed
 from dprk_russia.data.io import write_csv
 from dprk_russia.data.schema import read_raw_csv
+from dprk_russia.report import charts
 
 PROCESSED_DIR, _ = variant_dirs(
     PROCESSED_DIR, "reports", AS_OF=AS_OF, POOL_SMOOTHNESS=POOL_SMOOTHNESS, POOL_BAND=POOL_BAND,
@@ -76,7 +78,18 @@ pooled_ids
 fits = pooled.fit_all(claims, pooled_ids, cut, settings, warring)
 weekly = curves.curve_tables(fits, pooled_ids, cut)
 write_csv(weekly, processed / "consensus_over_time.csv")
-weekly.groupby("indicator").tail(1)
+show_table(weekly.groupby("indicator").tail(1))
+
+# %% [markdown]
+# ## What do the curves look like next to the figures they rest on?
+# One panel per pooled indicator: the curve and its band (grey) behind the counted figures it
+# was fitted to (colour = estimator, as in the report; ▲ more than, ▼ up to; hollow: weighed down
+# as a probable total, see below). Shown here only: this chart is not written to `reports/`.
+
+# %%
+fitted = claims if settings.include_warring else claims[~claims["estimator"].isin(warring)]
+doubtful = {c for w in fits.values() for c, x in w.weights.items() if x < 0.5}
+show_figure(lambda: charts.pooled_curves(fitted, indicators, weekly, "en", doubtful))
 
 # %% [markdown]
 # ## Which figures of a part are probably totals, and how much does that decide?
@@ -91,7 +104,13 @@ weekly.groupby("indicator").tail(1)
 weights = {ind: fit.weights for ind, fit in fits.items() if fit.weights}
 sensitivity = pooled.part_sensitivity(claims, fits, pooled_ids, cut, settings, warring)
 write_csv(sensitivity, processed / "pooled_sensitivity.csv")
-weights, sensitivity
+show_table(
+    pd.DataFrame(
+        [(ind, c, x) for ind, w in weights.items() for c, x in sorted(w.items())],
+        columns=["indicator", "claim_id", "weight"],
+    )
+)
+show_table(sensitivity)
 
 # %% [markdown]
 # ## Which estimators run systematically high or low?
@@ -101,7 +120,7 @@ weights, sensitivity
 # %%
 effects = curves.effects_table(fits)
 write_csv(effects, processed / "estimator_effects.csv")
-effects[effects["n"] >= 2].sort_values("effect")
+show_table(effects[effects["n"] >= 2].sort_values("effect"))
 
 # %% [markdown]
 # ## What is known at the cut-off, and how far apart are the figures of the last six months?
@@ -110,4 +129,4 @@ effects[effects["n"] >= 2].sort_values("effect")
 key = [*pooled_ids, *[i for i in tables.HEADLINE_INDICATORS if i not in pooled_ids]]
 consensus = curves.consensus_table(claims, weekly, cut, key, RECENT_DAYS)
 write_csv(consensus, processed / "consensus.csv")
-consensus[["indicator", "estimate", "low", "high", "recent_n", "recent_low", "recent_high"]]
+show_table(consensus[["indicator", "estimate", "low", "high", "recent_n", "recent_low", "recent_high"]])

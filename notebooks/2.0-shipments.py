@@ -28,7 +28,7 @@ ROUNDS_PER_CONTAINER_HIGH = 500
 
 # %%
 from dprk_russia.analysis import findings, tables
-from dprk_russia.build.context import load_context
+from dprk_russia.build.context import load_context, show_table
 from dprk_russia.build.variants import variant_dirs
 from dprk_russia.report import charts
 
@@ -44,9 +44,11 @@ claims, ind, curves = ctx.claims, ctx.indicators, ctx.curves
 
 # %%
 ctx.figures("containers", lambda lang: charts.containers(claims, ind, lang, curves))
-tables.latest_per_estimator(claims, "containers_munitions")[
-    ["estimator", "date", "value_low", "value_high", "qualifier"]
-]
+show_table(
+    tables.latest_per_estimator(claims, "containers_munitions")[
+        ["estimator", "date", "value_low", "value_high", "qualifier"]
+    ]
+)
 
 # %% [markdown]
 # ## How many artillery rounds? Assessed counts beside capacity conversions
@@ -54,7 +56,7 @@ tables.latest_per_estimator(claims, "containers_munitions")[
 # %%
 ctx.figures("artillery_rounds", lambda lang: charts.artillery_rounds(claims, ind, lang, curves))
 rounds = claims[claims["indicator"] == "artillery_rounds"]
-rounds.groupby("basis")["value_mid"].describe()
+show_table(rounds.groupby("basis")["value_mid"].describe())
 
 # %% [markdown]
 # ## How many rounds per container do sources imply when they give both figures?
@@ -71,17 +73,18 @@ ctx.figures(
         claims, ratios, lang, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH
     ),
 )
-ratios[["estimator", "date", "containers", "rounds", "rounds_basis", "ratio_mid", "in_band"]]
+show_table(ratios[["estimator", "date", "containers", "rounds", "rounds_basis", "ratio_mid", "in_band"]])
 
 # %% [markdown]
 # ## What would the container counts mean in rounds under our assumption?
 # A conversion, kept in its own table, never mixed with the assessed counts.
 
 # %%
-ctx.table(
+as_rounds = ctx.table(
     tables.containers_to_rounds(claims, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH),
     "containers_as_rounds",
-).tail()
+)
+show_table(as_rounds.tail())
 
 # %% [markdown]
 # ## Ballistic missiles: how many were shipped, and how many fired at Ukraine?
@@ -111,6 +114,8 @@ ctx.figures("dprk_share", lambda lang: charts.dprk_share(claims, ind, lang))
 # ## The findings the report quotes
 
 # %%
-ctx.findings(
-    findings.shipments(claims, ratios, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH), "shipments"
+show_table(
+    ctx.findings(
+        findings.shipments(claims, ratios, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH), "shipments"
+    )
 )

@@ -25,7 +25,7 @@ REPORT_LANGS = "en de"
 
 # %%
 from dprk_russia.analysis import findings, tables
-from dprk_russia.build.context import load_context
+from dprk_russia.build.context import load_context, show_table
 from dprk_russia.report import charts
 
 ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
@@ -38,7 +38,9 @@ claims, ind, curves = ctx.claims, ctx.indicators, ctx.curves
 rr = ctx.table(tables.oil_run_rate(claims), "oil_run_rate")
 ctx.figures("oil_runrate", lambda lang: charts.oil_runrate(claims, rr, ind, lang))
 ctx.findings(findings.oil(rr), "oil")
-rr[["estimator", "indicator", "period_start", "period_end", "barrels", "cap_multiple", "cap_passed_on"]]
+show_table(
+    rr[["estimator", "indicator", "period_start", "period_end", "barrels", "cap_multiple", "cap_passed_on"]]
+)
 
 # %% [markdown]
 # ## How often did North Korean tankers call at Russian oil terminals?
@@ -53,7 +55,7 @@ ctx.figures("oil_tankers", lambda lang: charts.oil_tankers(claims, ind, lang, cu
 transfers = claims[
     (claims["direction"] == "russia_to_dprk") & ~claims["indicator"].str.startswith(("refined_oil", "oil_"))
 ]
-ctx.table(
+russia_to_dprk = ctx.table(
     transfers[
         [
             "claim_id",
@@ -69,9 +71,10 @@ ctx.table(
     ],
     "russia_to_dprk",
 )
+show_table(russia_to_dprk)
 
 # %% [markdown]
 # The same, one row per distinct estimate (relays of one figure count once), as the report shows it.
 
 # %%
-ctx.table(findings.transfers(claims), "transfers")
+show_table(ctx.table(findings.transfers(claims), "transfers"))

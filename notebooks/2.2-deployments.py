@@ -25,7 +25,7 @@ REPORT_LANGS = "en de"
 
 # %%
 from dprk_russia.analysis import findings, tables
-from dprk_russia.build.context import load_context
+from dprk_russia.build.context import load_context, show_table
 from dprk_russia.report import charts
 
 ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
@@ -45,7 +45,7 @@ ctx.table(
     deploy[["claim_id", "indicator", "date", "estimator", "value_low", "value_high", "qualifier", "basis"]],
     "deployments",
 )
-deploy.groupby(["indicator", "basis"]).size().unstack(fill_value=0)
+show_table(deploy.groupby(["indicator", "basis"]).size().unstack(fill_value=0))
 
 # %% [markdown]
 # ## How many were at the front, and how many more came later as reinforcements, engineers and builders?
@@ -66,10 +66,10 @@ ctx.figures("casualties", lambda lang: charts.casualties(claims, ind, lang, curv
 # %%
 share = ctx.table(tables.casualty_share(claims, ctx.curves), "casualty_share")
 ctx.figures("casualty_share", lambda lang: charts.casualty_share(claims, share, ind, lang))
-share.tail(10)
+show_table(share.tail(10))
 
 # %% [markdown]
 # ## The findings the report quotes
 
 # %%
-ctx.findings(findings.deployments(claims, share), "deployments")
+show_table(ctx.findings(findings.deployments(claims, share), "deployments"))

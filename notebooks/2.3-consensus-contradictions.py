@@ -36,7 +36,7 @@ RECENT_DAYS = 183
 import json
 
 from dprk_russia.analysis import contradictions, findings
-from dprk_russia.build.context import load_context
+from dprk_russia.build.context import load_context, show_table
 from dprk_russia.build.variants import variant_dirs
 from dprk_russia.data.io import read_csv
 from dprk_russia.report import charts
@@ -60,7 +60,7 @@ ctx.figures(
     "consensus_spread",
     lambda lang: charts.consensus_spread(claims, ind, consensus, curves, lang),
 )
-consensus[["indicator", "estimate", "low", "high", "recent_n", "recent_low", "recent_high"]]
+show_table(consensus[["indicator", "estimate", "low", "high", "recent_n", "recent_low", "recent_high"]])
 
 # %% [markdown]
 # ## Where do the figures contradict the curve or each other?
@@ -74,7 +74,7 @@ table = contradictions.find_contradictions(
     claims, curves, effects, ROUNDS_PER_CONTAINER_LOW, ROUNDS_PER_CONTAINER_HIGH, OUTLIER_LEVEL, POOL_BAND
 )
 table = ctx.table(table, "contradictions")
-table.groupby("type").size()
+show_table(table.groupby("type").size().rename("contradictions"))
 
 # %% [markdown]
 # ## The findings the report quotes
@@ -84,9 +84,11 @@ table.groupby("type").size()
 # %%
 sens_path = ctx.processed_dir / "pooled_sensitivity.csv"
 sensitivity = read_csv(sens_path, text=False) if sens_path.exists() else None
-ctx.findings(
-    findings.consensus(consensus, table, claims, POOL_BAND, OUTLIER_LEVEL, RECENT_DAYS, sensitivity),
-    "consensus",
+show_table(
+    ctx.findings(
+        findings.consensus(consensus, table, claims, POOL_BAND, OUTLIER_LEVEL, RECENT_DAYS, sensitivity),
+        "consensus",
+    )
 )
 
 # %% [markdown]
@@ -97,4 +99,4 @@ ctx.findings(
 # %%
 sources = read_csv(ctx.processed_dir / "sources.csv")
 fresh = json.loads((ctx.processed_dir / "freshness.json").read_text(encoding="utf-8"))
-ctx.findings(findings.dataset(claims, sources, AS_OF, fresh), "dataset")
+show_table(ctx.findings(findings.dataset(claims, sources, AS_OF, fresh), "dataset"))

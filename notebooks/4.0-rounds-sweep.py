@@ -24,6 +24,7 @@ OUT_CSV = "build/sweep/rpc-400.csv"
 # %%
 from dprk_russia import PROJECT_ROOT
 from dprk_russia.analysis.sweep import sweep_point
+from dprk_russia.build.context import show_table
 from dprk_russia.data.clean import load_processed
 from dprk_russia.data.io import write_csv
 
@@ -35,4 +36,4 @@ claims = load_processed(PROJECT_ROOT / PROCESSED_DIR / "claims.csv")
 # %%
 point = sweep_point(claims, ROUNDS_PER_CONTAINER)
 write_csv(point, PROJECT_ROOT / OUT_CSV)
-point
+show_table(point)

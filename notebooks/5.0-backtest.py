@@ -40,10 +40,12 @@ import pandas as pd
 
 from dprk_russia import PROJECT_ROOT
 from dprk_russia.analysis import backtest, findings, pooled
+from dprk_russia.build.context import show_figure, show_table
 from dprk_russia.build.variants import variant_dirs
 from dprk_russia.data.clean import load_processed
 from dprk_russia.data.io import read_csv, write_csv
 from dprk_russia.data.schema import read_raw_csv
+from dprk_russia.report import charts
 
 PROCESSED_DIR, REPORTS_DIR = variant_dirs(
     PROCESSED_DIR, REPORTS_DIR, POOL_SMOOTHNESS=POOL_SMOOTHNESS, POOL_BAND=POOL_BAND,
@@ -73,7 +75,7 @@ chosen, tuning, tuning_targets = backtest.tune(
     claims, indicators, tune_cuts, int(HORIZON_DAYS), settings, warring, default_predictions=every
 )
 write_csv(tuning, out / "tuning.csv")
-tuning
+show_table(tuning)
 
 # %% [markdown]
 # ## On the held-out second half, how close was each method to the figures published next?
@@ -91,7 +93,7 @@ write_csv(
     pd.concat([held_out.assign(set="held_out"), every_cut.assign(set="all_cuts")], ignore_index=True),
     out / "backtest.csv",
 )
-held_out.groupby(["cut", "indicator"]).size().unstack(fill_value=0)
+show_table(held_out.groupby(["cut", "indicator"]).size().unstack(fill_value=0))
 
 # %% [markdown]
 # ## Which method is closest, how sure is that, and does the band hold about 80% of the points?
@@ -106,4 +108,19 @@ findings.write_findings(
     processed,
     "backtest",
 )
-summary[summary["indicator"] == "all"]
+show_table(summary[summary["indicator"] == "all"])
+
+# %% [markdown]
+# ## How does each method do cut-off by cut-off, and how often does the band hold the next figures?
+# Every cut-off, each figure scored once at its first cut-off (the `all_cuts` set); left of the
+# dotted line the cut-offs that chose the smoothness, right of it the held-out half. Shown here
+# only: this chart is not written to `reports/`.
+
+# %%
+per_cut = backtest.by_cut(every_cut)
+show_figure(
+    lambda: charts.backtest(
+        per_cut, "en", settings.band, findings.BACKTEST_TARGET_COVERAGE, min(scored_cuts, default=None)
+    )
+)
+show_table(per_cut)

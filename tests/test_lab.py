@@ -1,9 +1,14 @@
 """JupyterLab as the analyst's workbench, end to end with a real Jupyter server.
 
-Starts `make lab` in a throw-away clone (loopback, a token, a free port), opens
-``notebooks/2.0-shipments.py`` through the contents API as a notebook, runs every code cell on
-a kernel through the server's websocket, then saves the notebook back with one added markdown
-cell. About half a minute; no browser needed.
+Starts `make lab` in throw-away clones (loopback, a token, a free port) and speaks to it as Lab
+does, over HTTP and the kernels' websockets; no browser needed (tests/test_lab_browser.py adds
+one). First: ``notebooks/2.0-shipments.py`` opens as a notebook, every code cell runs, and it is
+saved back with one added markdown cell. Then, on one server whose clone has its ``.ipynb``
+twins (``make sync``) and an executed notebook from ``dprk_russia.build.run``: the start page
+opens and shows the key findings; the file browser lists each notebook once; autosave is off;
+1.1 with an edited parameter runs, shows its charts and changes no committed file, and its
+``.py`` changes only when saved, without a "File Changed" conflict; executed notebooks open
+trusted; and the server logs nothing alarming. A few minutes in all.
 """
 
 from __future__ import annotations
@@ -17,10 +22,12 @@ import socket
 import subprocess
 import time
 import types
+import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
 
+import pytest
 import websocket
 
 from dprk_russia import PROJECT_ROOT
@@ -35,6 +42,11 @@ NOISE = re.compile(
 )
 
 
+def clean_env() -> dict[str, str]:
+    """The environment without the caller's make flags and PYTHONPATH (make sets its own)."""
+    return {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PYTHONPATH")}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -44,18 +56,17 @@ def free_port() -> int:
 class Server:
     """A `make lab` server in ``root``, spoken to over HTTP and websockets with its token."""
 
-    def __init__(self, root: Path, tmp: Path) -> None:
+    def __init__(self, root: Path, tmp: Path, extra_env: dict[str, str] | None = None) -> None:
         self.port = free_port()
         self.log = tmp / "lab.log"
-        env = {
-            k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PYTHONPATH")
-        }
+        env = clean_env()
         # the token as a user would set it; config and runtime files kept out of the user's home
         env |= {
             "JUPYTER_TOKEN": TOKEN,
             "JUPYTER_CONFIG_DIR": str(tmp / "config"),
             "JUPYTER_RUNTIME_DIR": str(tmp / "runtime"),
             "JUPYTERLAB_WORKSPACES_DIR": str(tmp / "workspaces"),
+            **(extra_env or {}),
         }
         with self.log.open("w") as log:
             self.proc = subprocess.Popen(
@@ -77,9 +88,9 @@ class Server:
                     raise AssertionError(f"make lab did not start:\n{self.log.read_text()}") from None
                 time.sleep(0.3)
 
-    def api(self, method: str, path: str, body: dict | None = None) -> dict:
+    def api(self, method: str, path: str, body: dict | None = None, prefix: str = "api/") -> dict:
         req = urllib.request.Request(
-            f"http://127.0.0.1:{self.port}/api/{path}",
+            f"http://127.0.0.1:{self.port}/{prefix}{path}",
             method=method,
             data=None if body is None else json.dumps(body).encode(),
             headers={"Authorization": f"token {TOKEN}", "Content-Type": "application/json"},
@@ -235,4 +246,148 @@ def test_lab_opens_runs_and_saves_a_py_notebook(clone: Path, tmp_path: Path):
     assert git(clone, "status", "--porcelain", "--", "notebooks", "src", "data/raw") == f" M {NOTEBOOK}\n"
     assert (clone / NOTEBOOK).with_suffix(".ipynb").exists()
     noise = [ln for ln in server.log.read_text().splitlines() if NOISE.search(ln)]
+    assert not noise, "make lab logged:\n" + "\n".join(noise)
+
+
+# ---- one server for the rest: a clone with .ipynb twins and a signed executed notebook
+
+START = "notebooks/0.0-start-here.py"
+POOLED = "notebooks/1.1-pooled-estimate.py"
+EXECUTED = "build/default/executed/0.0-start-here.ipynb"
+
+
+@pytest.fixture(scope="module")
+def lab(tmp_path_factory: pytest.TempPathFactory):
+    """``make lab`` in a clone after ``make sync`` (every .py has its .ipynb twin) and after
+    ``dprk_russia.build.run`` executed the start notebook into build/, as ``make report`` writes
+    executed notebooks; both share a Jupyter data folder (the signature store) in the test's
+    temporary folder, as they share the user's."""
+    tmp = tmp_path_factory.mktemp("lab")
+    root = tmp / "repo"
+    subprocess.run(["git", "clone", "-q", str(PROJECT_ROOT), str(root)], check=True)
+    for name in ("uv.lock", "pyproject.toml"):
+        os.utime(root / name, (0, 0))
+    data_dir = {"JUPYTER_DATA_DIR": str(tmp / "jupyter-data")}
+    env = clean_env() | data_dir
+    make = ["make", f"VENV={VENV}", f"TOOLS={PROJECT_ROOT / '.tools'}"]
+    subprocess.run([*make, "sync"], cwd=root, env=env, check=True, capture_output=True)
+    subprocess.run(
+        [str(VENV / "bin/python"), "-m", "dprk_russia.build.run", START, "--executed", EXECUTED],
+        cwd=root, env=env | {"PYTHONPATH": str(root / "src")}, check=True, capture_output=True,
+    )
+    server = Server(root, tmp, data_dir)
+    try:
+        yield types.SimpleNamespace(root=root, server=server)
+    finally:
+        server.stop()
+
+
+def run_all(server: Server, path: str, nb: dict) -> list[dict]:
+    """Run every code cell of ``nb`` (opened from ``path``) on a kernel, as Run All does; put the
+    outputs in the cells and return the code cells."""
+    code_cells = [c for c in nb["cells"] if c["cell_type"] == "code"]
+    kernel = Kernel(server, path)
+    try:
+        for n, cell in enumerate(code_cells, 1):
+            outputs, status = kernel.execute(cell["source"])
+            assert status == "ok", f"{path}: code cell {n} failed: {outputs}"
+            cell["outputs"], cell["execution_count"] = outputs, n
+            cell["metadata"]["trusted"] = True  # Lab trusts the cells run in the session
+    finally:
+        kernel.close(server)
+    return code_cells
+
+
+def html_of(cell: dict) -> str:
+    return "".join(o.get("data", {}).get("text/html", "") for o in cell["outputs"])
+
+
+def test_make_lab_opens_the_start_notebook_with_the_key_findings(lab):
+    class Stay(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):  # noqa: ANN002, ANN003
+            return None
+
+    req = urllib.request.Request(f"http://127.0.0.1:{lab.server.port}/", headers={"Authorization": f"token {TOKEN}"})
+    with pytest.raises(urllib.error.HTTPError) as where:
+        urllib.request.build_opener(Stay).open(req)
+    assert where.value.code == 302
+    assert where.value.headers["Location"].split("?")[0] == f"/lab/tree/{START}"
+
+    nb = lab.server.api("GET", f"contents/{START}?type=notebook&content=1")["content"]
+    cells = run_all(lab.server, START, nb)
+    table = html_of(cells[-1])
+    assert "<table" in table and "North Korean troops sent to Russia" in table
+    # the project's number formatting: thousands separators, no None/NaN, integers as integers
+    assert re.search(r">\d{1,3}(,\d{3})+<", table)
+    assert not re.search(r">(None|nan|NaN|NaT|<NA>)<|\d\.0<", table)
+    # the links of the start page point at the notebooks next to it
+    text = "".join(c["source"] for c in nb["cells"] if c["cell_type"] == "markdown")
+    linked = set(re.findall(r"\]\(([^)]+\.py)\)", text))
+    assert linked == {p.name for p in (lab.root / "notebooks").glob("*.py")} - {Path(START).name}
+
+
+def test_the_file_browser_lists_each_notebook_once(lab):
+    on_disk = sorted(p.name for p in (lab.root / "notebooks").iterdir() if p.suffix in (".py", ".ipynb"))
+    assert any(n.endswith(".ipynb") for n in on_disk), "make sync pairs every notebook"
+    listed = lab.server.api("GET", "contents/notebooks?content=1")["content"]
+    names = sorted(e["name"] for e in listed if e["name"].endswith((".py", ".ipynb")))
+    assert names == sorted(p.name for p in (lab.root / "notebooks").glob("*.py"))
+    assert all(e["type"] == "notebook" for e in listed if e["name"].endswith(".py"))
+    # other .ipynb files are listed as usual
+    executed = lab.server.api("GET", "contents/build/default/executed?content=1")["content"]
+    assert [e["name"] for e in executed] == [Path(EXECUTED).name]
+
+
+def test_autosave_is_off_in_the_projects_lab(lab):
+    plugin = lab.server.api("GET", "settings/@jupyterlab/docmanager-extension:plugin", prefix="lab/api/")
+    assert plugin["schema"]["properties"]["autosave"]["default"] is False
+    assert plugin["settings"].get("autosave", False) is False
+    assert plugin["schema"]["properties"]["defaultViewers"]["default"]["python"] == "Jupytext Notebook"
+
+
+def test_an_edited_parameter_runs_changes_no_committed_file_and_reaches_the_py_only_when_saved(lab):
+    root, server = lab.root, lab.server
+    before = (root / POOLED).read_bytes()
+    opened = server.api("GET", f"contents/{POOLED}?type=notebook&content=1&hash=1")
+    nb = opened["content"]
+    params = next(c for c in nb["cells"] if "parameters" in c["metadata"].get("tags", []))
+    assert "POOL_BAND = 0.8\n" in params["source"]
+    params["source"] = params["source"].replace("POOL_BAND = 0.8\n", "POOL_BAND = 0.9\n")
+
+    cells = run_all(server, POOLED, nb)
+    charts = [c for c in cells if "show_figure(" in c["source"]]
+    assert len(charts) == 1
+    assert [k for o in charts[0]["outputs"] for k in o.get("data", {}) if k in IMAGES] == ["image/png"]
+    tables = [c for c in cells if "show_table(" in c["source"]]
+    assert len(tables) >= 4 and all("<table" in html_of(c) for c in tables)
+    # the run wrote to the variant's folder (git-ignored), never to a committed file
+    assert (root / "reports/variants/band-0.9/processed/consensus_over_time.csv").exists()
+    assert git(root, "status", "--porcelain", "--untracked-files=all") == ""
+    assert (root / POOLED).read_bytes() == before, "nothing is saved without Save"
+
+    # what Lab checks before saving: the file on disk is the one it opened, so no "File Changed"
+    check = server.api("GET", f"contents/{POOLED}?content=0&hash=1")
+    assert check["hash"] == opened["hash"]
+    server.api("PUT", f"contents/{POOLED}", {"type": "notebook", "format": "json", "content": nb})
+    saved = server.api("GET", f"contents/{POOLED}?content=0&hash=1")
+    assert server.api("GET", f"contents/{POOLED}?content=0&hash=1")["hash"] == saved["hash"]
+    diff = git(root, "diff", "--unified=0", "--", POOLED).splitlines()
+    changed = [ln for ln in diff if ln[:1] in "+-" and not ln.startswith(("+++", "---"))]
+    assert changed == ["-POOL_BAND = 0.8", "+POOL_BAND = 0.9"]
+    assert git(root, "status", "--porcelain") == f" M {POOLED}\n"
+    # opened again, the saved notebook keeps its outputs (in the git-ignored twin) and its edit
+    again = server.api("GET", f"contents/{POOLED}?type=notebook&content=1")["content"]
+    shown = [c for c in again["cells"] if c["cell_type"] == "code" and "show_figure(" in c["source"]]
+    assert any("image/png" in o.get("data", {}) for o in shown[0]["outputs"])
+
+
+def test_executed_notebooks_open_trusted(lab):
+    nb = lab.server.api("GET", f"contents/{EXECUTED}?type=notebook&content=1")["content"]
+    with_outputs = [c for c in nb["cells"] if c["cell_type"] == "code" and c["outputs"]]
+    assert with_outputs and all(c["metadata"].get("trusted") for c in with_outputs)
+
+
+def test_the_lab_log_stays_quiet(lab):
+    """Last: nothing above made the server warn (no "not trusted", no stripped metadata, no error)."""
+    noise = [ln for ln in lab.server.log.read_text().splitlines() if NOISE.search(ln)]
     assert not noise, "make lab logged:\n" + "\n".join(noise)

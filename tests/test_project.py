@@ -13,11 +13,14 @@ import pytest
 import yaml
 
 from dprk_russia import PROJECT_ROOT
+from dprk_russia.build.lab import LAB_ONLY
 from dprk_russia.build.run import declared_parameters
 
 from .layers import package_imports
 
 NOTEBOOKS = sorted((PROJECT_ROOT / "notebooks").glob("*.py"))
+#: The notebooks make runs (the others are for Lab only: dprk_russia.build.lab.LAB_ONLY).
+PIPELINE = [p for p in NOTEBOOKS if p.name not in LAB_ONLY]
 
 
 def test_there_are_phase_prefixed_notebooks():
@@ -151,17 +154,29 @@ def _transitive(files: set[Path]) -> set[Path]:
     return seen
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
-def test_make_rule_depends_on_every_module_the_notebook_uses(path: Path):
+def _make_database() -> str:
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    db = subprocess.run(
-        ["make", "-pq", "report", "sweep"], cwd=PROJECT_ROOT, capture_output=True, text=True, env=env
+    return subprocess.run(
+        ["make", "-pq", "report", "sweep", "backtest"], cwd=PROJECT_ROOT, capture_output=True, text=True, env=env
     ).stdout
-    rules = [
-        ln
-        for ln in db.splitlines()
-        if ln.endswith(".done: " + ln.split(": ", 1)[-1]) and f"notebooks/{path.name}" in ln
+
+
+def _rules_running(db: str, name: str) -> list[str]:
+    """The rules of make's database (``make -p``) whose stamp runs notebooks/``name``."""
+    return [
+        ln for ln in db.splitlines() if ln.endswith(".done: " + ln.split(": ", 1)[-1]) and f"notebooks/{name}" in ln
     ]
+
+
+def test_lab_only_notebooks_exist_and_make_never_runs_them():
+    assert set(LAB_ONLY) <= {p.name for p in NOTEBOOKS}
+    db = _make_database()
+    assert {name: _rules_running(db, name) for name in LAB_ONLY} == {name: [] for name in LAB_ONLY}
+
+
+@pytest.mark.parametrize("path", PIPELINE, ids=lambda p: p.name)
+def test_make_rule_depends_on_every_module_the_notebook_uses(path: Path):
+    rules = _rules_running(_make_database(), path.name)
     assert rules, f"no make rule runs {path.name}"
     used = _transitive(package_imports(path)) | {PROJECT_ROOT / "src/dprk_russia/build/run.py"}
     for rule in rules:

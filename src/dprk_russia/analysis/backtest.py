@@ -245,6 +245,16 @@ def summarise(bt: pd.DataFrame, scored: str = "all_cuts") -> pd.DataFrame:
     return round_columns(table, [c for c in table.columns if c not in ("set", "indicator", "n", "n_points")])
 
 
+def by_cut(bt: pd.DataFrame) -> pd.DataFrame:
+    """Per cut-off (each figure scored once, at its first cut-off: :func:`first_scored`): figures,
+    point figures, the median absolute log error of each method and the share of point figures
+    inside the band, as :func:`summarise` scores them. For the notebook's chart of the backtest."""
+    cols = ["cut", "n", "n_points", *[f"mdale_{m}" for m in METHODS], "band_coverage"]
+    rows = [{"cut": cut, **_scores(g)} for cut, g in bt.groupby("cut", sort=True)]
+    table = pd.DataFrame(rows).reindex(columns=cols) if rows else pd.DataFrame(columns=cols)
+    return round_columns(table, cols[3:]).reset_index(drop=True)
+
+
 def tune(
     claims: pd.DataFrame,
     indicators: Sequence[str],

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -12,12 +13,13 @@ import pandas as pd
 
 from dprk_russia import PROJECT_ROOT
 from dprk_russia.data.clean import load_processed
-from dprk_russia.report.figures import layout, save_figure, use_style
+from dprk_russia.report.figures import STYLE, layout, mark_cut_bands, save_figure, use_style
 from dprk_russia.analysis.findings import write_findings
 from dprk_russia.report.i18n import check_lang
 from dprk_russia.data.io import read_csv, write_csv
 from dprk_russia.build.variants import require_inputs
 from dprk_russia.data.schema import read_raw_csv
+from dprk_russia.report.styled import plain, styled
 
 
 @dataclass
@@ -66,6 +68,12 @@ class Context:
         return df
 
 
+def _in_kernel() -> bool:
+    """Whether this runs in an IPython kernel (Lab, papermill), where outputs are shown."""
+    ipython = sys.modules.get("IPython")
+    return ipython is not None and ipython.get_ipython() is not None
+
+
 def show(png: Path, width: int) -> None:
     """Display the saved ``png`` (``width`` CSS px) as an output of the running cell when inside
     an IPython kernel.
@@ -73,11 +81,47 @@ def show(png: Path, width: int) -> None:
     Explicit, so that a chart shows once wherever its call stands in the cell; a no-op in plain
     Python. The file is displayed after it is saved, so displaying never alters it.
     """
-    ipython = sys.modules.get("IPython")
-    if ipython is not None and ipython.get_ipython() is not None:
+    if _in_kernel():
         from IPython.display import Image, display
 
         display(Image(filename=str(png), width=width))
+
+
+def show_table(data: pd.DataFrame | pd.Series, lang: str = "en", max_rows: int = 60) -> None:
+    """Display a table with the project's number formatting (:mod:`dprk_russia.report.styled`):
+    thousands separators, whole numbers as whole numbers, a dash for missing values.
+
+    Only the display is formatted; the table is not changed. HTML for Lab and the executed
+    notebooks, the same cells as text for plain viewers; a no-op in plain Python.
+    """
+    if _in_kernel():
+        from IPython.display import display
+
+        bundle = {
+            "text/html": styled(data, lang, max_rows).to_html(),
+            "text/plain": plain(data, lang, max_rows),
+        }
+        display(bundle, raw=True)
+
+
+def show_figure(make: Callable[[], plt.Figure]) -> None:
+    """Draw ``make()`` in the project style and display it as a PNG below the running cell,
+    without saving a file: for charts that belong to a notebook, not to the report.
+
+    A no-op in plain Python (the chart is not even drawn).
+    """
+    if not _in_kernel():
+        return
+    from IPython.display import Image, display
+
+    with plt.ioff(), plt.style.context(STYLE):
+        fig = make()
+        mark_cut_bands(fig)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", metadata={"Software": None})
+        width = round(fig.get_figwidth() * fig.dpi)
+        plt.close(fig)
+    display(Image(data=buf.getvalue(), format="png", width=width))
 
 
 def load_context(raw_dir: str, processed_dir: str, reports_dir: str, report_langs: str) -> Context:

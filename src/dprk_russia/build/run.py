@@ -14,7 +14,9 @@
   run wrote (recorded by :func:`dprk_russia.data.io.atomic_path`), one per line, so that the
   Makefile runs the step again when one of them is deleted;
 * the kernel is shut down without the interrupt (SIGINT) that jupyter_client sends first, which
-  made an idle kernel log "KeyboardInterrupt caught in kernel" on successful runs.
+  made an idle kernel log "KeyboardInterrupt caught in kernel" on successful runs;
+* the executed notebook (or the failed one) is signed as trusted in the user's Jupyter signature
+  store (:func:`sign`), so that JupyterLab opens it without the "not trusted" warning.
 """
 
 from __future__ import annotations
@@ -112,6 +114,42 @@ def recording_outputs(log: Path) -> Iterator[list[str]]:
         written += sorted({(p.relative_to(here) if p.is_relative_to(here) else p).as_posix() for p in paths})
 
 
+def sign(path: str | Path) -> bool:
+    """Mark the notebook at ``path`` as trusted on this machine, as JupyterLab does for a notebook
+    it ran and saved, so that Lab opens it with its outputs and without "not trusted" warnings.
+
+    The build ran this notebook from the project's own code, so its outputs are as trustworthy as
+    the outputs of a notebook run in Lab. The signature (an HMAC of the content with the user's
+    ``notebook_secret``) goes to the signature store in the Jupyter data folder
+    (``jupyter --data-dir``, or ``$JUPYTER_DATA_DIR``); the file itself is not changed, and any
+    later change to it voids the signature. Returns False, without raising, when the store cannot
+    be written: signing is a convenience, never a reason to fail a build.
+    """
+    import os
+    import sqlite3
+
+    import nbformat
+    from jupyter_core.paths import jupyter_data_dir
+    from nbformat.sign import NotebookNotary
+
+    try:
+        data_dir = Path(jupyter_data_dir())
+        data_dir.mkdir(parents=True, exist_ok=True)  # as Jupyter itself does on first use
+        if not os.access(data_dir, os.W_OK):
+            return False
+        nb = nbformat.read(path, as_version=4)
+        notary = NotebookNotary(data_dir=str(data_dir))
+        try:
+            notary.sign(nb)
+        finally:
+            close = getattr(notary.store, "close", None)
+            if close is not None:
+                close()
+    except (OSError, sqlite3.Error, ValueError):
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     """Execute a notebook; return the exit status."""
     ap = argparse.ArgumentParser(description="Run a notebook with papermill.")
@@ -165,6 +203,7 @@ def main(argv: list[str] | None = None) -> int:
             )
     except PapermillExecutionError as err:
         running.replace(failed)
+        sign(failed)
         cell = f"cell {err.cell_index + 1} (execution count {err.exec_count})"
         say(
             f"[fail]  {name}: {nb_path} failed in {cell}: {err.ename}: {err.evalue}\n"
@@ -182,6 +221,7 @@ def main(argv: list[str] | None = None) -> int:
         return _cannot_write(name, err, running, executed)
     try:
         running.replace(executed)
+        sign(executed)
         failed.unlink(missing_ok=True)
         if args.stamp:
             write_text(args.stamp, "".join(f"{line}\n" for line in [str(nb_path), *written]))

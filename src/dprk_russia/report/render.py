@@ -28,7 +28,18 @@ from dprk_russia.data.io import read_csv
 from dprk_russia.data.schema import read_raw_csv
 from dprk_russia.report.charts import FIGURES
 from dprk_russia.report.figures import http_url
-from dprk_russia.report.i18n import check_lang, day, num, num_range, pct, published, round_sig
+from dprk_russia.report.i18n import (
+    TEXT,
+    check_lang,
+    day,
+    label,
+    num,
+    num_range,
+    pct,
+    published,
+    round_sig,
+    unit,
+)
 
 TEMPLATES = Path(__file__).with_name("templates")
 #: The core questions of the "At a glance" block, in order.
@@ -269,3 +280,54 @@ def build_report(
         )
     md = render_markdown(raw_dir, processed_dir, lang, params)
     return md, render_html(md, lang, fig_dir)
+
+
+#: The plain word on certainty, as the "At a glance" block of each template says it.
+CERTAINTY = {
+    "en": {
+        "well_attested": "well attested",
+        "few_sources": "few sources",
+        "old_evidence": "old evidence",
+        "contested": "contested: doubtful figures decide it",
+    },
+    "de": {
+        "well_attested": "gut belegt",
+        "few_sources": "wenige Quellen",
+        "old_evidence": "alte Grundlage",
+        "contested": "umstritten: zweifelhafte Zahlen entscheiden",
+    },
+}
+
+
+def key_findings(raw_dir: Path, processed_dir: Path, lang: str = "en") -> pd.DataFrame:
+    """The key findings as one table, for the start notebook: per headline indicator (the rows
+    of ``consensus.csv``, in its order) what the report quotes from the findings: the pooled
+    estimate at the date of its newest evidence with its band, the estimators, the plain word on
+    certainty and the newest counted figure (with its estimator's short name). Reads and formats;
+    computes nothing."""
+    check_lang(lang)
+    F = load_findings(processed_dir)
+    rows_of = read_csv(processed_dir / "consensus.csv")["indicator"]
+    ind = read_raw_csv(raw_dir / "indicators.csv")
+    rows = []
+    for i in rows_of:
+        k = f"key.{i}"
+        if f"{k}.certainty" not in F:
+            continue
+        e, c, n = F[f"{k}.evidence"], F[f"{k}.certainty"], F[f"{k}.newest"]
+        qualifier = TEXT.get(f"q_{n.qualifier}", {}).get(lang, "")
+        newest = num(n.value, lang) if n.low is None else num_range(n.low, n.high, lang)
+        rows.append(
+            {
+                "question": f"{label(ind, i, lang)} ({unit(ind, i, lang)})",
+                "estimate": e.value,
+                "likely": num_range(e.low, e.high, lang) if e.value is not None else None,
+                "evidence of": e.date,
+                "estimators": c.value,
+                "certainty": CERTAINTY[lang][c.qualifier],
+                "newest figure": f"{qualifier} {newest}".strip(),
+                "by": n.estimator,
+                "published": n.date,
+            }
+        )
+    return pd.DataFrame(rows)
