@@ -170,3 +170,13 @@ def test_signed_executed_notebook_is_trusted_and_unchanged(tmp_path, monkeypatch
     # a first build on a machine where Jupyter has never run creates the data folder
     monkeypatch.setenv("JUPYTER_DATA_DIR", str(tmp_path / "fresh"))
     assert sign(path) and (tmp_path / "fresh" / "nbsignatures.db").exists()
+
+
+def test_an_empty_table_is_shown_without_error():
+    """An early cut-off leaves tables with no rows but typed columns."""
+    import pandas as pd
+
+    from dprk_russia.report.styled import styled
+
+    empty = pd.DataFrame({"date": pd.to_datetime([]), "value": pd.Series([], dtype=float)})
+    assert "<table" in styled(empty).to_html()

@@ -85,7 +85,7 @@ def styled(data: pd.DataFrame | pd.Series, lang: str = "en", max_rows: int = MAX
     columns aligned left (a first column of text with room to read as the rows' labels), and
     columns without spaces in their cells (numbers, dates, ids, ranges) kept on one line."""
     df, caption = _shown(_frame(data), max_rows)
-    shown = df.map(lambda v: cell(v, lang))
+    shown = df.map(lambda v: cell(v, lang)).astype(str)  # str also for an empty table (an early cut-off)
     # an id from the table's content, so that an executed notebook is the same from run to run
     # (pandas draws a random one) and two tables on a page never share one
     uid = hashlib.sha1(f"{list(df.columns)}\n{shown.to_csv()}".encode()).hexdigest()[:10]
