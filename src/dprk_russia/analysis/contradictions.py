@@ -27,7 +27,7 @@ from scipy.special import stdtrit
 
 from dprk_russia.analysis.curves import curve_at
 from dprk_russia.analysis.pooled import pool_inputs
-from dprk_russia.analysis.precision import FIT_DIGITS, round_sig
+from dprk_russia.analysis.precision import round_sig_array
 from dprk_russia.analysis.tables import (
     counted,
     distinct_estimates,
@@ -115,8 +115,8 @@ def outside_band(
             continue
         factor = np.array([eff.get((ind, e), 1.0) for e in inp["estimator"]])
         # band edges from a fit through exp: written at the fits' precision (FIT_DIGITS)
-        lo_edge = np.array([round_sig(v, FIT_DIGITS) for v in factor * np.exp(m + k * (lo - m))])
-        hi_edge = np.array([round_sig(v, FIT_DIGITS) for v in factor * np.exp(m + k * (hi - m))])
+        lo_edge = round_sig_array(factor * np.exp(m + k * (lo - m)))
+        hi_edge = round_sig_array(factor * np.exp(m + k * (hi - m)))
         censor = inp["censor"].to_numpy()
         above = (inp["value_low"].to_numpy() > hi_edge) & (censor != "upper")
         below = (inp["value_high"].to_numpy() < lo_edge) & (censor != "lower")

@@ -388,8 +388,6 @@ def consensus(
     return rows
 
 
-#: What the pooled estimate is asked to reach in the backtest (issue #10): at most this share of
-#: the naive baseline's median absolute log error, and a band coverage within these bounds.
 #: Goals of the held-out backtest: the pooled estimate's median error at most half the naive
 #: baseline's, with the bootstrap 95% upper bound of that ratio at most 0.8, and 70-90% of the
 #: point figures inside the 80% band.

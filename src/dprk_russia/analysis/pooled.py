@@ -43,6 +43,7 @@ import pandas as pd
 from scipy.optimize import minimize
 from scipy.special import gammaln, stdtr, stdtrit
 
+from dprk_russia.analysis.optimise import converge
 from dprk_russia.analysis.precision import round_columns
 from dprk_russia.analysis.tables import counted, distinct_estimates
 
@@ -504,73 +505,6 @@ def _params(fit: Fit, prob: _Problem) -> np.ndarray:
     """A fit's parameter vector in its problem's layout (start, rises, effects, log sigma)."""
     b = fit.effects.set_index("estimator")["effect"].reindex(prob.estimators).fillna(0.0).to_numpy()
     return np.concatenate([[fit.level[0]], np.diff(fit.level), b, [np.log(fit.sigma)]])
-
-
-#: Convergence criterion of every pooled fit: the largest projected-gradient component (the
-#: gradient with components that push a variable against its bound removed) is below this.
-GRADIENT_TOL = 1e-9
-#: Newton steps allowed after L-BFGS-B (a fit converges in 2-6; more means a bug, reported).
-MAX_NEWTON = 50
-
-
-def _hessian(prob: _Problem, x: np.ndarray, eps: float = 1e-5) -> np.ndarray:
-    """Hessian of the objective at ``x`` by central differences of the analytic gradient."""
-    n = len(x)
-    H = np.empty((n, n))
-    for j in range(n):
-        step = np.zeros(n)
-        step[j] = eps
-        H[:, j] = (prob(x + step)[1] - prob(x - step)[1]) / (2 * eps)
-    return (H + H.T) / 2
-
-
-def projected_gradient(prob: _Problem, x: np.ndarray, g: np.ndarray) -> np.ndarray:
-    """The gradient without the components that push a variable at a bound out of its box."""
-    lo = np.array([-np.inf if b[0] is None else b[0] for b in prob.bounds()])
-    hi = np.array([np.inf if b[1] is None else b[1] for b in prob.bounds()])
-    blocked = ((x <= lo) & (g > 0)) | ((x >= hi) & (g < 0))
-    return np.where(blocked, 0.0, g)
-
-
-def converge(prob: _Problem, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Projected Newton steps from ``x`` until the projected gradient is below
-    :data:`GRADIENT_TOL`; returns the optimum and the Hessian there.
-
-    Variables at a bound whose gradient pushes them out stay fixed; the others take a Newton
-    step, projected back into the box, halved until the objective does not rise. Raises
-    RuntimeError when the fit does not converge (never silently returns an unfinished fit).
-    """
-    lo = np.array([-np.inf if b[0] is None else b[0] for b in prob.bounds()])
-    hi = np.array([np.inf if b[1] is None else b[1] for b in prob.bounds()])
-    x = np.clip(x, lo, hi)
-    f, g = prob(x)
-    for _ in range(MAX_NEWTON):
-        H = _hessian(prob, x)
-        pg = projected_gradient(prob, x, g)
-        if np.max(np.abs(pg)) < GRADIENT_TOL:
-            return x, H
-        free = pg != 0
-        Hf = H[np.ix_(free, free)]
-        # a tiny ridge keeps the step defined where the Hessian is singular (effects of an
-        # estimator with one figure sit on the flat top of the smoothed Laplace prior)
-        step = np.zeros_like(x)
-        step[free] = -np.linalg.solve(Hf + 1e-12 * np.eye(len(Hf)), pg[free])
-        a = 1.0
-        while True:
-            x_new = np.clip(x + a * step, lo, hi)
-            f_new, g_new = prob(x_new)
-            if f_new <= f + 1e-12 * abs(f) or a < 1e-6:
-                break
-            a /= 2
-        if np.array_equal(x_new, x):
-            break
-        x, f, g = x_new, f_new, g_new
-    pg = projected_gradient(prob, x, g)
-    if np.max(np.abs(pg)) < GRADIENT_TOL:
-        return x, _hessian(prob, x)
-    raise RuntimeError(
-        f"pooled fit did not converge: projected gradient {np.max(np.abs(pg)):.2e} > {GRADIENT_TOL:g}"
-    )
 
 
 def _level_sd(prob: _Problem, x: np.ndarray, H: np.ndarray) -> np.ndarray:

@@ -22,7 +22,7 @@ def round_sig(value: float, digits: int = 3) -> float:
 
 #: Significant digits of every number the analysis writes from a fit or a transcendental
 #: function (pooled curves and bands, estimator effects, backtest errors, band distances). The
-#: fits converge to a projected gradient below 1e-9 (``pooled.GRADIENT_TOL``), which fixes
+#: fits converge to a projected gradient below 1e-9 (``optimise.GRADIENT_TOL``), which fixes
 #: these numbers to about 1e-12 relative on any CPU (measured: 1e-13 between two OpenBLAS kernel
 #: sets), so six digits are the same everywhere, with a margin of a million. Six rather than
 #: the report's three, so that rounding twice (six, then three for the text) does not move a
