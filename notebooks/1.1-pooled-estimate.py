@@ -37,7 +37,7 @@ RECENT_DAYS = 183
 import pandas as pd
 
 from dprk_russia import PROJECT_ROOT
-from dprk_russia.analysis import curves, pooled, tables
+from dprk_russia.analysis import curves, joint, pooled, tables
 from dprk_russia.build.context import show_figure, show_table
 from dprk_russia.build.variants import require_inputs, variant_dirs
 from dprk_russia.data.clean import load_processed
@@ -75,7 +75,7 @@ pooled_ids
 # ## What is the pooled estimate, week by week, up to the cut-off?
 
 # %%
-fits = pooled.fit_all(claims, pooled_ids, cut, settings, warring)
+fits = joint.fit_all(claims, pooled_ids, cut, settings, warring)
 weekly = curves.curve_tables(fits, pooled_ids, cut)
 write_csv(weekly, processed / "consensus_over_time.csv")
 show_table(weekly.groupby("indicator").tail(1))
@@ -102,7 +102,7 @@ show_figure(lambda: charts.pooled_curves(fitted, indicators, weekly, "en", doubt
 
 # %%
 weights = {ind: fit.weights for ind, fit in fits.items() if fit.weights}
-sensitivity = pooled.part_sensitivity(claims, fits, pooled_ids, cut, settings, warring)
+sensitivity = joint.part_sensitivity(claims, fits, pooled_ids, cut, settings, warring)
 write_csv(sensitivity, processed / "pooled_sensitivity.csv")
 show_table(
     pd.DataFrame(

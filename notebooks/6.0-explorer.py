@@ -15,7 +15,7 @@
 #
 # Pick an indicator, an as-of date, the estimator types that count and whether the warring
 # parties' own figures (Russia, North Korea, Ukraine) enter, and the curve is fitted again with
-# the pipeline's own functions (`dprk_russia.analysis.explorer`: `pooled.fit_all` and
+# the pipeline's own functions (`dprk_russia.analysis.explorer`: `joint.fit_all` and
 # `curves.curve_table` on the processed claims published on or before the date, of the types
 # kept, the rule cleaning applies for `AS_OF` and `ESTIMATOR_TYPES`). With every claim, every type
 # and the warring parties in, the curve is exactly the report's. Below the chart: the figures

@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from dprk_russia.analysis import backtest, contradictions, curves, optimise, pooled
+from dprk_russia.analysis import backtest, contradictions, curves, joint, optimise, pooled
 
 from .conftest import make_claims
 
@@ -148,7 +148,7 @@ def test_backtest_never_fits_on_a_figure_published_after_the_cut(monkeypatch):
         seen.append(set(inputs["claim_id"]))
         return real(inputs, *args, **kw)
 
-    monkeypatch.setattr(pooled, "fit_indicator", spy)
+    monkeypatch.setattr(joint, "fit_indicator", spy)
     bt = backtest.backtest(df, [IND], [pd.Timestamp("2024-03-31")], horizon_days=180)
     assert seen == [{"a", "b"}]
     assert set(bt["claim_id"]) == {"late", "c"}
@@ -281,12 +281,12 @@ def test_a_killed_figure_above_all_casualties_is_weighed_down_not_dropped():
     rows += [_cas("mix", 6000, "2025-05-01", "X", "killed") | {"qualifier": "over"}]
     df = make_claims(rows)
     end = pd.Timestamp("2025-05-31")
-    fits = pooled.fit_all(df, ["killed", "casualties_total"], end)
+    fits = joint.fit_all(df, ["killed", "casualties_total"], end)
     assert list(fits) == ["killed", "casualties_total"]
     assert set(fits["killed"].weights) == {"mix"} and fits["killed"].weights["mix"] < 0.2
     assert np.exp(fits["killed"].level[-1]) < 2000
     # the sensitivity shows what the doubtful figure would decide
-    sens = pooled.part_sensitivity(df, fits, ["killed", "casualties_total"], end).set_index("indicator")
+    sens = joint.part_sensitivity(df, fits, ["killed", "casualties_total"], end).set_index("indicator")
     assert sens.loc["killed", "doubtful_claim_ids"] == "mix"
     assert sens.loc["killed", "doubtful_left_out"] <= sens.loc["killed", "weighed"]
     assert sens.loc["killed", "full_weight"] > sens.loc["killed", "weighed"]
@@ -300,7 +300,7 @@ def test_killed_plus_wounded_stay_within_all_casualties():
     rows += [_cas(f"w{i}", 2200 + 50 * i, f"2025-0{i}-14", "IJKL"[i - 1], "wounded") for i in range(1, 5)]
     df = make_claims(rows)
     ids = ["casualties_total", "killed", "wounded"]
-    fits = pooled.fit_all(df, ids, pd.Timestamp("2025-05-31"))
+    fits = joint.fit_all(df, ids, pd.Timestamp("2025-05-31"))
     dates = pd.date_range("2025-01-20", "2025-05-31", freq="7D")
     est = {i: fits[i].predict(dates)["estimate"].to_numpy() for i in ids}
     assert np.all(est["killed"] + est["wounded"] <= est["casualties_total"] * 1.02)
@@ -319,11 +319,11 @@ def test_joint_objective_gradient_matches_differences():
             for i in ("casualties_total", "killed", "wounded")}
     names = ["casualties_total", "killed", "wounded"]
     probs = [pooled._Problem(fits[n].inputs, fits[n].origin, fits[n].settings) for n in names]
-    joint = pooled._Joint(probs, [fits[n].origin for n in names])
-    x = np.concatenate([pooled._params(fits[n], p) for n, p in zip(names, probs, strict=True)]) + 0.01
-    f, g = joint(x)
+    problem = joint._Joint(probs, [fits[n].origin for n in names])
+    x = np.concatenate([joint._params(fits[n], p) for n, p in zip(names, probs, strict=True)]) + 0.01
+    f, g = problem(x)
     h = 1e-6
-    num = np.array([(joint(x + e)[0] - joint(x - e)[0]) / (2 * h) for e in np.eye(len(x)) * h])
+    num = np.array([(problem(x + e)[0] - problem(x - e)[0]) / (2 * h) for e in np.eye(len(x)) * h])
     assert np.max(np.abs(num - g)) < 1e-5 * max(1.0, np.max(np.abs(g)))
 
 
@@ -377,6 +377,6 @@ def test_fits_converge_to_the_stated_tolerance():
     df = make_claims(series("A", 1.0, "a") + series("B", 1.2, "b") + [row("o", 2500, "2024-12-20", "C", qualifier="over")])
     f = fit(df)
     prob = pooled._Problem(f.inputs, f.origin, f.settings)
-    x = pooled._params(f, prob)
+    x = joint._params(f, prob)
     g = optimise.projected_gradient(prob, x, prob(x)[1])
     assert np.max(np.abs(g)) < 1e-6  # the refitted parameters, re-packed from the Fit

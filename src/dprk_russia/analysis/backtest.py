@@ -30,7 +30,8 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
-from dprk_russia.analysis.pooled import PoolSettings, anchored, fit_all, pool_inputs
+from dprk_russia.analysis.joint import fit_all
+from dprk_russia.analysis.pooled import PoolSettings, anchored, pool_inputs
 from dprk_russia.analysis.precision import round_columns
 
 BACKTEST_COLUMNS = [

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from dprk_russia.analysis import curves, pooled
+from dprk_russia.analysis import curves, joint, pooled
 from dprk_russia.data.clean import parse_estimator_types
 from dprk_russia.data.vocab import check_as_of
 
@@ -101,8 +101,8 @@ def keep(claims: pd.DataFrame, as_of: str = "", types: str | Iterable[str] = "al
 def family(indicator: str) -> list[str]:
     """The indicators fitted together with ``indicator``: a part with its whole and the whole's
     other parts (killed, wounded and all casualties are fitted jointly), else itself."""
-    whole = pooled.PART_OF.get(indicator, indicator)
-    parts = [p for p in sorted(pooled.PART_OF) if pooled.PART_OF[p] == whole]
+    whole = joint.PART_OF.get(indicator, indicator)
+    parts = [p for p in sorted(joint.PART_OF) if joint.PART_OF[p] == whole]
     return [whole, *parts] if parts else [indicator]
 
 
@@ -119,7 +119,7 @@ def explore(
     """Fit the pooled curve of ``indicator`` on the claims kept by ``as_of`` and ``types``, with
     or without the warring parties' figures, exactly as notebook 1.1 fits it: the indicators with
     enough estimators (:func:`pooled.pooled_indicators`) of its :func:`family` together
-    (:func:`pooled.fit_all`), up to the cut-off; its weekly table by :func:`curves.curve_table`."""
+    (:func:`joint.fit_all`), up to the cut-off; its weekly table by :func:`curves.curve_table`."""
     if indicator not in set(indicators["indicator"]):
         raise ValueError(f"unknown indicator {indicator!r}")
     s = settings or pooled.PoolSettings()
@@ -151,7 +151,7 @@ def explore(
             )
         return ex
     ex.family = [m for m in members if m in ok]
-    fits = pooled.fit_all(kept, ex.family, cut, s, warring)
+    fits = joint.fit_all(kept, ex.family, cut, s, warring)
     ex.fit = fits[indicator]
     ex.curve = curves.curve_table(ex.fit, cut)
     return ex
