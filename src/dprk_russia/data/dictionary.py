@@ -275,6 +275,8 @@ TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "newest_published": "When it was published.",
             "newest_value_low": "Its low value.",
             "newest_value_high": "Its high value.",
+            "period_rise_claim_ids": "Figures counted as the rise over their period (a total \"in 2024\"), "
+            "not as a running total, ';'-separated.",
         },
     ),
     "pooled_sensitivity": (
@@ -447,6 +449,8 @@ TABLES_DE: dict[str, tuple[str, dict[str, str]]] = {
             "newest_published": "Wann sie veröffentlicht wurde.",
             "newest_value_low": "Ihr unterer Wert.",
             "newest_value_high": "Ihr oberer Wert.",
+            "period_rise_claim_ids": "Zahlen, die als Zuwachs in ihrem Zeitraum zählen "
+            "(eine Summe „im Jahr 2024“), nicht als laufende Summe, durch ';' getrennt.",
         },
     ),
     "pooled_sensitivity": (

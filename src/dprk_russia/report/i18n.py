@@ -38,6 +38,10 @@ TEXT: dict[str, dict[str, str]] = {
     "lower_bound": {"en": "lower bound (more than, at least)", "de": "Untergrenze (mehr als, mindestens)"},
     "upper_bound": {"en": "upper bound (up to, nearly)", "de": "Obergrenze (bis zu, fast)"},
     "doubtful": {"en": "weighed down: probably a total", "de": "heruntergewichtet: wohl eine Gesamtzahl"},
+    "period_rise": {
+        "en": "total for a period: the rise over it, from the pooled level at its start",
+        "de": "Summe für einen Zeitraum: Zuwachs darin, ab dem gepoolten Stand zu Beginn",
+    },
     "band_top": {"en": "band reaches", "de": "Band reicht bis"},
     "spread_title": {
         "en": "Figures of the last six months, relative to the pooled estimate at their date",
