@@ -39,8 +39,8 @@ TEXT: dict[str, dict[str, str]] = {
     "upper_bound": {"en": "upper bound (up to, nearly)", "de": "Obergrenze (bis zu, fast)"},
     "doubtful": {"en": "weighed down: probably a total", "de": "heruntergewichtet: wohl eine Gesamtzahl"},
     "period_rise": {
-        "en": "total for a period: the rise over it, from the pooled level at its start",
-        "de": "Summe für einen Zeitraum: Zuwachs darin, ab dem gepoolten Stand zu Beginn",
+        "en": "total for a period, as a rise",
+        "de": "Summe für einen Zeitraum, als Zuwachs",
     },
     "band_top": {"en": "band reaches", "de": "Band reicht bis"},
     "spread_title": {

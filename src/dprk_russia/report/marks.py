@@ -258,7 +258,7 @@ def plot_rise(
     (point,) = ax.plot(end, top, marker=marker, linestyle="none", color=col, markeredgecolor=col, zorder=3)
     link_point(point, c, lang)
     ax.annotate(
-        f"+{num(c['value_mid'] / scale, lang)}", (end, top), xytext=(4, -3), textcoords="offset points",
+        f"+{num(c['value_mid'] / scale, lang)}" + (f" ×{c['relays']}" if c["relays"] > 1 else ""), (end, top), xytext=(4, -3), textcoords="offset points",
         fontsize=8, color=GREY, va="top",
     )
 
