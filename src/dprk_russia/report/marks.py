@@ -257,9 +257,10 @@ def plot_rise(
     marker = glyph(c["basis"], c["qualifier"])
     (point,) = ax.plot(end, top, marker=marker, linestyle="none", color=col, markeredgecolor=col, zorder=3)
     link_point(point, c, lang)
+    relays = f" ×{c['relays']}" if c["relays"] > 1 else ""
     ax.annotate(
-        f"+{num(c['value_mid'] / scale, lang)}" + (f" ×{c['relays']}" if c["relays"] > 1 else ""), (end, top), xytext=(4, -3), textcoords="offset points",
-        fontsize=8, color=GREY, va="top",
+        f"+{num(c['value_mid'] / scale, lang)}{relays}", (end, top), xytext=(4, -3),
+        textcoords="offset points", fontsize=8, color=GREY, va="top",
     )
 
 
