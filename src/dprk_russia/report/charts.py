@@ -50,7 +50,8 @@ from dprk_russia.report.marks import (
     timeline_figure,
 )
 
-#: Figure stems in report order, grouped by the notebook that writes them.
+#: Figure stems in report order, grouped by the notebook that writes them (``headline``, which
+#: opens the report, is drawn by :mod:`dprk_russia.report.headline`).
 FIGURES = {
     "2.0-shipments": [
         "containers",
@@ -63,7 +64,7 @@ FIGURES = {
     ],
     "2.1-oil-transfers": ["oil_runrate", "oil_tankers"],
     "2.2-deployments": ["troops", "later_waves", "casualties", "casualty_share"],
-    "2.3-consensus-contradictions": ["consensus_spread"],
+    "2.3-consensus-contradictions": ["headline", "consensus_spread"],
 }
 
 

@@ -148,7 +148,11 @@ def record_plotted(fig: plt.Figure, claims: pd.DataFrame) -> None:
 
 
 def plotted_rows(fig: plt.Figure) -> pd.DataFrame | None:
-    """The claims recorded on ``fig`` (one row per claim, by indicator, date and id), or None."""
+    """The claims recorded on ``fig`` (one row per claim, by indicator, date and id), or None; a
+    chart that draws no claims (the headline's curves) sets its own table as ``plotted_table``."""
+    table = getattr(fig, "plotted_table", None)
+    if table is not None:
+        return table
     claims = getattr(fig, "plotted_claims", None)
     if claims is None:
         return None
@@ -237,14 +241,17 @@ def estimator_colours(claims: pd.DataFrame, max_named: int = len(PALETTE)) -> di
 SOURCE_SIZE = 8
 
 
-def add_source(fig: plt.Figure, claims: pd.DataFrame, lang: str, key: str = "") -> None:
+def add_source(
+    fig: plt.Figure, claims: pd.DataFrame, lang: str, key: str = "", source: str | None = None
+) -> None:
     """Lay the figure out and add a strip at its foot: ``key`` (e.g. numbered milestones), then
     the wrapped source line, in 8 pt (9 px or more wherever the page shows the figure); the
-    claims named there are the ones the figure plots (recorded for its download)."""
+    claims named there are the ones the figure plots (recorded for its download). ``source``
+    replaces the line naming the estimators of ``claims``."""
     record_plotted(fig, claims)
     width = int(fig.get_figwidth() * 15.5)
     parts = [textwrap.fill(line, width=width) for line in key.splitlines() if line]
-    parts.append(textwrap.fill(source_line(claims, lang), width=width))
+    parts.append(textwrap.fill(source_line(claims, lang) if source is None else source, width=width))
     text = "\n".join(parts)
     lines = text.count("\n") + 1
     foot = 0.1 + 0.155 * lines  # inches

@@ -62,6 +62,27 @@ TEXT: dict[str, dict[str, str]] = {
         "de": "aus Kapazität umgerechnete Geschosszahlen",
     },
     "period_covered": {"en": "Period covered by the figure", "de": "Zeitraum der Angabe"},
+    "headline_title": {
+        "en": "The core questions: pooled estimates up to the newest figure, held flat to the "
+        "cut-off ({cut})",
+        "de": "Die Kernfragen: gepoolte Schätzungen bis zur neuesten Zahl, danach bis zum Stichtag "
+        "({cut}) fortgeschrieben",
+    },
+    "headline_newest": {"en": "newest figure behind the estimate", "de": "neueste Zahl hinter der Schätzung"},
+    "headline_held": {
+        "en": "held flat after it (no newer figure)",
+        "de": "danach fortgeschrieben (keine neuere Zahl)",
+    },
+    "headline_source": {
+        "en": "Source: pooled estimates (see Methodology) of the figures compiled in the "
+        "dprk-russia dataset.",
+        "de": "Quelle: gepoolte Schätzungen (siehe Methodik) aus den im Datensatz dprk-russia "
+        "zusammengestellten Zahlen.",
+    },
+    "headline_none": {
+        "en": "No pooled estimate at this cut-off.",
+        "de": "Keine gepoolte Schätzung zu diesem Stichtag.",
+    },
     # qualifiers of a figure, as they precede the number in tooltips
     "q_exact": {"en": "", "de": ""},
     "q_range": {"en": "", "de": ""},
