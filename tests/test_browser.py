@@ -310,3 +310,85 @@ def test_the_headline_chart_stands_in_the_at_a_glance_block(page):
     assert HEADLINE_UNIT[lang] in texts
     assert re.search(r"\b\d{1,2}\.? \w+\.? 20\d\d\b", texts), "the newest evidence is dated"
     assert re.search(r"\b20\d\d\b", caption) and re.search(r"\d[\d,.]*\d{3}\b", caption), "a finding with its number"
+
+
+
+def _own_english_annotations() -> list[str]:
+    """The project's own English annotations that the German report must show in German: the
+    publishers' bracketed notes (templates/de/annotations.csv, where the German differs) and the
+    report's own English words for basis, relay and missing figures."""
+    from dprk_russia.report.render import annotations
+
+    notes = [f"({en})" for en, de in annotations("de").items() if en != de]
+    words = ["(assessed)", "(capacity)", "(forecast)", "(official)", "no figure", "Estimator", "estimators"]
+    return notes + words
+
+
+def test_no_english_annotation_in_german_text(browser):
+    """Every text node of the German report, appendices opened, free of the project's English
+    annotations (source titles stay in the language of their page and are left out)."""
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})
+    pg.goto(_report("de"))
+    texts = pg.evaluate(
+        """() => { document.querySelectorAll('details').forEach(d => d.open = true);
+                   const w = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT); const out = [];
+                   while (w.nextNode()) { const n = w.currentNode, el = n.parentElement;
+                     if (el.closest('svg, style') || el.closest('a[href^="http"]')?.closest('td:nth-child(2)')) continue;
+                     if (n.textContent.trim()) out.push(n.textContent); }
+                   return out; }"""
+    )
+    pg.close()
+    text = "\n".join(texts)
+    assert "Rankmore (gibt koreanische Nachrichten wieder)" in text
+    found = [a for a in _own_english_annotations() if a in text]
+    assert found == []
+
+
+#: Russia's side in the key findings: heading, and units that must appear in its rows.
+RUSSIA = {
+    "en": ("What Russia sent back", ("barrels", "systems", "aircraft", "US dollars", "tonnes"), "no figure given"),
+    "de": ("Was Russland zurückschickte", ("Barrel", "Systeme", "Flugzeuge", "US-Dollar", "Tonnen"), "keine Zahl genannt"),
+}
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_russias_side_is_in_the_key_findings_with_units(browser, lang):
+    heading, units, none = RUSSIA[lang]
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})
+    pg.goto(_report(lang))
+    rows = pg.evaluate(
+        """(heading) => { const h = [...document.querySelectorAll('h3')].find(x => x.textContent.trim() === heading);
+                   if (!h) return null;
+                   let t = h.nextElementSibling; while (t && t.tagName !== 'TABLE') t = t.nextElementSibling;
+                   let s = h.previousElementSibling; while (s && s.tagName !== 'H2') s = s.previousElementSibling;
+                   return [s && s.id, [...t.querySelectorAll('tbody tr')].map(r => [...r.cells].map(c => c.textContent.trim()))]; }""",
+        heading,
+    )
+    pg.close()
+    assert rows is not None, f"{lang}: no '{heading}' group"
+    section, cells = rows
+    assert section in ("key-findings", "wichtigste-ergebnisse"), "the group stands in the key findings"
+    assert len(cells) >= 7
+    assert all(re.search(r"\(.+\)$", r[0]) for r in cells), "every row names its unit"
+    assert all(re.search(r"\d", r[2]) for r in cells), "every row gives its period or date"
+    first = " ".join(r[0] for r in cells)
+    assert all(u in first for u in units), units
+    assert any(none in r[1] for r in cells), "a kind without a figure says so"
+    assert re.search(r"\d", cells[0][1]) and ("cap" in cells[0][1] or "Obergrenze" in cells[0][1])
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_transfers_show_a_unit_for_every_row(browser, lang):
+    pg = browser.new_page(viewport={"width": 1280, "height": 900})
+    pg.goto(_report(lang))
+    units = pg.evaluate(
+        """(heading) => { const h = [...document.querySelectorAll('h2')].find(x => x.textContent.trim() === heading);
+                   let t = h.nextElementSibling; while (t && !t.querySelector?.('table') && t.tagName !== 'TABLE') t = t.nextElementSibling;
+                   t = t.tagName === 'TABLE' ? t : t.querySelector('table');
+                   const col = [...t.querySelectorAll('thead th')].findIndex(th => ['Unit', 'Einheit'].includes(th.textContent.trim()));
+                   return [col, [...t.querySelectorAll('tbody tr')].map(r => r.cells[col].textContent.trim())]; }""",
+        RUSSIA[lang][0],
+    )
+    pg.close()
+    col, cells = units
+    assert col >= 0 and cells and all(cells), f"{lang}: a unit in every transfers row"

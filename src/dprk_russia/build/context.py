@@ -51,7 +51,7 @@ class Context:
             for i, lang in enumerate(self.langs):
                 fig = make(lang)
                 width = round(fig.get_figwidth() * fig.dpi)
-                saved = save_figure(fig, stem, self.figure_dir(lang))
+                saved = save_figure(fig, stem, self.figure_dir(lang), lang=lang)
                 if i == 0:  # the PNG just written, so the chart is not rendered again to show it
                     show(saved[-1], width)
                 with layout(narrow=True):

@@ -36,6 +36,7 @@ from dprk_russia.report.i18n import (
     num,
     num_range,
     pct,
+    period,
     published,
     round_sig,
     unit,
@@ -139,10 +140,32 @@ def _values(text: str, lang: str) -> list[str]:
     return [num_range(*(float(v) for v in (part.split("-") * 2)[:2]), lang) for part in text.split(";")]
 
 
+#: A publisher's own annotation at its end, in brackets: "Rankmore (Korean news relay)".
+_ANNOTATION_RE = re.compile(r"\(([^()]*)\)\s*$")
+
+
+def annotations(lang: str) -> dict[str, str]:
+    """The project's annotations of publishers (the text in brackets at the end of a publisher,
+    in English) in ``lang``: ``templates/<lang>/annotations.csv``; none for English."""
+    path = TEMPLATES / lang / "annotations.csv"
+    if not path.exists():
+        return {}
+    table = read_csv(path)
+    return dict(zip(table["en"], table[lang], strict=True))
+
+
+def publisher(text: object, words: dict[str, str]) -> str:
+    """A publisher as written, with its bracketed annotation in the report's language where
+    ``words`` has it (unknown annotations stay as written)."""
+    name = str(text)
+    return _ANNOTATION_RE.sub(lambda m: f"({words.get(m[1], m[1])})", name, count=1)
+
+
 def environment(
     lang: str, names: dict[str, str], labels: dict[str, str], units: dict[str, str] | None = None
 ) -> Environment:
     """The Jinja environment for ``lang``: Markdown templates plus the formatting filters."""
+    words = annotations(lang)
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         undefined=StrictUndefined,
@@ -163,6 +186,8 @@ def environment(
         "md": md_text,
         "link": md_link,
         "published": lambda s: published(s, lang),
+        "period": lambda start, end: period(start, end, lang),
+        "publisher": lambda s: publisher(s, words),
         "claims": claim_links,
         "values": lambda s: _values(s, lang),
         "dates": lambda s: [day(pd.Timestamp(d), lang) for d in s.split(";")],
@@ -182,8 +207,10 @@ def read_inputs(processed_dir: Path) -> dict:
     return {
         "F": load_findings(processed_dir),
         "claims": claims.to_dict("records"),
+        "claim_by_id": {c["claim_id"]: c for c in claims.to_dict("records")},
         "contradictions": contradictions.to_dict("records"),
         "transfers": read(processed_dir / "transfers.csv").to_dict("records"),
+        "sent_back": read(processed_dir / "sent_back.csv").to_dict("records"),
         "sensitivity": read(processed_dir / "pooled_sensitivity.csv").to_dict("records")
         if (processed_dir / "pooled_sensitivity.csv").exists()
         else [],
@@ -352,8 +379,8 @@ CERTAINTY = {
     },
     "de": {
         "well_attested": "gut belegt",
-        "few_sources": "wenige Quellen",
-        "old_evidence": "alte Grundlage",
+        "few_sources": "wenige Urheber",
+        "old_evidence": "alte Belege",
         "contested": "umstritten: zweifelhafte Zahlen entscheiden",
     },
 }
