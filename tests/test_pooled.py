@@ -380,3 +380,26 @@ def test_fits_converge_to_the_stated_tolerance():
     x = joint._params(f, prob)
     g = optimise.projected_gradient(prob, x, prob(x)[1])
     assert np.max(np.abs(g)) < 1e-6  # the refitted parameters, re-packed from the Fit
+
+
+def test_a_period_total_is_spread_over_its_period_unless_figures_say_otherwise():
+    """A total "in 2024" says nothing of when within 2024: with figures only before the period,
+    the rise is spread over the year (the curve at mid-year is well between its ends), not
+    bunched where the early growth would carry it; without the spreading it is bunched."""
+    ind = "ship_voyages"
+    rows = [
+        {"claim_id": "a", "indicator": ind, "value_low": 10, "published": "2023-10-15", "estimator": "A"},
+        {"claim_id": "b", "indicator": ind, "value_low": 18, "published": "2023-12-01", "estimator": "B"},
+        {"claim_id": "c", "indicator": ind, "value_low": 27, "published": "2024-01-31", "estimator": "C"},
+        {"claim_id": "m", "indicator": ind, "value_low": 49, "published": "2025-05-29", "estimator": "M",
+         "period_start": "2024-01", "period_end": "2024-12"},
+    ]
+    inp = pooled.pool_inputs(make_claims(rows), ind)
+    days = pd.to_datetime(["2024-01-31", "2024-03-31", "2024-12-31"])
+
+    def share_by_march(settings: pooled.PoolSettings) -> float:
+        at = pooled.fit_indicator(inp, ind, pd.Timestamp("2025-06-30"), settings).predict(days)["estimate"]
+        return float((at.iloc[1] - at.iloc[0]) / (at.iloc[2] - at.iloc[0]))
+
+    assert share_by_march(pooled.PoolSettings()) < 0.35  # two of eleven months: about a fifth
+    assert share_by_march(pooled.PoolSettings(spread=0.0)) > share_by_march(pooled.PoolSettings()) + 0.1
