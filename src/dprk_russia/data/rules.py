@@ -432,13 +432,22 @@ def validate_raw_with_warnings(
     Plausibility checks (:func:`plausibility`) and the probable-repeat check
     (:func:`unmarked_repeats`) run once the files themselves are valid.
     """
+    _, errors, warnings = check_raw(raw_dir, today)
+    return errors, warnings
+
+
+def check_raw(
+    raw_dir: str | Path, today: date | None = None
+) -> tuple[dict[str, pd.DataFrame | None], list[Problem], list[Problem]]:
+    """As :func:`validate_raw_with_warnings`, with the raw files as read (indexed by file line),
+    so that a caller needs not read them again."""
     frames, errors = _checked_frames(raw_dir, today)
     if errors:
-        return errors, []
+        return frames, errors, []
     claims, sources = frames["claims.csv"], frames["sources.csv"]  # read once, as checked
     more, warnings = plausibility(claims, sources)
     warnings += unmarked_repeats(claims, sources)
-    return sorted(set(more)), sorted(set(warnings))
+    return frames, sorted(set(more)), sorted(set(warnings))
 
 
 def validate_raw(raw_dir: str | Path, today: date | None = None) -> list[Problem]:
