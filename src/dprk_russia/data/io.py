@@ -80,8 +80,10 @@ def _is_text(s: pd.Series) -> bool:
 def _matching(s: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
     """Which cells of a text column match ``pattern`` (as text; missing cells never do), tested
     once per distinct value: a hundred thousand rows hold a few thousand texts."""
-    hits = [v for v in s.dropna().unique() if pattern.search(str(v))]
-    return s.isin(hits) & s.notna()
+    import pandas as pd
+
+    hits = [v for v in pd.unique(s.to_numpy()) if not pd.isna(v) and pattern.search(str(v))]
+    return s.isin(hits) if hits else pd.Series(False, index=s.index)
 
 
 def _map_text(
