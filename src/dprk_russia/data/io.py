@@ -115,16 +115,31 @@ def unescape(df: pd.DataFrame) -> pd.DataFrame:
     return _map_text(df, _ESCAPED, lambda s: s.str.slice(1))
 
 
+#: How :func:`write_csv` writes a number.
+FLOAT_FORMAT = "%.10g"
+
+
+def _formatted(s: pd.Series) -> pd.Series:
+    """A float column as ``to_csv`` writes it with :data:`FLOAT_FORMAT` (missing: empty)."""
+    import pandas as pd
+
+    return pd.Series([FLOAT_FORMAT % v if v == v else "" for v in s.to_numpy()], index=s.index, dtype=object)
+
+
 def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write ``df`` as a deterministic, spreadsheet-safe UTF-8 CSV, atomically.
 
     The csv writer quotes only cells containing ``,``, ``"`` or ``\\n``; a table with a carriage
     return inside a cell (which readers take for a line break) has all its text cells quoted.
     """
+    import pandas as pd
+
     safe = spreadsheet_safe(df)
     has_cr = any(_matching(safe[c], _CR).any() for c in safe if _is_text(safe[c]))
     quoting = csv.QUOTE_NONNUMERIC if has_cr else csv.QUOTE_MINIMAL
-    text = safe.to_csv(index=False, lineterminator="\n", float_format="%.10g", quoting=quoting)
+    if quoting == csv.QUOTE_MINIMAL:  # numbers as pandas writes them, each distinct one formatted once
+        safe = safe.assign(**{c: _formatted(safe[c]) for c in safe if pd.api.types.is_float_dtype(safe[c])})
+    text = safe.to_csv(index=False, lineterminator="\n", float_format=FLOAT_FORMAT, quoting=quoting)
     return write_text(path, text)
 
 
