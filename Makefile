@@ -149,7 +149,7 @@ NB_PARAMS = -p RAW_DIR data/raw -p PROCESSED_DIR $(OUT_DATA) -p REPORTS_DIR $(OU
 # $(call run_nb,notebook,label,extra papermill parameters)
 run_nb = $(PY) -m dprk_russia.build.run $(1) --label $(2) --executed $(BUILD)/executed/$(2).ipynb --stamp $@ $(NB_PARAMS) $(3)
 
-.PHONY: help variant-name report test lab sync lint clean distclean sweep bench venv validate intake backtest datapackage validate-package changelog release diff FORCE
+.PHONY: help variant-name report test lab sync lint clean distclean sweep bench bench-scale venv validate intake backtest datapackage validate-package changelog release diff FORCE
 
 help: ## Show this help (the default goal)
 	@echo "Usage: make TARGET [AS_OF=YYYY-MM-DD] [REPORT_LANGS='en de'] [ROUNDS_PER_CONTAINER_LOW=300] [ROUNDS_PER_CONTAINER_HIGH=500] [ESTIMATOR_TYPES=all]"
@@ -238,6 +238,9 @@ lab: $(VENV)/.synced ## Start JupyterLab on 127.0.0.1 with a token (LAB_PORT=888
 
 bench: $(VENV)/.synced ## Measure the speed goals (clean rebuild vs plain scripts, each step, no-op, make test, fresh clone, cleaning scale)
 	$(PY) bench/bench.py
+
+bench-scale: $(VENV)/.synced ## Build from 100,000 claims (the real ones copied with new ids) in a temporary copy, timing each step (goals: validate + clean <= 10 s, report <= 120 s)
+	$(PY) bench/scale.py
 
 distclean: clean ## Also remove .venv and the uv bootstrap in .tools
 	rm -rf $(VENV) $(TOOLS)

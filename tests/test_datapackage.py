@@ -14,8 +14,9 @@ from dprk_russia import PROJECT_ROOT, __version__
 from dprk_russia.data.clean import PROCESSED_COLUMNS
 from dprk_russia.data.dictionary import PROCESSED_DE, RAW, TABLES, TABLES_DE
 from dprk_russia.data.schema import REQUIRED_COLUMNS
+from dprk_russia.publish import export
 from dprk_russia.publish.datapackage import PACKAGE_PATH, build_package, package_json, validate_package
-from dprk_russia.publish.export import claims_workbook, workbook_bytes, write_claims_xlsx
+from dprk_russia.publish.export import claims_workbook, claims_xlsx_bytes, workbook_bytes, write_claims_xlsx
 
 RAW_RESOURCES = [f"raw-{n}" for n in RAW]
 
@@ -140,6 +141,50 @@ def test_excel_export_layout_types_and_bytes(tmp_path: Path):
     assert [c.value for c in notes[1]] == ["column", "type", "description", "description_de"]
     assert notes.cell(2, 1).value == "claim_id"
     assert ["release", __version__] in [[c.value for c in r[:2]] for r in notes.iter_rows()]
+
+
+def _edge_rows() -> list[dict[str, str]]:
+    """Claims whose cells test every kind of cell the fast xlsx writer writes."""
+    base = {c: "" for c in PROCESSED_COLUMNS}
+    texts = [" lead", "trail ", "  ", "a & b < c > d \"q\" 'x'", "=SUM(1)", "Zürich – “Kyiv” 北", "x" * 40000]
+    numbers = ["0", "-3", "0.1", "1e+20", "123456789012345", "2.5", "nan"]
+    rows = [{**base, "claim_id": "c0", "note": "no date in the first row"}]  # styles come later
+    for i, (text, number) in enumerate(zip(texts, numbers, strict=True), start=1):
+        rows.append(
+            {
+                **base,
+                "claim_id": f"c{i}",
+                "note": text,
+                "estimator": text.strip() or "e",
+                "value_low": number,
+                "value_high": number,
+                "has_value": "True" if i % 2 else "False",
+                "date": f"2024-0{i}-1{i}",
+                "published_date": "" if i % 3 else "1900-02-01",
+            }
+        )
+    return rows
+
+
+@pytest.mark.parametrize("first_dated", [True, False])
+def test_fast_excel_rows_are_openpyxl_bytes(tmp_path: Path, first_dated: bool, monkeypatch):
+    rows = _edge_rows()[(1 if first_dated else 0) :]
+    path = tmp_path / "claims.csv"
+    with open(path, "w", encoding="utf-8", newline="") as fh:
+        w = csv.DictWriter(fh, fieldnames=list(PROCESSED_COLUMNS), lineterminator="\n")
+        w.writeheader()
+        w.writerows(rows)
+    sizes: list[int] = []
+    real = export._workbook
+    monkeypatch.setattr(export, "_workbook", lambda df: sizes.append(len(df)) or real(df))
+    fast = claims_xlsx_bytes(path)
+    assert max(sizes) <= 2  # openpyxl wrote the sample rows only: the fast rows were used
+    assert fast == workbook_bytes(claims_workbook(path))
+
+
+def test_fast_excel_of_the_real_claims_is_openpyxl_bytes():
+    path = PROJECT_ROOT / "data/processed/claims.csv"
+    assert claims_xlsx_bytes(path) == workbook_bytes(claims_workbook(path))
 
 
 def test_package_json_is_valid_json_with_unique_resource_names():

@@ -83,3 +83,12 @@ def test_formula_escape_is_applied_at_the_writer_and_undone_by_the_reader(tmp_pa
     back = read_csv(tmp_path / "x.csv")
     assert list(back["estimator"]) == cells, "the report sees the original text"
     assert list(read_csv(tmp_path / "x.csv", text=False)["n"]) == list(range(len(cells)))
+
+
+def test_write_csv_numbers_as_pandas_writes_them(tmp_path):
+    """Numbers are formatted with %.10g (missing empty) whatever the path that writes them."""
+    df = pd.DataFrame(
+        {"a": [0.1, -0.0, float("nan"), 1e20, float("inf"), 123456789012.5, 3.0], "t": ["x", "=y", "", None, "a,b", 'q"', "z"]}
+    )
+    text = write_csv(df, tmp_path / "x.csv").read_text(encoding="utf-8")
+    assert text == 'a,t\n0.1,x\n-0,\'=y\n,\n1e+20,\ninf,"a,b"\n1.23456789e+11,"q"""\n3,z\n'

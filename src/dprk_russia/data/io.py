@@ -35,6 +35,7 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 # that itself starts with a quote survives the round trip write_csv -> read_csv unchanged
 _NEEDS_ESCAPE = re.compile(r"^'*[=+\-@\t\r]")
 _ESCAPED = re.compile(r"^'+[=+\-@\t\r]")
+_CR = re.compile("\r")
 
 
 @contextlib.contextmanager
@@ -76,13 +77,24 @@ def _is_text(s: pd.Series) -> bool:
     return pd.api.types.is_string_dtype(s) or s.dtype == object
 
 
-def _map_text(df: pd.DataFrame, pattern: str, change: Callable[[pd.Series], pd.Series]) -> pd.DataFrame:
+def _matching(s: pd.Series, pattern: re.Pattern[str]) -> pd.Series:
+    """Which cells of a text column match ``pattern`` (as text; missing cells never do), tested
+    once per distinct value: a hundred thousand rows hold a few thousand texts."""
+    import pandas as pd
+
+    hits = [v for v in pd.unique(s.to_numpy()) if not pd.isna(v) and pattern.search(str(v))]
+    return s.isin(hits) if hits else pd.Series(False, index=s.index)
+
+
+def _map_text(
+    df: pd.DataFrame, pattern: re.Pattern[str], change: Callable[[pd.Series], pd.Series]
+) -> pd.DataFrame:
     """A copy of ``df`` with ``change`` applied to the text cells that match ``pattern``."""
     out = df.copy()
     for col in out.columns:
         if _is_text(out[col]):
             s = out[col]
-            mask = s.astype("string").str.contains(pattern, na=False)
+            mask = _matching(s, pattern)
             if mask.any():
                 out[col] = s.astype(object).where(~mask, change(s.astype("string")))
     return out
@@ -103,18 +115,31 @@ def unescape(df: pd.DataFrame) -> pd.DataFrame:
     return _map_text(df, _ESCAPED, lambda s: s.str.slice(1))
 
 
+#: How :func:`write_csv` writes a number.
+FLOAT_FORMAT = "%.10g"
+
+
+def _formatted(s: pd.Series) -> pd.Series:
+    """A float column as ``to_csv`` writes it with :data:`FLOAT_FORMAT` (missing: empty)."""
+    import pandas as pd
+
+    return pd.Series([FLOAT_FORMAT % v if v == v else "" for v in s.to_numpy()], index=s.index, dtype=object)
+
+
 def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     """Write ``df`` as a deterministic, spreadsheet-safe UTF-8 CSV, atomically.
 
     The csv writer quotes only cells containing ``,``, ``"`` or ``\\n``; a table with a carriage
     return inside a cell (which readers take for a line break) has all its text cells quoted.
     """
+    import pandas as pd
+
     safe = spreadsheet_safe(df)
-    has_cr = any(
-        safe[c].astype("string").str.contains("\r", regex=False).any() for c in safe if _is_text(safe[c])
-    )
+    has_cr = any(_matching(safe[c], _CR).any() for c in safe if _is_text(safe[c]))
     quoting = csv.QUOTE_NONNUMERIC if has_cr else csv.QUOTE_MINIMAL
-    text = safe.to_csv(index=False, lineterminator="\n", float_format="%.10g", quoting=quoting)
+    if quoting == csv.QUOTE_MINIMAL:  # numbers as pandas writes them, each distinct one formatted once
+        safe = safe.assign(**{c: _formatted(safe[c]) for c in safe if pd.api.types.is_float_dtype(safe[c])})
+    text = safe.to_csv(index=False, lineterminator="\n", float_format=FLOAT_FORMAT, quoting=quoting)
     return write_text(path, text)
 
 

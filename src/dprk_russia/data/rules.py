@@ -12,17 +12,26 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from dprk_russia.data.io import Problem
+from dprk_russia.data.repeats import (  # noqa: F401  (re-exported: intake and tests use them from here)
+    NOT_A_REPEAT,
+    RELAY_WINDOW_DAYS,
+    REPEAT_WORDS,
+    repeat_candidates,
+    unmarked_repeats,
+)
 from dprk_russia.data.schema import (
     ISO_DATE_RE,
     column_schemas,
     odd_character,
-    read_csv_checked,
+    per_value,
     read_raw_frames,
     schema_problems,
 )
@@ -49,12 +58,49 @@ KEY_COLUMNS = {
 KEY_FILES = {"indicator": "indicators.csv", "estimator": "estimators.csv", "source_id": "sources.csv"}
 
 
+#: A key of printable ASCII words separated by single spaces: no hidden character, no spaces
+#: around it, and its own folded form (NFKC leaves ASCII as it is).
+_PLAIN_KEY = re.compile(r"[!-~]+(?: [!-~]+)*")
+
+
 def fold_key(value: str) -> str:
     """A key as a reader sees it: Unicode compatibility form (NFKC), invisible characters dropped,
     runs of whitespace as one space, no spaces around it."""
+    if _PLAIN_KEY.fullmatch(value):
+        return value
     text = unicodedata.normalize("NFKC", value)
     text = "".join(ch for ch in text if not (odd_character(ch) and not ch.isspace()))
     return " ".join(text.split())
+
+
+def _key_form(value: str) -> tuple[str | None, str]:
+    """What is wrong with one key cell by itself (a hidden character, spaces around it), else
+    None, and the key as a reader sees it (:func:`fold_key`)."""
+    if _PLAIN_KEY.fullmatch(value):
+        return None, value
+    odd = odd_character(value)
+    if odd:
+        pos, ch = odd
+        what = unicodedata.name(ch, "a control character")
+        msg = (
+            f"key {value!r} contains {what} (U+{ord(ch):04X}) at character {pos}: an invisible "
+            "character or a space other than the plain space; type the key again without it"
+        )
+        return msg, fold_key(value)
+    if value != value.strip():
+        return f"key {value!r} has spaces around it; write it as {value.strip()!r}", fold_key(value)
+    return None, fold_key(value)
+
+
+def _all_plain(keys: np.ndarray) -> bool:
+    """Whether every key is a plain key (:data:`_PLAIN_KEY`), tested on all of them at once."""
+    text = "\n".join(keys)
+    return text.isascii() and text.count("\n") == len(keys) - 1 and not _NOT_PLAIN.search(text)
+
+
+#: What makes one of the keys joined by line breaks not plain: another character than printable
+#: ASCII and the space, a space at the start or end of a key, two spaces in a row.
+_NOT_PLAIN = re.compile(r"[^\n!-~ ]|^ | $|  ", re.MULTILINE)
 
 
 def _key_problems(name: str, df: pd.DataFrame, keys: dict[str, set[str]]) -> list[Problem]:
@@ -66,42 +112,66 @@ def _key_problems(name: str, df: pd.DataFrame, keys: dict[str, set[str]]) -> lis
     for col in KEY_COLUMNS.get(name, ()):
         if col not in df.columns:
             continue
-        first: dict[str, tuple[str, int]] = {}
-        folded = {fold_key(k): k for k in keys.get(col, ())}
-        for line, value in df[col].items():
-            if not value.strip():
-                continue  # empty: the column's schema says whether that is allowed
-            odd = odd_character(value)
-            if odd:
-                pos, ch = odd
-                what = unicodedata.name(ch, "a control character")
+        values = df[col]
+        values = values[per_value(values, str.strip).to_numpy() != ""]  # empty: the schema decides
+        uniq = pd.unique(values)
+        if _all_plain(uniq):  # the usual case, checked in one pass: each key is its own folded form
+            clean = values
+            if col == own:
+                continue  # keys that fold alike are then the same key (a duplicate id, reported apart)
+        else:
+            forms = {v: _key_form(v) for v in uniq}
+            msgs = values.map({v: f[0] for v, f in forms.items()})
+            for line, msg in msgs[msgs.notna()].items():
+                out.append(Problem(name, int(line), col, msg))
+            clean = values[msgs.isna()]
+        if col == own:
+            # a key whose folded form an earlier key has, spelled differently
+            folded = clean.map({v: f[1] for v, f in forms.items()})
+            first = ~folded.duplicated()
+            first_value = pd.Series(clean[first].to_numpy(), index=folded[first].to_numpy())
+            first_line = pd.Series(clean.index[first.to_numpy()], index=folded[first].to_numpy())
+            earlier = folded.map(first_value)
+            for line in clean.index[(clean != earlier).to_numpy()]:
+                value, fold = clean[line], folded[line]
                 msg = (
-                    f"key {value!r} contains {what} (U+{ord(ch):04X}) at character {pos}: an invisible "
-                    "character or a space other than the plain space; type the key again without it"
+                    f"key {value!r} differs from {first_value[fold]!r} (line {int(first_line[fold])}) only "
+                    "in spacing or Unicode form (NFKC); use one spelling for one key"
                 )
-            elif value != value.strip():
-                msg = f"key {value!r} has spaces around it; write it as {value.strip()!r}"
-            elif col == own:
-                earlier = first.setdefault(fold_key(value), (value, int(line)))
-                if earlier[0] == value:
+                out.append(Problem(name, int(line), col, msg))
+        elif col in KEY_FILES:
+            known = keys.get(col, set())
+            unknown = [v for v in pd.unique(clean) if v not in known]
+            folded_keys = {fold_key(k): k for k in known} if unknown else {}
+            for value in unknown:
+                if fold_key(value) not in folded_keys:
                     continue
                 msg = (
-                    f"key {value!r} differs from {earlier[0]!r} (line {earlier[1]}) only in spacing or "
-                    "Unicode form (NFKC); use one spelling for one key"
+                    f"{value!r} is not a key of {KEY_FILES[col]}: {folded_keys[fold_key(value)]!r} "
+                    "differs from it only in spacing or Unicode form (NFKC); write it exactly as there"
                 )
-            elif col in KEY_FILES and value not in keys.get(col, ()) and fold_key(value) in folded:
-                msg = (
-                    f"{value!r} is not a key of {KEY_FILES[col]}: {folded[fold_key(value)]!r} differs "
-                    "from it only in spacing or Unicode form (NFKC); write it exactly as there"
-                )
-            else:
-                continue
-            out.append(Problem(name, int(line), col, msg))
+                lines = clean.index[(clean == value).to_numpy()]
+                out.extend(Problem(name, int(line), col, msg) for line in lines)
     return out
 
 
 #: Significant digits a figure may have: a float keeps 15 exactly, and no published figure has more.
 MAX_DIGITS = 15
+
+
+def _too_long(value: str) -> str | None:
+    """The message for a figure with too many significant digits or not finite, else None."""
+    text = value.strip()
+    if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):
+        return None
+    digits = len(text.replace(".", "").lstrip("0"))
+    if digits > MAX_DIGITS or not math.isfinite(float(text)):
+        shown = text if len(text) <= 24 else f"{text[:12]}…{text[-6:]}"
+        return (
+            f"a number with {digits} significant digits is too long (at most {MAX_DIGITS}; "
+            f"write the figure as published), got '{shown}'"
+        )
+    return None
 
 
 def _long_numbers(name: str, df: pd.DataFrame) -> list[Problem]:
@@ -111,18 +181,8 @@ def _long_numbers(name: str, df: pd.DataFrame) -> list[Problem]:
     if name != "claims.csv":
         return out
     for col in ("value_low", "value_high"):
-        for line, value in df[col].items():
-            text = value.strip()
-            if not re.fullmatch(r"[0-9]+(\.[0-9]+)?", text):
-                continue
-            digits = len(text.replace(".", "").lstrip("0"))
-            if digits > MAX_DIGITS or not math.isfinite(float(text)):
-                shown = text if len(text) <= 24 else f"{text[:12]}…{text[-6:]}"
-                msg = (
-                    f"a number with {digits} significant digits is too long (at most {MAX_DIGITS}; "
-                    f"write the figure as published), got '{shown}'"
-                )
-                out.append(Problem(name, int(line), col, msg))
+        msgs = per_value(df[col], _too_long)
+        out.extend(Problem(name, int(line), col, msg) for line, msg in msgs[msgs.notna()].items())
     return out
 
 
@@ -131,21 +191,25 @@ def _duplicates(name: str, df: pd.DataFrame) -> list[Problem]:
     col = ID_COLUMNS.get(name)
     if col is None:
         return []
-    first: dict[str, int] = {}
-    out = []
-    for line, value in df[col].items():
-        if value in first:
-            msg = f"duplicate id {value!r}: already used on line {first[value]}"
-            out.append(Problem(name, int(line), col, msg))
-        else:
-            first[value] = int(line)
-    return out
+    ids = df[col]
+    again = ids.duplicated()
+    first = pd.Series(ids.index[~again.to_numpy()], index=ids[~again].to_numpy())
+    return [
+        Problem(name, int(line), col, f"duplicate id {value!r}: already used on line {int(first[value])}")
+        for line, value in ids[again].items()
+    ]
 
 
 def _first_day(value: str) -> date | None:
     """First day covered by a well-formed ISO date of any precision, else None."""
     bounds = iso_bounds(value) if re.fullmatch(ISO_DATE_RE, value or "") else None
     return bounds[0] if bounds else None
+
+
+def _days(values: pd.Series, func: Callable[[str], date | None]) -> np.ndarray:
+    """``func`` of each cell (a date or None) as a day number (NaN for None), to compare whole
+    columns at once; computed once per distinct value."""
+    return per_value(values, lambda v: float(d.toordinal()) if (d := func(v)) else np.nan).to_numpy(float)
 
 
 def _future_dates(name: str, df: pd.DataFrame, today: date) -> list[Problem]:
@@ -157,11 +221,19 @@ def _future_dates(name: str, df: pd.DataFrame, today: date) -> list[Problem]:
     }
     out = []
     for col in columns.get(name, ()):
-        for line, value in df[col].items():
-            day = _first_day(value)
-            if day and day > today:
-                out.append(Problem(name, line, col, f"{value} is in the future (today is {today})"))
+        values = df[col]
+        later = _days(values, _first_day) > today.toordinal()
+        for line, value in values[later].items():
+            out.append(Problem(name, int(line), col, f"{value} is in the future (today is {today})"))
     return out
+
+
+def _number(value: str) -> float:
+    """The cell as Python reads a number, NaN when it is none (the number check reports it)."""
+    try:
+        return float(value)
+    except ValueError:
+        return np.nan
 
 
 def _row_rules(name: str, df: pd.DataFrame, registry: dict[str, str] | None = None) -> list[Problem]:
@@ -169,36 +241,31 @@ def _row_rules(name: str, df: pd.DataFrame, registry: dict[str, str] | None = No
     out: list[Problem] = []
     if name != "claims.csv":
         return out
-    for line, row in df.iterrows():
-        want = (registry or {}).get(row["estimator"])
-        if want is not None and row["estimator_type"] != want:
-            out.append(
-                Problem(
-                    name,
-                    line,
-                    "estimator_type",
-                    f"estimator {row['estimator']!r} has type {want!r} in estimators.csv, "
-                    f"got {row['estimator_type']!r}",
-                )
-            )
-        lo, hi = row["value_low"].strip(), row["value_high"].strip()
-        if bool(lo) != bool(hi):
-            col = "value_high" if lo else "value_low"
-            out.append(
-                Problem(name, line, col, "value_low and value_high must both be given or both be empty")
-            )
-        else:
-            try:
-                if lo and float(lo) > float(hi):
-                    out.append(Problem(name, line, "value_high", f"value_low {lo} is above value_high {hi}"))
-            except ValueError:
-                pass  # reported by the number check
-        if lo and hi and row["qualifier"] == "range" and lo == hi:
-            out.append(Problem(name, line, "qualifier", "qualifier 'range' needs value_low < value_high"))
-        ps, pe = row["period_start"], row["period_end"]
-        bs, be = (iso_bounds(ps) if ps else None), (iso_bounds(pe) if pe else None)
-        if bs and be and bs[0] > be[1]:
-            out.append(Problem(name, line, "period_end", f"period_start {ps} is after period_end {pe}"))
+    want = df["estimator"].map(registry or {})
+    for line in df.index[(want.notna() & (df["estimator_type"] != want)).to_numpy()]:
+        est, got = df.at[line, "estimator"], df.at[line, "estimator_type"]
+        msg = f"estimator {est!r} has type {want[line]!r} in estimators.csv, got {got!r}"
+        out.append(Problem(name, int(line), "estimator_type", msg))
+    lo, hi = per_value(df["value_low"], str.strip), per_value(df["value_high"], str.strip)
+    has_lo, has_hi = (lo != "").to_numpy(), (hi != "").to_numpy()
+    for line in df.index[has_lo != has_hi]:
+        col = "value_high" if lo[line] else "value_low"
+        msg = "value_low and value_high must both be given or both be empty"
+        out.append(Problem(name, int(line), col, msg))
+    both = has_lo & has_hi
+    low, high = (per_value(v, _number).to_numpy(dtype=float) for v in (lo, hi))
+    for line in df.index[both & (low > high)]:
+        msg = f"value_low {lo[line]} is above value_high {hi[line]}"
+        out.append(Problem(name, int(line), "value_high", msg))
+    same = both & (df["qualifier"] == "range").to_numpy() & (lo == hi).to_numpy()
+    for line in df.index[same]:
+        out.append(Problem(name, int(line), "qualifier", "qualifier 'range' needs value_low < value_high"))
+    ps, pe = df["period_start"], df["period_end"]
+    start = _days(ps, lambda v: (iso_bounds(v) or (None,))[0] if v else None)
+    end = _days(pe, lambda v: (iso_bounds(v) or (None, None))[1] if v else None)
+    for line in df.index[start > end]:
+        msg = f"period_start {ps[line]} is after period_end {pe[line]}"
+        out.append(Problem(name, int(line), "period_end", msg))
     return out
 
 
@@ -218,22 +285,21 @@ def _original_rules(df: pd.DataFrame) -> list[Problem]:
         return out
     kinds = dict(zip(df["source_id"], df["kind"], strict=True)) if "kind" in df.columns else {}
     col = "original_source_id"
-    for line, row in df.iterrows():
+    refs = df[col].str.strip()
+    for line, row in df[(refs != "").to_numpy()].iterrows():  # the few relays that name one
         ref = row[col].strip()
-        if not ref:
-            continue
         if ref == row["source_id"]:
-            out.append(Problem("sources.csv", line, col, "a page cannot be its own original"))
+            out.append(Problem("sources.csv", int(line), col, "a page cannot be its own original"))
             continue
         if ref not in kinds:
             continue
         if kinds[ref] not in ORIGINAL_KINDS:
             allowed = ", ".join(ORIGINAL_KINDS)
             msg = f"the original {ref!r} has kind {kinds[ref]!r}; it must be one of {allowed}"
-            out.append(Problem("sources.csv", line, col, msg))
+            out.append(Problem("sources.csv", int(line), col, msg))
         if row["kind"] not in RELAY_KINDS:
             msg = f"only a relay or aggregator names an original; this page has kind {row['kind']!r}"
-            out.append(Problem("sources.csv", line, col, msg))
+            out.append(Problem("sources.csv", int(line), col, msg))
     return out
 
 
@@ -242,28 +308,29 @@ def _repeat_rules(df: pd.DataFrame) -> list[Problem]:
     out: list[Problem] = []
     if "repeat_of" not in df.columns:
         return out
-    rows = {row["claim_id"]: row for _, row in df.iterrows()}
-    for line, row in df.iterrows():
+    refs = df["repeat_of"].str.strip()
+    repeats = df[(refs != "").to_numpy()]
+    # the rows named (the last row of an id used twice, as a dict of all rows would keep)
+    named = df[df["claim_id"].isin(set(refs[refs != ""])).to_numpy()]
+    rows = {r["claim_id"]: r for r in named.to_dict("records")}
+    for line, row in zip(repeats.index, repeats.to_dict("records"), strict=True):
         ref = row["repeat_of"].strip()
-        if not ref:
-            continue
         orig = rows.get(ref)
         if orig is None or ref == row["claim_id"]:
-            out.append(
-                Problem("claims.csv", line, "repeat_of", f"expected the claim_id of another row, got {ref!r}")
-            )
+            msg = f"expected the claim_id of another row, got {ref!r}"
+            out.append(Problem("claims.csv", int(line), "repeat_of", msg))
             continue
         if orig["repeat_of"].strip():
             msg = f"{ref} is itself a repeat of {orig['repeat_of']}; point to the original"
-            out.append(Problem("claims.csv", line, "repeat_of", msg))
+            out.append(Problem("claims.csv", int(line), "repeat_of", msg))
         same = all(orig[c] == row[c] for c in ("indicator", "value_low", "value_high"))
         if not same:
             msg = f"a repeat must have the indicator and values of {ref}"
-            out.append(Problem("claims.csv", line, "repeat_of", msg))
+            out.append(Problem("claims.csv", int(line), "repeat_of", msg))
         a, b = iso_bounds(orig["published"]), iso_bounds(row["published"])
         if a and b and a[0] > b[1]:
             msg = f"{ref} was published after this row ({orig['published']} > {row['published']})"
-            out.append(Problem("claims.csv", line, "repeat_of", msg))
+            out.append(Problem("claims.csv", int(line), "repeat_of", msg))
     return out
 
 
@@ -275,6 +342,38 @@ def _end(value: str) -> date | None:
 def _start(value: str) -> date | None:
     b = iso_bounds(value) if value and re.fullmatch(ISO_DATE_RE, value) else None
     return b[0] if b else None
+
+
+def _killed_above_total(claims: pd.DataFrame) -> tuple[list[Problem], list[Problem]]:
+    """Killed above total casualties for the same estimator and date (period_end, else published):
+    ``(errors, warnings)``, an error when both figures are on the same page."""
+    errors: list[Problem] = []
+    warnings: list[Problem] = []
+    counted = claims[(claims["scope"] == "total") & (claims["value_low"] != "")]
+    counted = counted[counted["indicator"].isin(["killed", "casualties_total"])]
+    if "repeat_of" in counted.columns:
+        counted = counted[counted["repeat_of"].str.strip() == ""]
+    when = per_value(counted["period_end"].where(counted["period_end"] != "", counted["published"]), _end)
+    counted = counted.assign(_when=when, _low=per_value(counted["value_low"], _number).astype(float),
+                             _high=per_value(counted["value_high"], _number).astype(float))
+    counted = counted[counted["_when"].notna()]
+    killed = counted[counted["indicator"] == "killed"].reset_index()
+    total = counted[counted["indicator"] == "casualties_total"]
+    # only a killed figure above the smallest total of its estimator and date can be above one:
+    # pair those alone (relays make the full pairing grow with the square of the copies)
+    least = total.groupby(["estimator", "_when"])["_high"].min().rename("_least")
+    killed = killed.join(least, on=["estimator", "_when"])
+    killed = killed[killed["_low"] > killed["_least"]]
+    pairs = killed.merge(total, on=["estimator", "_when"], suffixes=("", "_t"))
+    pairs = pairs[pairs["_low"] > pairs["_high_t"]]
+    for rec in pairs.to_dict("records"):
+        same_page = rec["source_id"] == rec["source_id_t"]
+        msg = (
+            f"killed {rec['value_low']} is above total casualties {rec['value_high_t']} "
+            f"({rec['claim_id_t']}) for {rec['estimator']} at {rec['_when'].isoformat()}"
+        )
+        (errors if same_page else warnings).append(Problem("claims.csv", int(rec["line"]), "value_low", msg))
+    return errors, warnings
 
 
 def plausibility(claims: pd.DataFrame, sources: pd.DataFrame | None) -> tuple[list[Problem], list[Problem]]:
@@ -292,154 +391,37 @@ def plausibility(claims: pd.DataFrame, sources: pd.DataFrame | None) -> tuple[li
     c = "claims.csv"
     accessed: dict[str, date] = {}
     if sources is not None:
-        for line, row in sources.iterrows():
-            acc = _end(row["accessed"])
-            pub = _start(row["published"])
-            if acc:
-                accessed[row["source_id"]] = acc
-            if acc and pub and pub > acc:
-                msg = f"published {row['published']} is after accessed {row['accessed']}"
-                errors.append(Problem("sources.csv", line, "published", msg))
-    for line, row in claims.iterrows():
-        pub_start, pub_end = _start(row["published"]), _end(row["published"])
-        acc = accessed.get(row["source_id"])
-        if acc and pub_start and pub_start > acc:
-            msg = f"published {row['published']} is after the source was accessed ({acc.isoformat()})"
-            errors.append(Problem(c, line, "published", msg))
-        pe = _start(row["period_end"])
-        if pe and pub_end and pe > pub_end and row["basis"] != "forecast":
-            msg = f"period_end {row['period_end']} is after published {row['published']} (only forecasts may)"
-            errors.append(Problem(c, line, "period_end", msg))
-    # killed vs total casualties, same estimator and date (period_end, else published)
-    counted = claims[(claims["scope"] == "total") & (claims["value_low"] != "")]
-    if "repeat_of" in counted.columns:
-        counted = counted[counted["repeat_of"].str.strip() == ""]
-    when = counted["period_end"].where(counted["period_end"] != "", counted["published"]).map(_end)
-    counted = counted.assign(_when=when)
-    killed = counted[counted["indicator"] == "killed"]
-    total = counted[counted["indicator"] == "casualties_total"]
-    pairs = killed.reset_index().merge(total, on=["estimator", "_when"], suffixes=("", "_t"))
-    for rec in pairs.to_dict("records"):
-        if rec["_when"] is None:
-            continue
-        try:
-            above = float(rec["value_low"]) > float(rec["value_high_t"])
-        except ValueError:
-            continue  # reported by the number check
-        if above:
-            same_page = rec["source_id"] == rec["source_id_t"]
-            msg = (
-                f"killed {rec['value_low']} is above total casualties {rec['value_high_t']} "
-                f"({rec['claim_id_t']}) for {rec['estimator']} at {rec['_when'].isoformat()}"
-            )
-            (errors if same_page else warnings).append(Problem(c, int(rec["line"]), "value_low", msg))
+        acc = per_value(sources["accessed"], _end)
+        has = acc.notna()
+        accessed = dict(zip(sources["source_id"][has], acc[has], strict=True))
+        for line in sources.index[_days(sources["published"], _start) > _days(sources["accessed"], _end)]:
+            row = sources.loc[line]
+            msg = f"published {row['published']} is after accessed {row['accessed']}"
+            errors.append(Problem("sources.csv", int(line), "published", msg))
+    published = claims["published"]
+    pub_start, pub_end = _days(published, _start), _days(published, _end)
+    acc_day = claims["source_id"].map({k: float(d.toordinal()) for k, d in accessed.items()})
+    for line in claims.index[pub_start > acc_day.to_numpy(dtype=float)]:
+        when = accessed[claims.at[line, "source_id"]].isoformat()
+        msg = f"published {published[line]} is after the source was accessed ({when})"
+        errors.append(Problem(c, int(line), "published", msg))
+    pe = _days(claims["period_end"], _start)
+    for line in claims.index[(pe > pub_end) & (claims["basis"] != "forecast").to_numpy()]:
+        pe_text = claims.at[line, "period_end"]
+        msg = f"period_end {pe_text} is after published {published[line]} (only forecasts may)"
+        errors.append(Problem(c, int(line), "period_end", msg))
+    more_errors, more_warnings = _killed_above_total(claims)
+    errors += more_errors
+    warnings += more_warnings
     # the same statement recorded with different bases
     key = ["source_id", "indicator", "value_low", "value_high"]
     withval = claims[claims["value_low"] != ""]
-    for _, group in withval.groupby(key, sort=False):
-        if group["basis"].nunique() > 1:
-            ids = ", ".join(f"{i} ({b})" for i, b in zip(group["claim_id"], group["basis"], strict=True))
-            msg = f"same source, indicator and values recorded with different bases: {ids}"
-            warnings.append(Problem(c, int(group.index[-1]), "basis", msg))
+    bases = withval.groupby(key, sort=False)["basis"].transform("nunique")
+    for _, group in withval[(bases > 1).to_numpy()].groupby(key, sort=False):
+        ids = ", ".join(f"{i} ({b})" for i, b in zip(group["claim_id"], group["basis"], strict=True))
+        msg = f"same source, indicator and values recorded with different bases: {ids}"
+        warnings.append(Problem(c, int(group.index[-1]), "basis", msg))
     return errors, warnings
-
-
-#: Relays of one statement published within this many days of the first are copies, not repeats
-#: (the same window the analysis uses to count a relayed figure once).
-RELAY_WINDOW_DAYS = 30
-#: Words in a note that say the page passes on an older figure.
-REPEAT_WORDS = re.compile(
-    r"\b(background|repeat(?:s|ed|ing)?|restat(?:es|ed|ing|ement)|old figure|earlier figure)\b",
-    re.IGNORECASE,
-)
-#: The phrase that says a row was looked at and is not a repeat (the note then says why).
-NOT_A_REPEAT = "not a repeat"
-
-
-def _relays(sources: pd.DataFrame | None) -> dict[str, tuple[str, str]]:
-    """source_id -> (via, publisher) of the page, for the 'same relay' test."""
-    if sources is None:
-        return {}
-    via = sources["via"] if "via" in sources.columns else pd.Series("", index=sources.index)
-    return {
-        sid: (v.strip(), p.strip())
-        for sid, v, p in zip(sources["source_id"], via, sources["publisher"], strict=True)
-    }
-
-
-def _same_hand(earlier: dict, later: dict, relays: dict[str, tuple[str, str]]) -> str | None:
-    """Why ``later`` comes from the same hand as ``earlier`` (estimator or relay), else None."""
-    if earlier["estimator"] == later["estimator"]:
-        return f"estimator {later['estimator']!r}"
-    via_e, pub_e = relays.get(earlier["source_id"], ("", ""))
-    via_l, _ = relays.get(later["source_id"], ("", ""))
-    if via_e and via_e == via_l:
-        return f"both pages relay {via_e}"
-    if later["estimator"] in (via_e, pub_e):
-        return f"{later['estimator']} relayed {earlier['claim_id']}"
-    return None
-
-
-def repeat_candidates(
-    claims: pd.DataFrame, sources: pd.DataFrame | None
-) -> list[tuple[object, str | None, list[str]]]:
-    """Probable repeats whose ``repeat_of`` is empty: ``(index, candidate original, reasons)``.
-
-    A row is a probable repeat when (a) an earlier row has the same indicator, value_low and
-    value_high, comes from the same estimator or the same relay (both pages relay the same
-    outlet, ``via``, or the row's estimator is the outlet that carried the earlier row), and
-    was published more than :data:`RELAY_WINDOW_DAYS` days before (copies of one statement
-    within that window are relays, not repeats); or (b) its note calls the figure background,
-    repeated, restated, an old or an earlier figure. A note that says ``not a repeat`` (and
-    why, e.g. the estimator's own new statement) clears it. The candidate is the earliest
-    such row (or the row it repeats), None when only the note gave the row away.
-    """
-    out: list[tuple[object, str | None, list[str]]] = []
-    if claims is None or claims.empty:
-        return out
-    marks = claims["repeat_of"] if "repeat_of" in claims.columns else pd.Series("", index=claims.index)
-    relays = _relays(sources)
-    records = claims.assign(_repeat=marks.fillna("").str.strip(), _index=claims.index).to_dict("records")
-    by_figure: dict[tuple[str, str, str], list[dict]] = {}
-    for rec in records:
-        if rec["value_low"].strip():
-            by_figure.setdefault((rec["indicator"], rec["value_low"], rec["value_high"]), []).append(rec)
-    for same in by_figure.values():
-        same.sort(key=lambda r: (_start(r["published"]) or date.max, r["claim_id"]))
-    for rec in records:
-        if rec["_repeat"] or NOT_A_REPEAT in rec["note"].lower():
-            continue
-        why, candidate = [], None
-        start = _start(rec["published"])
-        for other in by_figure.get((rec["indicator"], rec["value_low"], rec["value_high"]), ()):
-            end = _end(other["published"])
-            if other is rec or not (start and end) or (start - end).days <= RELAY_WINDOW_DAYS:
-                continue
-            hand = _same_hand(other, rec, relays)
-            if hand:
-                candidate = other["_repeat"] or other["claim_id"]
-                first = f"{other['claim_id']} published {other['published']}"
-                why.append(f"same indicator and values as {first} ({hand})")
-                break
-        word = REPEAT_WORDS.search(rec["note"])
-        if word:
-            why.append(f"the note says {word.group(0)!r}")
-        if why:
-            out.append((rec["_index"], candidate, why))
-    return out
-
-
-def unmarked_repeats(claims: pd.DataFrame, sources: pd.DataFrame | None) -> list[Problem]:
-    """Warnings (claims.csv, column repeat_of) for :func:`repeat_candidates`."""
-    out = []
-    for line, _candidate, why in repeat_candidates(claims, sources):
-        msg = (
-            "probable repeat with empty repeat_of: "
-            + "; ".join(why)
-            + f". Set repeat_of to the original's claim_id, or write '{NOT_A_REPEAT}' and why in the note"
-        )
-        out.append(Problem("claims.csv", int(line), "repeat_of", msg))
-    return out
 
 
 def validate_raw_with_warnings(
@@ -450,18 +432,22 @@ def validate_raw_with_warnings(
     Plausibility checks (:func:`plausibility`) and the probable-repeat check
     (:func:`unmarked_repeats`) run once the files themselves are valid.
     """
-    errors = validate_raw(raw_dir, today)
+    _, errors, warnings = check_raw(raw_dir, today)
+    return errors, warnings
+
+
+def check_raw(
+    raw_dir: str | Path, today: date | None = None
+) -> tuple[dict[str, pd.DataFrame | None], list[Problem], list[Problem]]:
+    """As :func:`validate_raw_with_warnings`, with the raw files as read (indexed by file line),
+    so that a caller needs not read them again."""
+    frames, errors = _checked_frames(raw_dir, today)
     if errors:
-        return errors, []
-    raw = Path(raw_dir)
-    scratch: list[Problem] = []
-    claims = read_csv_checked(raw / "claims.csv", scratch)
-    sources = read_csv_checked(raw / "sources.csv", scratch)
-    if claims is None:
-        return sorted(set(scratch)), []
+        return frames, errors, []
+    claims, sources = frames["claims.csv"], frames["sources.csv"]  # read once, as checked
     more, warnings = plausibility(claims, sources)
     warnings += unmarked_repeats(claims, sources)
-    return sorted(set(more)), sorted(set(warnings))
+    return frames, sorted(set(more)), sorted(set(warnings))
 
 
 def validate_raw(raw_dir: str | Path, today: date | None = None) -> list[Problem]:
@@ -469,6 +455,13 @@ def validate_raw(raw_dir: str | Path, today: date | None = None) -> list[Problem
 
     ``today`` (default: the current date) bounds publication and access dates.
     """
+    return _checked_frames(raw_dir, today)[1]
+
+
+def _checked_frames(
+    raw_dir: str | Path, today: date | None = None
+) -> tuple[dict[str, pd.DataFrame | None], list[Problem]]:
+    """The raw files as read (:func:`read_raw_frames`) and every problem in them, sorted."""
     today = today or date.today()
     frames, problems = read_raw_frames(raw_dir)
     ind = frames["indicators.csv"]
@@ -502,4 +495,4 @@ def validate_raw(raw_dir: str | Path, today: date | None = None) -> list[Problem
         if name == "sources.csv":
             problems.extend(_original_rules(df))
         problems.extend(_future_dates(name, df, today))
-    return sorted(set(problems))
+    return frames, sorted(set(problems))

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -107,6 +108,19 @@ def has_visible_text(value: str) -> bool:
     return any(not (ch.isspace() or _odd(ch)) for ch in value)
 
 
+#: The type of every column: no type at all, as every cell is read as text (:func:`read_table`),
+#: so that validation does not test the type of each of a hundred thousand cells again.
+TEXT = None
+
+
+def per_value(values: pd.Series, func: Callable[[str], object]) -> pd.Series:
+    """``func`` of each cell, computed once per distinct value (keys, dates and figures repeat
+    across many rows), as a Series aligned with ``values``."""
+    uniq = pd.unique(values)
+    found = pd.Series([func(v) for v in uniq], index=uniq, dtype=object)
+    return pd.Series(found.reindex(values).to_numpy(), index=values.index, dtype=object)
+
+
 def _valid_iso(value: str) -> bool:
     # Only judge values of the right shape; the format check reports the others.
     if not re.fullmatch(ISO_DATE_RE, value):
@@ -117,19 +131,23 @@ def _valid_iso(value: str) -> bool:
 def _text(required: bool = True, **kw) -> pa.Column:
     # a label drawn in a chart or written in the report must show something (invisible characters
     # count as spaces)
-    blank = pa.Check(lambda s: s.map(has_visible_text), error="must not be empty or only spaces")
-    return pa.Column(str, checks=[blank] if required else [], **kw)
+    blank = pa.Check(
+        lambda s: per_value(s, has_visible_text).astype(bool), error="must not be empty or only spaces"
+    )
+    return pa.Column(TEXT, checks=[blank] if required else [], **kw)
 
 
 def _regex(pattern: str, what: str, optional: bool = False) -> pa.Check:
-    pat = f"^$|{pattern}" if optional else pattern
-    return pa.Check.str_matches(pat, error=f"expected {what}")
+    # matched as pandas' str.match does (re.match), once per distinct value
+    rx = re.compile(f"^$|{pattern}" if optional else pattern)
+    matches = lambda s: per_value(s, lambda v: rx.match(v) is not None).astype(bool)  # noqa: E731
+    return pa.Check(matches, error=f"expected {what}")
 
 
 def _enum(values, what: str) -> pa.Check:
-    allowed = sorted(values)
-    listed = f": one of {', '.join(allowed)}" if len(allowed) <= 8 else ""
-    return pa.Check.isin(allowed, error=f"expected {what}{listed}")
+    allowed = frozenset(values)  # held by the check, not copied with the schema (thousands of keys)
+    listed = f": one of {', '.join(sorted(allowed))}" if len(allowed) <= 8 else ""
+    return pa.Check(lambda s: s.isin(allowed), error=f"expected {what}{listed}")
 
 
 def _iso_check(optional: bool, day_only: bool = False) -> list[pa.Check]:
@@ -137,7 +155,7 @@ def _iso_check(optional: bool, day_only: bool = False) -> list[pa.Check]:
     pattern = ISO_DAY_RE if day_only else ISO_DATE_RE
     return [
         _regex(pattern, what, optional),
-        pa.Check(lambda s: s.map(_valid_iso), error="not a calendar date"),
+        pa.Check(lambda s: per_value(s, _valid_iso).astype(bool), error="not a calendar date"),
     ]
 
 
@@ -148,66 +166,66 @@ def column_schemas(
     claims = pa.DataFrameSchema(
         {
             "claim_id": pa.Column(
-                str,
+                TEXT,
                 checks=[_regex(ID_RE, "a lowercase id [a-z0-9_.-]")],
             ),
-            "indicator": pa.Column(str, checks=[_enum(indicators, "a key of indicators.csv")]),
-            "value_low": pa.Column(str, checks=number),
-            "value_high": pa.Column(str, checks=number),
-            "qualifier": pa.Column(str, checks=[_enum(QUALIFIERS, "a qualifier")]),
-            "basis": pa.Column(str, checks=[_enum(BASES, "a basis")]),
-            "period_start": pa.Column(str, checks=_iso_check(optional=True)),
-            "period_end": pa.Column(str, checks=_iso_check(optional=True)),
-            "published": pa.Column(str, checks=_iso_check(optional=False)),
-            "estimator": pa.Column(str, checks=[_enum(estimators, "an estimator of estimators.csv")]),
-            "estimator_type": pa.Column(str, checks=[_enum(ESTIMATOR_TYPES, "an estimator type")]),
-            "source_id": pa.Column(str, checks=[_enum(sources, "a source_id of sources.csv")]),
+            "indicator": pa.Column(TEXT, checks=[_enum(indicators, "a key of indicators.csv")]),
+            "value_low": pa.Column(TEXT, checks=number),
+            "value_high": pa.Column(TEXT, checks=number),
+            "qualifier": pa.Column(TEXT, checks=[_enum(QUALIFIERS, "a qualifier")]),
+            "basis": pa.Column(TEXT, checks=[_enum(BASES, "a basis")]),
+            "period_start": pa.Column(TEXT, checks=_iso_check(optional=True)),
+            "period_end": pa.Column(TEXT, checks=_iso_check(optional=True)),
+            "published": pa.Column(TEXT, checks=_iso_check(optional=False)),
+            "estimator": pa.Column(TEXT, checks=[_enum(estimators, "an estimator of estimators.csv")]),
+            "estimator_type": pa.Column(TEXT, checks=[_enum(ESTIMATOR_TYPES, "an estimator type")]),
+            "source_id": pa.Column(TEXT, checks=[_enum(sources, "a source_id of sources.csv")]),
             "note": _text(),
-            "checked": pa.Column(str, checks=[_enum(YES_NO, "yes or no")]),
-            "scope": pa.Column(str, checks=[_enum(SCOPES, "a scope")]),
+            "checked": pa.Column(TEXT, checks=[_enum(YES_NO, "yes or no")]),
+            "scope": pa.Column(TEXT, checks=[_enum(SCOPES, "a scope")]),
         },
         strict=False,
     )
     sources_schema = pa.DataFrameSchema(
         {
             "source_id": pa.Column(
-                str,
+                TEXT,
                 checks=[_regex(ID_RE, "a lowercase id [a-z0-9_.-]")],
             ),
             "publisher": _text(),
             "title": _text(),
-            "url": pa.Column(str, checks=[_regex(URL_RE, "an http(s) URL")]),
-            "published": pa.Column(str, checks=_iso_check(optional=True)),
-            "accessed": pa.Column(str, checks=_iso_check(optional=False, day_only=True)),
-            "language": pa.Column(str, checks=[_regex(r"^[a-z]{2}$", "an ISO 639-1 code")]),
+            "url": pa.Column(TEXT, checks=[_regex(URL_RE, "an http(s) URL")]),
+            "published": pa.Column(TEXT, checks=_iso_check(optional=True)),
+            "accessed": pa.Column(TEXT, checks=_iso_check(optional=False, day_only=True)),
+            "language": pa.Column(TEXT, checks=[_regex(r"^[a-z]{2}$", "an ISO 639-1 code")]),
             "via": _text(required=False),
             # optional columns: validated when present
-            "remark": pa.Column(str, required=False),
-            "kind": pa.Column(str, checks=[_enum(SOURCE_KINDS, "a source kind")], required=False),
+            "remark": pa.Column(TEXT, required=False),
+            "kind": pa.Column(TEXT, checks=[_enum(SOURCE_KINDS, "a source kind")], required=False),
             "original_source_id": pa.Column(
-                str, checks=[_enum(sources | {""}, "empty or a source_id of sources.csv")], required=False
+                TEXT, checks=[_enum(sources | {""}, "empty or a source_id of sources.csv")], required=False
             ),
         },
         strict=False,
     )
     indicators_schema = pa.DataFrameSchema(
         {
-            "indicator": pa.Column(str, checks=[_regex(ID_RE, "a lowercase id")]),
+            "indicator": pa.Column(TEXT, checks=[_regex(ID_RE, "a lowercase id")]),
             "label_en": _text(),
             "label_de": _text(),
             "unit": _text(),
             "unit_de": _text(),
-            "direction": pa.Column(str, checks=[_enum(DIRECTIONS, "a direction")]),
-            "kind": pa.Column(str, checks=[_enum(KINDS, "a kind")]),
+            "direction": pa.Column(TEXT, checks=[_enum(DIRECTIONS, "a direction")]),
+            "kind": pa.Column(TEXT, checks=[_enum(KINDS, "a kind")]),
         },
         strict=False,
     )
     events = pa.DataFrameSchema(
         {
-            "date": pa.Column(str, checks=_iso_check(optional=False, day_only=True)),
+            "date": pa.Column(TEXT, checks=_iso_check(optional=False, day_only=True)),
             "event_en": _text(),
             "event_de": _text(),
-            "source_id": pa.Column(str, checks=[_enum(sources, "a source_id of sources.csv")]),
+            "source_id": pa.Column(TEXT, checks=[_enum(sources, "a source_id of sources.csv")]),
         },
         strict=False,
     )
@@ -216,12 +234,12 @@ def column_schemas(
             "estimator": _text(),
             "label_en": _text(),
             "label_de": _text(),
-            "type": pa.Column(str, checks=[_enum(ESTIMATOR_TYPES, "an estimator type")]),
+            "type": pa.Column(TEXT, checks=[_enum(ESTIMATOR_TYPES, "an estimator type")]),
             "country": _text(required=False),
-            "warring_party": pa.Column(str, checks=[_enum(YES_NO, "yes or no")]),
+            "warring_party": pa.Column(TEXT, checks=[_enum(YES_NO, "yes or no")]),
             # optional: the fixed chart colour of a frequent estimator, each colour used once
             "colour": pa.Column(
-                str,
+                TEXT,
                 checks=[
                     _regex(COLOUR_RE, "a colour #RRGGBB or empty", optional=True),
                     pa.Check(

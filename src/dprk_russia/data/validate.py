@@ -13,18 +13,18 @@ import sys
 import time
 from pathlib import Path
 
+import pandas as pd
+
 from dprk_russia import RAW_DIR
 from dprk_russia.data.io import write_text
-from dprk_russia.data.rules import validate_raw_with_warnings
+from dprk_russia.data.rules import check_raw
 
 
-def _warn_if_stale(raw: Path) -> None:
+def _warn_if_stale(claims: pd.DataFrame, sources: pd.DataFrame) -> None:
     """Print a warning when the newest figure is much older than the newest reading."""
     from dprk_russia.data.freshness import freshness, stale_warning
-    from dprk_russia.data.schema import read_raw_csv
 
-    read = {n: read_raw_csv(raw / f"{n}.csv") for n in ("claims", "sources")}
-    warning = stale_warning(freshness(read["claims"], read["sources"]))
+    warning = stale_warning(freshness(claims.reset_index(drop=True), sources.reset_index(drop=True)))
     if warning:
         print(warning, file=sys.stderr)
 
@@ -39,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
     t0 = time.perf_counter()
     if args.stamp:
         print(f"[start] validate {raw.as_posix()}", flush=True)
-    problems, warnings = validate_raw_with_warnings(raw)
+    frames, problems, warnings = check_raw(raw)
     shown = raw.as_posix().rstrip("/")
     for w in warnings:
         print(f"warning: {shown}/{w}", file=sys.stderr)
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{shown}/{p}", file=sys.stderr)
         print(f"validate: {len(problems)} problem(s) in {shown}; nothing was built.", file=sys.stderr)
         return 1
-    _warn_if_stale(raw)
+    _warn_if_stale(frames["claims.csv"], frames["sources.csv"])
     if args.stamp:
         write_text(args.stamp, "valid\n")
         print(f"[done]  validate {raw.as_posix()} in {time.perf_counter() - t0:.1f}s", flush=True)

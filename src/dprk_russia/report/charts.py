@@ -29,6 +29,7 @@ from dprk_russia.report.figures import (
     estimator_colours,
     estimator_names,
     finish,
+    first_copies,
     is_narrow,
     label,
     link_point,
@@ -250,6 +251,11 @@ def dprk_share(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure
     return fig
 
 
+def _copies_label(ax: plt.Axes, x: object, y: float, copies: int) -> None:
+    """"×n" beside a mark that stands for n copies of one claim (:func:`first_copies`)."""
+    ax.annotate(f"×{copies}", (x, y), xytext=(4, 3), textcoords="offset points", fontsize=8, color=GREY)
+
+
 def oil_runrate(claims: pd.DataFrame, rr: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
     """Each period figure for refined oil (``rr``: the table of
     :func:`~dprk_russia.analysis.tables.oil_run_rate`) as a bar over its period at its annualised
@@ -260,7 +266,8 @@ def oil_runrate(claims: pd.DataFrame, rr: pd.DataFrame, ind: pd.DataFrame, lang:
     names = estimator_names(claims, lang)
     fig, (ax,) = subplots(1, height=4.0)
     notified = False
-    for r in rr.itertuples():
+    n = first_copies(claims, rr["claim_id"]).to_numpy()
+    for r, copies in zip(rr[n > 0].itertuples(), n[n > 0], strict=True):
         col = colours.get(r.estimator, "#999999")
         is_notified = r.indicator == "refined_oil_notified"
         notified |= is_notified
@@ -270,6 +277,8 @@ def oil_runrate(claims: pd.DataFrame, rr: pd.DataFrame, ind: pd.DataFrame, lang:
         link_point(bar, by_id.loc[r.claim_id], lang)
         # end ticks, so that a one-month period reads as a period, not a stub
         ax.plot([r.period_start, r.period_end], [y, y], "|", color=col, markersize=9, markeredgewidth=1.5)
+        if copies > 1:
+            _copies_label(ax, r.period_end, y, copies)
     cap = UN_CAP_BARRELS
     ax.axhline(cap, color="#333333", linewidth=1.0, linestyle=(0, (6, 3)), zorder=0)
     ax.annotate(
@@ -347,10 +356,14 @@ def casualty_share(claims: pd.DataFrame, share: pd.DataFrame, ind: pd.DataFrame,
     names = estimator_names(claims, lang)
     shapes = {"killed": "v", "wounded": "^", "casualties_total": "o"}
     fig, (ax,) = subplots(1, height=4.0)
-    for r in sh.sort_values(["date", "claim_id"], kind="stable").itertuples():
+    sh = sh.sort_values(["date", "claim_id"], kind="stable")
+    n = first_copies(claims, sh["claim_id"]).to_numpy()
+    for r, copies in zip(sh[n > 0].itertuples(), n[n > 0], strict=True):
         col = colours.get(r.estimator, "#999999")
         (point,) = ax.plot(r.date, 100 * r.share_mid, shapes[r.indicator], color=col)
         link_point(point, by_id.loc[r.claim_id], lang)
+        if copies > 1:
+            _copies_label(ax, r.date, 100 * r.share_mid, copies)
     handles, labels = [], []
     for e, col in colours.items():
         if col != "#999999":
@@ -406,10 +419,14 @@ def consensus_spread(
             est = float(row.estimate)
             ax.hlines(y, float(row.low) / est, float(row.high) / est, color="#bbbbbb", linewidth=7, zorder=0)
         used_ids += list(recent["claim_id"])
-        for cid, x in zip(recent["claim_id"], recent["value_mid"] / ref, strict=True):
+        n = first_copies(claims, recent["claim_id"]).to_numpy()
+        xs = (recent["value_mid"] / ref).to_numpy()
+        for cid, x, copies in zip(recent["claim_id"][n > 0], xs[n > 0], n[n > 0], strict=True):
             colour = colours.get(by_id.loc[cid, "estimator"], OTHER)
             (point,) = ax.plot(x, y, "o", color=colour, alpha=0.85, zorder=2)
             link_point(point, by_id.loc[cid], lang)
+            if copies > 1:
+                _copies_label(ax, x, y, copies)
     ax.set_xscale("log")
     lo, hi = ax.get_xlim()
     ticks = [v for v in (0.1, 0.25, 0.5, 1, 2, 4, 10) if lo <= v <= hi]
