@@ -104,13 +104,18 @@ unexport MPLBACKEND
 # the models fit small matrices: BLAS threads only add overhead on 2 cores
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
+ifneq ($(BUILD_LOCKED),)
+# the notebooks of a locked build run in one warm process that has imported everything once
+# (dprk_russia.build.warm), found by the id of this make process and ended when it ends
+export DPRK_WARM := $(shell echo $$PPID)
+endif
 
 RAW := $(wildcard data/raw/*.csv)
 PKG := src/dprk_russia
 # the package's layers (data -> analysis -> report; build and publish drive them): a rule depends on
 # every module of the layers its notebook imports, so a new module is picked up without listing it
 SRC_DATA := $(PKG)/__init__.py $(sort $(wildcard $(PKG)/data/*.py))
-SRC_CLEAN := $(SRC_DATA) $(PKG)/build/__init__.py $(PKG)/build/run.py $(PKG)/build/params.py $(PKG)/build/variants.py $(PKG)/publish/__init__.py $(PKG)/publish/export.py
+SRC_CLEAN := $(SRC_DATA) $(PKG)/build/__init__.py $(PKG)/build/run.py $(PKG)/build/warm.py $(PKG)/build/inprocess.py $(PKG)/build/params.py $(PKG)/build/variants.py $(PKG)/publish/__init__.py $(PKG)/publish/export.py
 SRC_POOLED := $(SRC_CLEAN) $(sort $(wildcard $(PKG)/analysis/*.py))
 SRC_ANALYSIS := $(SRC_POOLED) $(sort $(wildcard $(PKG)/report/*.py)) $(PKG)/report/styles/project.mplstyle $(PKG)/build/context.py
 SRC_REPORT := $(SRC_ANALYSIS) $(sort $(wildcard $(PKG)/report/templates/*.j2 $(PKG)/report/templates/*/*.j2))
