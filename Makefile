@@ -118,7 +118,7 @@ SRC_DATA := $(PKG)/__init__.py $(sort $(wildcard $(PKG)/data/*.py))
 SRC_CLEAN := $(SRC_DATA) $(PKG)/build/__init__.py $(PKG)/build/run.py $(PKG)/build/warm.py $(PKG)/build/inprocess.py $(PKG)/build/params.py $(PKG)/build/variants.py $(PKG)/publish/__init__.py $(PKG)/publish/export.py
 SRC_POOLED := $(SRC_CLEAN) $(sort $(wildcard $(PKG)/analysis/*.py))
 SRC_ANALYSIS := $(SRC_POOLED) $(sort $(wildcard $(PKG)/report/*.py)) $(PKG)/report/styles/project.mplstyle $(PKG)/build/context.py
-SRC_REPORT := $(SRC_ANALYSIS) $(sort $(wildcard $(PKG)/report/templates/*.j2 $(PKG)/report/templates/*/*.j2))
+SRC_REPORT := $(SRC_ANALYSIS) $(sort $(wildcard $(PKG)/report/templates/*.j2 $(PKG)/report/templates/*/*.j2 $(PKG)/report/templates/*/*.csv))
 INPUTS := data/raw src notebooks Makefile uv.lock pyproject.toml
 # rebuilds are keyed on content: rules depend on $(HASH)/<file>.sha, rewritten only when the
 # file's content changes, so `make sync` or saving an unchanged notebook in Lab rebuilds nothing

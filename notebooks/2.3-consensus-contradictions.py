@@ -14,7 +14,7 @@
 # `data/raw/indicators.csv`.
 # **Writes** `data/processed/contradictions.csv`, `data/processed/findings_consensus.csv`,
 # `data/processed/findings_dataset.csv` and the
-# figure `consensus_spread` under `reports/<lang>/figures/`.
+# figures `headline` and `consensus_spread` under `reports/<lang>/figures/`.
 #
 # The pooled estimate (notebook 1.1) says what is known at a date. Here we ask two questions
 # of it: how far apart are the figures of the last six months once each is compared with the
@@ -39,7 +39,7 @@ from dprk_russia.analysis import contradictions, findings
 from dprk_russia.build.context import load_context, show_table
 from dprk_russia.build.variants import variant_dirs
 from dprk_russia.data.io import read_csv
-from dprk_russia.report import charts
+from dprk_russia.report import charts, headline
 
 PROCESSED_DIR, REPORTS_DIR = variant_dirs(
     PROCESSED_DIR, REPORTS_DIR, AS_OF=AS_OF, POOL_BAND=POOL_BAND,
@@ -49,6 +49,15 @@ ctx = load_context(RAW_DIR, PROCESSED_DIR, REPORTS_DIR, REPORT_LANGS)
 claims, ind, curves = ctx.claims, ctx.indicators, ctx.curves
 consensus = read_csv(ctx.processed_dir / "consensus.csv", text=False)
 effects = read_csv(ctx.processed_dir / "estimator_effects.csv", text=False)
+
+# %% [markdown]
+# ## The headline: the core questions at a glance
+# The pooled curves of the questions the report opens with, as `consensus_over_time.csv` gives
+# them: solid up to the date of the newest figure behind each (the dot, from `consensus.csv`),
+# dashed over a lighter band where the estimate is only carried flat to the cut-off.
+
+# %%
+ctx.figures("headline", lambda lang: headline.headline(curves, consensus, ind, lang))
 
 # %% [markdown]
 # ## How far apart are the recent figures, once growth is taken out?

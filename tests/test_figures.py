@@ -43,3 +43,31 @@ def test_date_ticks_name_the_year():
     assert any("2024" in x for x in labels) and any("2025" in x for x in labels)
     assert "\n2024" in labels[0]
     plt.close(fig)
+
+
+def test_a_period_total_is_drawn_as_a_rise_from_the_pooled_level_at_its_start():
+    """MSMT's 49 voyages "in 2024" is drawn from the curve's level at the start of 2024 up by 49
+    at the end of 2024 (not as a running total of 49), labelled "+49"; other figures as points."""
+    from dprk_russia.report.marks import plot_claims
+
+    from .conftest import make_claims
+
+    ind = "ship_voyages"
+    claims = make_claims(
+        [
+            {"claim_id": "a", "indicator": ind, "value_low": 20, "published": "2023-12-15"},
+            {"claim_id": "m", "indicator": ind, "value_low": 49, "published": "2025-05-29", "estimator": "M",
+             "period_start": "2024-01", "period_end": "2024-12"},
+        ]
+    )
+    claims["estimator_label_en"] = claims["estimator"]
+    curve = pd.DataFrame(
+        {"date": pd.to_datetime(["2023-12-15", "2023-12-31", "2024-12-31"]), "estimate": [20.0, 24.0, 70.0]}
+    )
+    fig, ax = plt.subplots()
+    plot_claims(ax, claims, "en", rises={"m"}, curve=curve)
+    tops = {round(float(y), 6) for line in ax.get_lines() for y in line.get_ydata()}
+    assert 24.0 + 49.0 in tops and 49.0 not in tops  # the rise sits on the level at its start
+    assert 20.0 in tops  # the other figure stays a point
+    assert any(a.get_text() == "+49" for a in ax.texts)
+    plt.close(fig)

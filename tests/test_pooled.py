@@ -443,3 +443,46 @@ def test_a_warm_start_from_an_earlier_fit_reaches_the_same_rounded_curve():
     for col in ("estimate", "low", "high"):
         a, b = cold.predict(dates)[col].to_numpy(), warm.predict(dates)[col].to_numpy()
         assert np.array_equal(round_sig_array(a), round_sig_array(b))
+
+
+def test_a_period_total_is_spread_over_its_period_unless_figures_say_otherwise():
+    """A total "in 2024" says nothing of when within 2024: with figures only before the period,
+    the rise is spread over the year (the curve at mid-year is well between its ends), not
+    bunched where the early growth would carry it; without the spreading it is bunched."""
+    ind = "ship_voyages"
+    rows = [
+        {"claim_id": "a", "indicator": ind, "value_low": 10, "published": "2023-10-15", "estimator": "A"},
+        {"claim_id": "b", "indicator": ind, "value_low": 18, "published": "2023-12-01", "estimator": "B"},
+        {"claim_id": "c", "indicator": ind, "value_low": 27, "published": "2024-01-31", "estimator": "C"},
+        {"claim_id": "m", "indicator": ind, "value_low": 49, "published": "2025-05-29", "estimator": "M",
+         "period_start": "2024-01", "period_end": "2024-12"},
+    ]
+    inp = pooled.pool_inputs(make_claims(rows), ind)
+    days = pd.to_datetime(["2024-01-31", "2024-03-31", "2024-12-31"])
+
+    def share_by_march(settings: pooled.PoolSettings) -> float:
+        at = pooled.fit_indicator(inp, ind, pd.Timestamp("2025-06-30"), settings).predict(days)["estimate"]
+        return float((at.iloc[1] - at.iloc[0]) / (at.iloc[2] - at.iloc[0]))
+
+    assert share_by_march(pooled.PoolSettings()) < 0.35  # two of eleven months: about a fifth
+    assert share_by_march(pooled.PoolSettings(spread=0.0)) > share_by_march(pooled.PoolSettings()) + 0.1
+
+
+def test_a_batch_with_a_period_total_gives_each_row_as_a_single_call():
+    """The spreading of a period total's rise is part of the vectorised objective too."""
+    ind = "ship_voyages"
+    rows = [
+        {"claim_id": "a", "indicator": ind, "value_low": 10, "published": "2023-10-15", "estimator": "A"},
+        {"claim_id": "c", "indicator": ind, "value_low": 27, "published": "2024-01-31", "estimator": "C"},
+        {"claim_id": "m", "indicator": ind, "value_low": 49, "published": "2025-05-29", "estimator": "M",
+         "period_start": "2024-01", "period_end": "2024-12"},
+    ]
+    f = pooled.fit_indicator(pooled.pool_inputs(make_claims(rows), ind), ind, pd.Timestamp("2025-06-30"))
+    prob = pooled._Problem(f.inputs, f.origin, f.settings)
+    assert prob.in_period.any()
+    x = joint._params(f, prob)
+    X = x + np.random.default_rng(1).normal(0, 0.05, (5, len(x)))
+    fb, G = prob.batch(X)
+    for r in range(len(X)):
+        f1, g1 = prob(X[r])
+        assert f1 == fb[r] and np.array_equal(g1, G[r])

@@ -106,7 +106,8 @@ def test_processed_tables_match_their_dictionary():
     from dprk_russia.data.dictionary import TABLES
 
     processed = PROJECT_ROOT / "data/processed"
-    from dprk_russia.analysis.findings import DICTIONARY, PARTS, REPORT_TABLES
+    from dprk_russia.analysis.findings import DICTIONARY, PARTS
+    from dprk_russia.data.clean import REPORT_TABLES
 
     documented = {"claims": list(PROCESSED_COLUMNS), **{k: list(v[1]) for k, v in TABLES.items()}}
     documented |= {f"findings_{p}": list(DICTIONARY) for p in PARTS}

@@ -15,7 +15,7 @@ from dprk_russia import PROJECT_ROOT
 from dprk_russia.analysis.findings import load_findings
 from dprk_russia.analysis.precision import round_sig
 from dprk_russia.report.charts import FIGURES
-from dprk_russia.report.i18n import day, num, pct, published
+from dprk_russia.report.i18n import day, num, pct, period, published
 from dprk_russia.report.render import build_report, claim_links, md_text, raw_checksum, render_html
 
 PROCESSED = PROJECT_ROOT / "data/processed"
@@ -91,6 +91,7 @@ def test_report_html_is_self_contained_and_every_point_links_to_its_source(repor
 
 KEY_SECTION = {"en": "Key findings", "de": "Wichtigste Ergebnisse"}
 CONTRA_SECTION = {"en": "Contradictions", "de": "Gefundene Widersprüche"}
+SENT_BACK_SECTION = {"en": "What Russia sent back", "de": "Was Russland zurückschickte"}
 
 
 def test_every_claim_link_has_an_anchor_and_tables_link_their_claims(report):
@@ -101,14 +102,26 @@ def test_every_claim_link_has_an_anchor_and_tables_link_their_claims(report):
         assert set(re.findall(r"\]\(#(c\d+)\)", md)) <= anchors
         assert '<details class="appendix claims">' in html and 'id="c0102"' in html
         body = md.split("\n## ")
-        rows = [[ln for ln in part.splitlines() if ln.startswith("| ")][1:] for part in body]
-        key = KEY_SECTION[lang]
-        key, contra = (next(i for i, p in enumerate(body) if p.startswith(h)) for h in (key, CONTRA_SECTION[lang]))
-        assert all("](#c" in ln for ln in rows[key]), "every key-findings row links to a claim"
-        assert len(rows[key]) == pd.read_csv(PROCESSED / "consensus.csv")["newest_claim_id"].notna().sum()
-        assert all("](#c" in ln for ln in rows[contra]), "every contradiction links to its claims"
-        assert len(rows[contra]) == len(pd.read_csv(PROCESSED / "contradictions.csv")), lang
-        assert all("](#c" in ln for ln in rows[4]), "every transfer links to its claims"
+        names = {"key": KEY_SECTION, "contra": CONTRA_SECTION, "sent_back": SENT_BACK_SECTION}
+        section = {n: next(p for p in body if p.startswith(h[lang])) for n, h in names.items()}
+        rows = {
+            n: [[ln for ln in t.splitlines() if ln.startswith("| ")][1:] for t in p.split("\n### ")]
+            for n, p in section.items()
+        }
+        key, russia = rows["key"]
+        assert all("](#c" in ln for ln in key), "every key-findings row links to a claim"
+        assert len(key) == pd.read_csv(PROCESSED / "consensus.csv")["newest_claim_id"].notna().sum()
+        sent_back = pd.read_csv(PROCESSED / "sent_back.csv")
+        assert len(russia) == 2 + sent_back["key"].sum(), "Russia's side: two oil rows and the key kinds"
+        assert all("](#c" in ln for ln in russia), "every row of Russia's side links to its claims"
+        (contra,) = rows["contra"]
+        assert all("](#c" in ln for ln in contra), "every contradiction links to its claims"
+        assert len(contra) == len(pd.read_csv(PROCESSED / "contradictions.csv")), lang
+        (transfers,) = rows["sent_back"]
+        assert len(transfers) == len(pd.read_csv(PROCESSED / "transfers.csv")), lang
+        assert all("](#c" in ln for ln in transfers), "every transfer links to its claims"
+        kinds = section["sent_back"].count("\n- **")
+        assert kinds == len(sent_back), "one summary line per kind"
 
 
 def _allowed(lang: str) -> tuple[set[str], list[str]]:
@@ -132,6 +145,10 @@ def _allowed(lang: str) -> tuple[set[str], list[str]]:
         nums |= {num(float(v), lang) for v in pd.concat([t["value_low"], t["value_high"]]) if v}
         dates |= {day(pd.Timestamp(d), lang) for d in t["date"]}
     nums |= {num(float(v), lang) for v in read("transfers")["relays"]}
+    kinds = read("sent_back")
+    nums |= {num(float(v), lang) for c in ("estimates", "estimators", "with_figure") for v in kinds[c]}
+    dates |= {period(r.period_start, r.period_end, lang) for r in kinds.itertuples()}
+    dates |= {period(r.period_start, r.period_end, lang) for r in read("claims").itertuples()}
     for r in read("pooled_sensitivity").itertuples():
         nums |= {num(round_sig(float(v)), lang) for v in (r.weighed, r.full_weight, r.doubtful_left_out)}
     dates |= {published(p, lang) for p in read("sources")["published"]}

@@ -12,7 +12,7 @@ from collections.abc import Iterable
 import numpy as np
 import pandas as pd
 
-from dprk_russia.analysis.pooled import Fit, pool_inputs
+from dprk_russia.analysis.pooled import Fit, increments, pool_inputs
 from dprk_russia.analysis.precision import round_columns, round_sig_array
 from dprk_russia.analysis.tables import curve_at  # noqa: F401  (read curves here too)
 from dprk_russia.data.dictionary import TABLES
@@ -118,6 +118,11 @@ def consensus_table(
                 "newest_published": newest["published_date"],
                 "newest_value_low": newest["value_low"],
                 "newest_value_high": newest["value_high"],
+                "period_rise_claim_ids": ";".join(
+                    sorted(counted.loc[increments(counted, counted["date"].min()), "claim_id"])
+                )
+                if last is not None
+                else "",
             }
         )
     # named columns even when nothing is counted yet (a cut-off before the first figure)

@@ -13,6 +13,7 @@ of who made it, when one estimator did) and ``qualifier`` (``about``, ``over`` .
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,7 +27,6 @@ from dprk_russia.analysis.pooled import pool_inputs
 from dprk_russia.analysis.precision import round_sig
 from dprk_russia.data.clean import FINDINGS_COLUMNS as DICTIONARY
 from dprk_russia.data.clean import FINDINGS_PARTS as PARTS
-from dprk_russia.data.clean import REPORT_TABLES
 from dprk_russia.data.io import read_csv, write_csv
 
 COLUMNS = list(DICTIONARY)
@@ -144,16 +144,6 @@ def load_findings(processed_dir: str | Path) -> dict[str, Finding]:
     return out
 
 
-def transfers(claims: pd.DataFrame) -> pd.DataFrame:
-    """Distinct estimates of transfers from Russia to North Korea other than oil, by date."""
-    sub = claims[
-        (claims["direction"] == "russia_to_dprk")
-        & ~claims["indicator"].str.startswith(("refined_oil", "oil_"))
-    ]
-    out = tables.distinct_estimates(sub).sort_values(["date", "claim_id"], kind="stable")
-    return out[list(REPORT_TABLES["transfers"][1])].reset_index(drop=True)
-
-
 # ---- the findings of each notebook
 
 
@@ -173,6 +163,7 @@ def dataset(
         ]
     return [
         *window,
+        *dating(claims, sources),
         finding("param.as_of", None, "date", as_of or None),
         finding("data.claims", len(claims)),
         finding("data.estimators", claims["estimator"].nunique()),
@@ -181,6 +172,33 @@ def dataset(
         finding("data.sources_events_only", len(set(sources["source_id"]) - used)),
         finding("data.first_published", None, "date", claims["published_date"].min()),
         finding("data.last_published", None, "date", claims["published_date"].max()),
+    ]
+
+
+#: Words in a claim's note or its source's remark saying that the page showed no date (or no
+#: year), or that the date was inferred or read from the page's address: such claims are kept,
+#: with the date worked out as the note says.
+DATE_NOT_ON_PAGE = re.compile(
+    r"\b(?:undated|no date|without a year|(?:month|date|year) (?:is )?inferred|inferred from (?:content|text)"
+    r"|(?:date|month)(?: taken)? from (?:the )?(?:url|article id)|url timestamp)\b",
+    re.IGNORECASE,
+)
+
+
+def dating(claims: pd.DataFrame, sources: pd.DataFrame) -> list[dict]:
+    """How the publication dates were found: claims dated to the day, only to the month, only to
+    the year, and those whose note or source remark says the page showed no date or the date was
+    worked out elsewhere (:data:`DATE_NOT_ON_PAGE`), with their ids."""
+    remark = None
+    if "remark" in sources:
+        remark = claims["source_id"].map(sources.set_index("source_id")["remark"])
+    said = claims["note"].fillna("").str.contains(DATE_NOT_ON_PAGE)
+    if remark is not None:
+        said |= remark.fillna("").str.contains(DATE_NOT_ON_PAGE)
+    precision = claims["published_precision"]
+    return [
+        *(finding(f"data.dated_{p}", int((precision == p).sum())) for p in ("day", "month", "year")),
+        finding("data.date_not_on_page", int(said.sum()), claims=sorted(claims.loc[said, "claim_id"])),
     ]
 
 

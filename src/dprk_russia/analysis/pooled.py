@@ -16,6 +16,11 @@ Model, per cumulative indicator, on the log scale::
   probability, an interval probability or a density. The errors are Student-t (``nu`` = 8),
   so that a stray figure (a misprint, a plan reported as a count) is discounted rather than
   bending the curve.
+* A figure for a whole period that starts after the curve's origin ("49 voyages in 2024")
+  observes the rise over that period. It says nothing of *when* within the period the rise
+  came, so inside such a period the weekly log-rises also pay a quadratic cost (``spread``),
+  which spreads the rise evenly unless other figures place it; elsewhere the rise goes where
+  the smoothness carries it.
 * ``b_e`` is the estimator's effect (a multiplicative factor ``exp(b_e)`` on the curve),
   with a Laplace prior centred on zero (``effect_scale``): an estimator with one figure is
   shrunk to zero unless it is far off, one with many consistent figures earns its effect,
@@ -76,6 +81,7 @@ class PoolSettings:
 
     smoothness: float = 3.0  #: penalty weight on changes of the weekly log-step
     growth_cost: float = 0.5  #: penalty per unit of log rise (growth only where figures demand it)
+    spread: float = 30.0  #: weight on squared weekly log-rises inside a period total's period (spread evenly)
     band: float = 0.8  #: central probability of the band
     effect_scale: float = 0.15  #: scale of the Laplace prior on estimator effects (log scale)
     sigma_prior: float = 0.25  #: prior median of the residual sd
@@ -283,6 +289,13 @@ class _Problem:
         pos0 = np.clip(t0 / step, 0, n_knots - 1)
         k0 = np.minimum(np.floor(pos0).astype(int), n_knots - 2) if n_knots > 1 else np.zeros(len(t), int)
         self.k0, self.w0 = k0, pos0 - k0
+        # the weeks inside the period of a period total: its rise is spread over them evenly
+        # unless other figures say otherwise (the total says nothing of when within the period)
+        mids = (self.knots[:-1] + self.knots[1:]) / 2
+        t_end = _days(inputs["date"], origin)
+        self.in_period = np.zeros(max(n_knots - 1, 0), bool)
+        for a, b in zip(t0[self.inc], t_end[self.inc], strict=True):
+            self.in_period |= (mids >= a) & (mids <= b)
         self.estimators = sorted(inputs["estimator"].unique())
         est_index = {e: i for i, e in enumerate(self.estimators)}
         self.e = inputs["estimator"].map(est_index).to_numpy()
@@ -368,6 +381,10 @@ class _Problem:
         pen = s.smoothness * np.sum(d**2, axis=1)
         g_steps = np.cumsum(g_g[:, ::-1], axis=1)[:, ::-1][:, 1:] + s.growth_cost
         pen += s.growth_cost * np.sum(steps, axis=1)
+        if s.spread and self.in_period.any():
+            inside = np.where(self.in_period, steps, 0.0)
+            pen += s.spread * np.sum(inside**2, axis=1)
+            g_steps += 2 * s.spread * inside
         if d.shape[1]:
             g_steps[:, 1:] += 2 * s.smoothness * d
             g_steps[:, :-1] -= 2 * s.smoothness * d

@@ -51,7 +51,7 @@ class Context:
             for i, lang in enumerate(self.langs):
                 fig = make(lang)
                 width = round(fig.get_figwidth() * fig.dpi)
-                saved = save_figure(fig, stem, self.figure_dir(lang))
+                saved = save_figure(fig, stem, self.figure_dir(lang), lang=lang)
                 if i == 0:  # the PNG just written, so the chart is not rendered again to show it
                     show(saved[-1], width)
                 with layout(narrow=True):
@@ -143,6 +143,11 @@ def load_context(raw_dir: str, processed_dir: str, reports_dir: str, report_lang
     if sens_path.exists():
         ids = read_csv(sens_path)["doubtful_claim_ids"]
         curves.attrs["doubtful"] = frozenset(c for cell in ids for c in cell.split(";") if c)
+    # figures counted as the rise over their period: the charts draw them as rises
+    cons_path = processed / "consensus.csv"
+    if cons_path.exists():
+        ids = read_csv(cons_path)["period_rise_claim_ids"]
+        curves.attrs["rises"] = frozenset(c for cell in ids for c in cell.split(";") if c)
     return Context(
         claims=load_processed(processed / "claims.csv"),
         indicators=indicators,

@@ -102,6 +102,32 @@ REPORT_TABLES: dict[str, tuple[str, dict[str, str]]] = {
             "note": "Our summary (English), from the first claim.",
         },
     ),
+    "sent_back": (
+        "What Russia sent back, one row per kind of item (indicator) of transfers.csv, in the "
+        "report's order: how many distinct estimates, and the newest counted figure.",
+        {
+            "indicator": "Indicator key: the kind of item.",
+            "estimates": "Distinct estimates of this kind (rows of transfers.csv).",
+            "estimators": "Distinct estimators behind them.",
+            "with_figure": "Estimates that give a number.",
+            "rule": "How the figure below was chosen: newest (the newest counted figure: assessed or "
+            "official, for the whole indicator, not a repeat; by the date it refers to, ties: the "
+            "larger, the later published) or none (no counted figure: the newest statement).",
+            "claim_id": "The claim carrying that figure (the first of its relays).",
+            "has_value": "Whether it gives a number.",
+            "value_low": "Low value (empty when no number was given).",
+            "value_high": "High value.",
+            "qualifier": "Qualifier.",
+            "basis": "Basis.",
+            "estimator": "Estimator.",
+            "period_start": "Start of the period it covers, as given (empty when not stated).",
+            "period_end": "End of the period it covers, as given.",
+            "date": "Representative date.",
+            "relay_ids": "The claims (pages) carrying the figure, ';'-separated.",
+            "key": "True for the kinds the key findings show (air defence, aircraft, technology, "
+            "money, food and goods).",
+        },
+    ),
 }
 
 

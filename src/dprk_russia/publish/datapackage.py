@@ -164,7 +164,7 @@ def _processed_resources() -> list[dict[str, Any]]:
             "claims",
             "data/processed/claims.csv",
             "Tidy, typed claims: one published figure per row, joined with indicator, estimator and source.",
-            "Bereinigte, typisierte Angaben: eine veröffentlichte Zahl pro Zeile, mit Indikator, Schätzer "
+            "Bereinigte, typisierte Angaben: eine veröffentlichte Zahl pro Zeile, mit Indikator, Urheber "
             "und Quelle verbunden.",
             _processed_table("claims", PROCESSED_COLUMNS, PROCESSED_DE),
         )

@@ -50,7 +50,8 @@ from dprk_russia.report.marks import (
     timeline_figure,
 )
 
-#: Figure stems in report order, grouped by the notebook that writes them.
+#: Figure stems in report order, grouped by the notebook that writes them (``headline``, which
+#: opens the report, is drawn by :mod:`dprk_russia.report.headline`).
 FIGURES = {
     "2.0-shipments": [
         "containers",
@@ -63,7 +64,7 @@ FIGURES = {
     ],
     "2.1-oil-transfers": ["oil_runrate", "oil_tankers"],
     "2.2-deployments": ["troops", "later_waves", "casualties", "casualty_share"],
-    "2.3-consensus-contradictions": ["consensus_spread"],
+    "2.3-consensus-contradictions": ["headline", "consensus_spread"],
 }
 
 
@@ -203,19 +204,23 @@ def _panels(
     fig, axes = subplots(len(ids))
     pooled = False
     doubtful = curves.attrs.get("doubtful", ()) if curves is not None else ()
+    rises = curves.attrs.get("rises", ()) if curves is not None else ()
     for ax, i in zip(axes, ids, strict=False):
         pooled |= plot_band(ax, curve_of(curves, i), lang=lang)
-        plot_claims(ax, sub[sub["indicator"] == i], lang, colours=colours, doubtful=doubtful)
+        plot_claims(
+            ax, sub[sub["indicator"] == i], lang, colours=colours, doubtful=doubtful, rises=rises,
+            curve=curve_of(curves, i),
+        )
         ax.set_title(textwrap.fill(label(ind, i, lang), 40), fontsize=9, loc="left")
         ax.set_ylabel(unit(ind, i, lang))
         ax.set_xlabel(t("date", lang))
         ax.set_ylim(bottom=0)
         _clip_band(ax, sub[sub["indicator"] == i], curve_of(curves, i))
     if len(axes) > len(ids):  # a spare panel holds the legend
-        legend(axes[len(ids)], sub, colours, lang, pooled, inside=True, doubtful=doubtful)
+        legend(axes[len(ids)], sub, colours, lang, pooled, inside=True, doubtful=doubtful, rises=rises)
     else:
         where = axes[-1] if is_narrow() else axes[0]
-        legend(where, sub, colours, lang, pooled, below=True, doubtful=doubtful)
+        legend(where, sub, colours, lang, pooled, below=True, doubtful=doubtful, rises=rises)
     add_source(fig, sub, lang)
     return fig
 

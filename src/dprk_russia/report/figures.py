@@ -15,7 +15,16 @@ import pandas as pd
 from matplotlib.layout_engine import TightLayoutEngine
 
 from dprk_russia.data.io import atomic_path, write_csv
-from dprk_russia.report.i18n import LOCALES, day, label, num, num_range, t, unit  # noqa: F401  (label, unit re-exported)
+from dprk_russia.report.i18n import (  # noqa: F401  (label, unit re-exported)
+    FIGURE_CSV,
+    LOCALES,
+    day,
+    label,
+    num,
+    num_range,
+    t,
+    unit,
+)
 
 STYLE = Path(__file__).with_name("styles") / "project.mplstyle"
 PALETTE = ["#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#000000"]
@@ -147,13 +156,32 @@ def record_plotted(fig: plt.Figure, claims: pd.DataFrame) -> None:
     fig.plotted_claims = claims if before is None else pd.concat([before, claims])
 
 
-def plotted_rows(fig: plt.Figure) -> pd.DataFrame | None:
-    """The claims recorded on ``fig`` (one row per claim, by indicator, date and id), or None."""
+def plotted_rows(fig: plt.Figure, lang: str = "en") -> pd.DataFrame | None:
+    """The claims recorded on ``fig`` (one row per claim, by indicator, date and id), or None; a
+    chart that draws no claims (the headline's curves) sets its own table as ``plotted_table``.
+
+    In English the columns are :data:`PLOTTED_COLUMNS` with the data's codes; in another language
+    (:data:`dprk_russia.report.i18n.FIGURE_CSV`) the headers are in that language and indicator,
+    estimator, qualifier and basis are its labels. Numbers stay plain, dates ISO.
+    """
+    table = getattr(fig, "plotted_table", None)
+    if table is not None:
+        return table
     claims = getattr(fig, "plotted_claims", None)
     if claims is None:
         return None
     rows = claims.drop_duplicates("claim_id").sort_values(["indicator", "date", "claim_id"], kind="stable")
-    return rows[PLOTTED_COLUMNS].reset_index(drop=True)
+    rows = rows[PLOTTED_COLUMNS + [c for c in (f"label_{lang}", f"estimator_label_{lang}") if c in rows]]
+    words = FIGURE_CSV.get(lang)
+    if not words:
+        return rows[PLOTTED_COLUMNS].reset_index(drop=True)
+    out = rows.assign(
+        indicator=rows.get(f"label_{lang}", rows["indicator"]),
+        estimator=rows.get(f"estimator_label_{lang}", rows["estimator"]),
+        qualifier=rows["qualifier"].map(lambda v: words["qualifier"].get(v, v)),
+        basis=rows["basis"].map(lambda v: words["basis"].get(v, v)),
+    )[PLOTTED_COLUMNS]
+    return out.rename(columns=words["columns"]).reset_index(drop=True)
 
 
 #: The pooled bands drawn on each axes (curve, scale), so that saving can mark where the axis
@@ -185,11 +213,17 @@ def mark_cut_bands(fig: plt.Figure) -> None:
 
 
 def save_figure(
-    fig: plt.Figure, stem: str, out_dir: str | Path, download: bool = True, png: bool = True
+    fig: plt.Figure,
+    stem: str,
+    out_dir: str | Path,
+    download: bool = True,
+    png: bool = True,
+    lang: str = "en",
 ) -> list[Path]:
     """Save ``fig`` as ``stem.svg`` (points linked to their sources) and, if ``png``, ``stem.png``,
-    deterministically, and the claims it plots (see :func:`record_plotted`) as ``stem.csv``
-    unless not ``download`` (a figure's phone variant shares the desktop one's download).
+    deterministically, and the claims it plots (see :func:`record_plotted`) as ``stem.csv`` in
+    ``lang`` (:func:`plotted_rows`) unless not ``download`` (a figure's phone variant shares the
+    desktop one's download).
 
     ``savefig`` renders each file with matplotlib's own SVG and Agg canvases whatever the
     session's backend, so no backend is forced: a Jupyter kernel keeps its inline one. The
@@ -198,7 +232,7 @@ def save_figure(
     out = Path(out_dir)
     paths = []
     mark_cut_bands(fig)
-    rows = plotted_rows(fig)
+    rows = plotted_rows(fig, lang)
     if rows is not None and download:
         paths.append(write_csv(rows, out / f"{stem}.csv"))
     formats = [("svg", {"Date": None, "Creator": None})] + ([("png", {"Software": None})] if png else [])
@@ -237,14 +271,17 @@ def estimator_colours(claims: pd.DataFrame, max_named: int = len(PALETTE)) -> di
 SOURCE_SIZE = 8
 
 
-def add_source(fig: plt.Figure, claims: pd.DataFrame, lang: str, key: str = "") -> None:
+def add_source(
+    fig: plt.Figure, claims: pd.DataFrame, lang: str, key: str = "", source: str | None = None
+) -> None:
     """Lay the figure out and add a strip at its foot: ``key`` (e.g. numbered milestones), then
     the wrapped source line, in 8 pt (9 px or more wherever the page shows the figure); the
-    claims named there are the ones the figure plots (recorded for its download)."""
+    claims named there are the ones the figure plots (recorded for its download). ``source``
+    replaces the line naming the estimators of ``claims``."""
     record_plotted(fig, claims)
     width = int(fig.get_figwidth() * 15.5)
     parts = [textwrap.fill(line, width=width) for line in key.splitlines() if line]
-    parts.append(textwrap.fill(source_line(claims, lang), width=width))
+    parts.append(textwrap.fill(source_line(claims, lang) if source is None else source, width=width))
     text = "\n".join(parts)
     lines = text.count("\n") + 1
     foot = 0.1 + 0.155 * lines  # inches

@@ -22,7 +22,7 @@ TEXT: dict[str, dict[str, str]] = {
         "de": "Schätzungen zusammengestellt im Datensatz dprk-russia",
     },
     "date": {"en": "Date of estimate", "de": "Datum der Schätzung"},
-    "other_estimators": {"en": "other estimators", "de": "weitere Schätzer"},
+    "other_estimators": {"en": "other estimators", "de": "weitere Urheber"},
     "assessed": {"en": "assessed", "de": "geschätzt"},
     "capacity": {"en": "capacity conversion", "de": "Kapazitätsumrechnung"},
     "forecast": {"en": "forecast / planned", "de": "Prognose / geplant"},
@@ -30,34 +30,62 @@ TEXT: dict[str, dict[str, str]] = {
     "cap": {"en": "UN cap: 500,000 barrels a year", "de": "UN-Obergrenze: 500.000 Barrel pro Jahr"},
     "annualised": {"en": "annualised deliveries", "de": "hochgerechnete Jahresmenge"},
     "barrels_per_year": {"en": "barrels per year", "de": "Barrel pro Jahr"},
-    "band": {"en": "assumed plausible band", "de": "angenommene plausible Spanne"},
-    "band_shaded": {"en": "shaded: assumed plausible band", "de": "schattiert: angenommene plausible Spanne"},
+    "band": {"en": "assumed plausible band", "de": "angenommener plausibler Bereich"},
+    "band_shaded": {
+        "en": "shaded: assumed plausible band",
+        "de": "schattiert: angenommener plausibler Bereich",
+    },
     "rounds_per_container": {"en": "rounds per container", "de": "Geschosse pro Container"},
     "share_of_force": {"en": "share of deployed force (%)", "de": "Anteil an entsandter Truppe (%)"},
-    "pooled_band": {"en": "pooled estimate, 80% band", "de": "gepoolte Schätzung, 80-%-Band"},
+    "pooled_band": {"en": "pooled estimate, 80% band", "de": "gepoolte Schätzung, 80-%-Bereich"},
     "lower_bound": {"en": "lower bound (more than, at least)", "de": "Untergrenze (mehr als, mindestens)"},
     "upper_bound": {"en": "upper bound (up to, nearly)", "de": "Obergrenze (bis zu, fast)"},
     "doubtful": {"en": "weighed down: probably a total", "de": "heruntergewichtet: wohl eine Gesamtzahl"},
-    "band_top": {"en": "band reaches", "de": "Band reicht bis"},
+    "period_rise": {
+        "en": "total for a period, as a rise",
+        "de": "Summe für einen Zeitraum, als Zuwachs",
+    },
+    "band_top": {"en": "band reaches", "de": "Bereich reicht bis"},
     "spread_title": {
         "en": "Figures of the last six months, relative to the pooled estimate at their date",
         "de": "Zahlen der letzten sechs Monate im Verhältnis zur gepoolten Schätzung an ihrem Datum",
     },
     "spread_xlabel": {
         "en": "multiple of the pooled estimate (grey: 80% band at the cut-off)",
-        "de": "Vielfaches der gepoolten Schätzung (grau: 80-%-Band am Stichtag)",
+        "de": "Vielfaches der gepoolten Schätzung (grau: 80-%-Bereich am Stichtag)",
     },
     "share_of_force_title": {"en": "Share of deployed force", "de": "Anteil an entsandter Truppe"},
     "rounds_per_container_title": {
         "en": "Rounds per container implied by each source's container and round figures",
         "de": "Geschosse pro Container, abgeleitet aus Container- und Geschosszahl je Quelle",
     },
-    "pairs_assessed": {"en": "round figures counted", "de": "gezählte Geschosszahlen"},
+    "pairs_assessed": {"en": "round figures counted", "de": "geschätzte Geschosszahlen"},
     "pairs_capacity": {
         "en": "round figures converted from capacity",
         "de": "aus Kapazität umgerechnete Geschosszahlen",
     },
     "period_covered": {"en": "Period covered by the figure", "de": "Zeitraum der Angabe"},
+    "headline_title": {
+        "en": "The core questions: pooled estimates up to the newest figure, held flat to the "
+        "cut-off ({cut})",
+        "de": "Die Kernfragen: gepoolte Schätzungen bis zur neuesten Zahl, danach bis zum Stichtag "
+        "({cut}) fortgeschrieben",
+    },
+    "headline_newest": {"en": "newest figure behind the estimate", "de": "neueste Zahl hinter der Schätzung"},
+    "headline_held": {
+        "en": "held flat after it (no newer figure)",
+        "de": "danach fortgeschrieben (keine neuere Zahl)",
+    },
+    "headline_source": {
+        "en": "Source: pooled estimates (see Methodology) of the figures compiled in the "
+        "dprk-russia dataset.",
+        "de": "Quelle: gepoolte Schätzungen (siehe Methodik) aus den im Datensatz dprk-russia "
+        "zusammengestellten Zahlen.",
+    },
+    "headline_none": {
+        "en": "No pooled estimate at this cut-off.",
+        "de": "Keine gepoolte Schätzung zu diesem Stichtag.",
+    },
     # qualifiers of a figure, as they precede the number in tooltips
     "q_exact": {"en": "", "de": ""},
     "q_range": {"en": "", "de": ""},
@@ -66,6 +94,42 @@ TEXT: dict[str, dict[str, str]] = {
     "q_at_least": {"en": "at least", "de": "mindestens"},
     "q_up_to": {"en": "up to", "de": "bis zu"},
     "q_nearly": {"en": "nearly", "de": "fast"},
+}
+
+
+#: The figure downloads (``reports/<lang>/figures/<stem>.csv``) in a language other than English:
+#: column headers, and the words for the qualifier and basis codes (indicator and estimator are
+#: shown by their labels in that language). English keeps the codes of ``data/processed``.
+FIGURE_CSV: dict[str, dict[str, dict[str, str]]] = {
+    "de": {
+        "columns": {
+            "claim_id": "angabe",
+            "indicator": "indikator",
+            "estimator": "urheber",
+            "value_low": "wert_unten",
+            "value_high": "wert_oben",
+            "qualifier": "zusatz",
+            "basis": "grundlage",
+            "date": "datum",
+            "published": "veröffentlicht",
+            "source_url": "quelle_url",
+        },
+        "qualifier": {
+            "exact": "genau",
+            "range": "Spanne",
+            "about": "etwa",
+            "over": "mehr als",
+            "at_least": "mindestens",
+            "up_to": "bis zu",
+            "nearly": "fast",
+        },
+        "basis": {
+            "assessed": "geschätzt",
+            "capacity": "Kapazitätsumrechnung",
+            "forecast": "Prognose",
+            "official": "offiziell",
+        },
+    },
 }
 
 
@@ -131,6 +195,23 @@ def published(text: str, lang: str) -> str:
     if len(text) == 7:
         return format_date(pd.Timestamp(text + "-01").date(), format="MMMM y", locale=LOCALES[lang])
     return text
+
+
+def period(start: str, end: str, lang: str) -> str:
+    """The period a figure covers, from its ISO start and end at the precision given: '2024' (a
+    whole year), 'January–June 2025' (months of one year), '1 March 2024 – 31 December 2024';
+    only the end when no start is given."""
+    start, end = str(start or ""), str(end or "")
+    if not start or start == end:
+        return published(end or start, lang)
+    if start[:4] == end[:4] and {len(start), len(end)} == {4, 7}:  # a year and a month of it
+        start, end = (start if len(start) == 7 else start + "-01"), (end if len(end) == 7 else end + "-12")
+    if start[:4] == end[:4] and len(start) == len(end) == 7:
+        if (start[5:], end[5:]) == ("01", "12"):
+            return start[:4]
+        first = format_date(pd.Timestamp(start + "-01").date(), format="MMMM", locale=LOCALES[lang])
+        return f"{first}–{published(end, lang)}"
+    return f"{published(start, lang)} – {published(end, lang)}"
 
 
 def day(value: pd.Timestamp | None, lang: str) -> str:

@@ -106,7 +106,11 @@ def place_legend(
 
 
 def basis_key(
-    bases: Iterable[str], lang: str, qualifiers: Iterable[str] = (), doubtful: bool = False
+    bases: Iterable[str],
+    lang: str,
+    qualifiers: Iterable[str] = (),
+    doubtful: bool = False,
+    rise: bool = False,
 ) -> tuple[list, list[str]]:
     """Legend entries for the shapes drawn: bases, bounds (▲ ▼) and hollow doubtful figures, in
     grey, never an estimator colour."""
@@ -127,6 +131,9 @@ def basis_key(
     if doubtful:
         handles.append(Line2D([], [], marker="o", linestyle="none", color=GREY, markerfacecolor="white"))
         labels.append(t("doubtful", lang))
+    if rise:
+        handles.append(Line2D([], [], color=GREY, linestyle=":"))
+        labels.append(t("period_rise", lang))
     return handles, labels
 
 
@@ -139,6 +146,7 @@ def legend(
     inside: bool = False,
     below: bool = False,
     doubtful: Iterable[str] = (),
+    rises: Iterable[str] = (),
 ) -> None:
     """One legend of what the chart draws: estimators in their fixed colours, 'other estimators'
     in grey, the basis shapes drawn (grey outlines), and the pooled estimate when there is one."""
@@ -160,7 +168,8 @@ def legend(
         labels.append(t("other_estimators", lang))
     counted = claims[claims["basis"].isin(["assessed", "official"])]
     any_doubtful = bool(doubtful & set(claims["claim_id"]))
-    more_h, more_l = basis_key(claims["basis"], lang, counted["qualifier"], any_doubtful)
+    any_rise = bool(set(rises) & set(claims["claim_id"]))
+    more_h, more_l = basis_key(claims["basis"], lang, counted["qualifier"], any_doubtful, any_rise)
     handles += more_h
     labels += more_l
     if pooled:
@@ -190,16 +199,22 @@ def plot_claims(
     colours: dict[str, str] | None = None,
     scale: float = 1.0,
     doubtful: Iterable[str] = (),
+    rises: Iterable[str] = (),
+    curve: pd.DataFrame | None = None,
 ) -> None:
     """Scatter claims by date; colour = estimator, marker = qualifier or basis (:func:`glyph`),
     vertical bar = low–high. Relayed copies of one estimate are one mark, labelled "×n"; figures
-    in ``doubtful`` (weighed down in the pooled fit as probable totals) are drawn hollow."""
+    in ``doubtful`` (weighed down in the pooled fit as probable totals) are drawn hollow; figures
+    in ``rises`` (a total for a period, counted as the rise over it) by :func:`plot_rise`."""
     claims = distinct_estimates(shown(claims)).sort_values(["date", "claim_id"], kind="stable")
     colours = colours or estimator_colours(claims)
-    doubtful = set(doubtful)
+    doubtful, rises = set(doubtful), set(rises)
     for _, c in claims.iterrows():
         col = colours.get(c["estimator"], OTHER)
         basis = c["basis"]
+        if rises & set(c["relay_ids"].split(";")):
+            plot_rise(ax, c, col, lang, scale, curve)
+            continue
         if c["value_high"] > c["value_low"]:
             bar = ax.vlines(
                 c["date"], c["value_low"] / scale, c["value_high"] / scale, color=col, linewidth=2, alpha=0.7
@@ -223,6 +238,30 @@ def plot_claims(
             )
     date_axis(ax, lang)
     number_axis(ax, lang)
+
+
+def plot_rise(
+    ax: plt.Axes, c: pd.Series, col: str, lang: str, scale: float = 1.0, curve: pd.DataFrame | None = None
+) -> None:
+    """A total for a period ("49 voyages in 2024") drawn as the rise it counts: from the pooled
+    level at the period's start (a dotted line across the period), up by the figure at its end,
+    labelled "+n". Without a curve that covers the start, the rise starts from zero."""
+    start, end = pd.Timestamp(c["period_start_date"]), pd.Timestamp(c["date"])
+    base = 0.0
+    if curve is not None and len(curve) and curve["date"].min() <= start:
+        base = float(curve.loc[curve["date"] <= start, "estimate"].iloc[-1])
+    base /= scale
+    top = base + c["value_mid"] / scale
+    ax.hlines(base, start, end, color=col, linestyle=":", linewidth=1.2, zorder=2)
+    ax.vlines(end, base, top, color=col, linewidth=1.5, zorder=2)
+    marker = glyph(c["basis"], c["qualifier"])
+    (point,) = ax.plot(end, top, marker=marker, linestyle="none", color=col, markeredgecolor=col, zorder=3)
+    link_point(point, c, lang)
+    relays = f" ×{c['relays']}" if c["relays"] > 1 else ""
+    ax.annotate(
+        f"+{num(c['value_mid'] / scale, lang)}{relays}", (end, top), xytext=(4, -3),
+        textcoords="offset points", fontsize=8, color=GREY, va="top",
+    )
 
 
 def annotate_events(ax: plt.Axes, events: pd.DataFrame, lang: str, dates: Iterable[str]) -> str:
@@ -273,14 +312,16 @@ def timeline_figure(
     sub = shown(claims[claims["indicator"].isin(indicator_ids)])
     fig, (ax,) = subplots(1, height=4.0)
     colours = estimator_colours(sub)
-    pooled = plot_band(ax, curve_of(curves, indicator_ids[0]), scale, lang)
+    curve = curve_of(curves, indicator_ids[0])
+    pooled = plot_band(ax, curve, scale, lang)
     doubtful = curves.attrs.get("doubtful", ()) if curves is not None else ()
-    plot_claims(ax, sub, lang, colours=colours, scale=scale, doubtful=doubtful)
+    rises = curves.attrs.get("rises", ()) if curves is not None else ()
+    plot_claims(ax, sub, lang, colours=colours, scale=scale, doubtful=doubtful, rises=rises, curve=curve)
     first = indicator_ids[0]
     ylabel = unit(indicators, first, lang) + (f" ({scale_label})" if scale_label else "")
     ax.set_ylim(bottom=0)
     clip_far_forecasts(ax, sub, lang, scale)
-    legend(ax, sub, colours, lang, pooled, doubtful=doubtful)
+    legend(ax, sub, colours, lang, pooled, doubtful=doubtful, rises=rises)
     if events is not None:
         key = annotate_events(ax, events, lang, event_dates)
     else:

@@ -36,6 +36,7 @@ from dprk_russia.report.i18n import (
     num,
     num_range,
     pct,
+    period,
     published,
     round_sig,
     unit,
@@ -139,10 +140,32 @@ def _values(text: str, lang: str) -> list[str]:
     return [num_range(*(float(v) for v in (part.split("-") * 2)[:2]), lang) for part in text.split(";")]
 
 
+#: A publisher's own annotation at its end, in brackets: "Rankmore (Korean news relay)".
+_ANNOTATION_RE = re.compile(r"\(([^()]*)\)\s*$")
+
+
+def annotations(lang: str) -> dict[str, str]:
+    """The project's annotations of publishers (the text in brackets at the end of a publisher,
+    in English) in ``lang``: ``templates/<lang>/annotations.csv``; none for English."""
+    path = TEMPLATES / lang / "annotations.csv"
+    if not path.exists():
+        return {}
+    table = read_csv(path)
+    return dict(zip(table["en"], table[lang], strict=True))
+
+
+def publisher(text: object, words: dict[str, str]) -> str:
+    """A publisher as written, with its bracketed annotation in the report's language where
+    ``words`` has it (unknown annotations stay as written)."""
+    name = str(text)
+    return _ANNOTATION_RE.sub(lambda m: f"({words.get(m[1], m[1])})", name, count=1)
+
+
 def environment(
     lang: str, names: dict[str, str], labels: dict[str, str], units: dict[str, str] | None = None
 ) -> Environment:
     """The Jinja environment for ``lang``: Markdown templates plus the formatting filters."""
+    words = annotations(lang)
     env = Environment(
         loader=FileSystemLoader(TEMPLATES),
         undefined=StrictUndefined,
@@ -163,6 +186,8 @@ def environment(
         "md": md_text,
         "link": md_link,
         "published": lambda s: published(s, lang),
+        "period": lambda start, end: period(start, end, lang),
+        "publisher": lambda s: publisher(s, words),
         "claims": claim_links,
         "values": lambda s: _values(s, lang),
         "dates": lambda s: [day(pd.Timestamp(d), lang) for d in s.split(";")],
@@ -182,8 +207,10 @@ def read_inputs(processed_dir: Path) -> dict:
     return {
         "F": load_findings(processed_dir),
         "claims": claims.to_dict("records"),
+        "claim_by_id": {c["claim_id"]: c for c in claims.to_dict("records")},
         "contradictions": contradictions.to_dict("records"),
         "transfers": read(processed_dir / "transfers.csv").to_dict("records"),
+        "sent_back": read(processed_dir / "sent_back.csv").to_dict("records"),
         "sensitivity": read(processed_dir / "pooled_sensitivity.csv").to_dict("records")
         if (processed_dir / "pooled_sensitivity.csv").exists()
         else [],
@@ -231,10 +258,17 @@ def render_markdown(raw_dir: Path, processed_dir: Path, lang: str, params: dict)
     return add_contents(text)
 
 
+_HEIGHT_RE = re.compile(r'<svg [^>]*?height="([0-9.]+pt)"')
+
+
 def _svg(path: Path, alt: str, css_class: str) -> str:
+    """The SVG of ``path`` with its class and label; its drawn height as ``--h``, for the print
+    stylesheet (a tall figure may print taller, so that its text stays at 6 pt or more)."""
     svg = path.read_text(encoding="utf-8")
     svg = svg[svg.index("<svg") :]
-    return svg.replace("<svg ", f'<svg class="{css_class}" role="img" aria-label="{alt}" ', 1)
+    height = _HEIGHT_RE.match(svg)
+    style = f' style="--h: {height[1]}"' if height else ""
+    return svg.replace("<svg ", f'<svg class="{css_class}" role="img" aria-label="{alt}"{style} ', 1)
 
 
 def inline_svg(tok: object, fig_dir: Path) -> str:
@@ -254,11 +288,64 @@ def inline_svg(tok: object, fig_dir: Path) -> str:
     return _svg(path, alt, "fig fig-wide") + _svg(narrow, alt, "fig fig-narrow")
 
 
+_CLAIM_ANCHOR_RE = re.compile(r'<a id="(c\d+)">')
+
+
+def _text(inline: object) -> str:
+    """The plain text of an inline token (a table header)."""
+    return "".join(c.content for c in inline.children or [] if c.type in ("text", "code_inline"))  # type: ignore[attr-defined]
+
+
+def label_cells(state: object) -> None:
+    """markdown-it core rule: each cell of a table in the body (not in a ``<details>`` appendix)
+    carries its column's header as ``data-label``, so that on a phone the stylesheet can show a
+    row as a card of labelled lines."""
+    depth, heads, col = 0, [], 0
+    tokens = state.tokens  # type: ignore[attr-defined]
+    for n, tok in enumerate(tokens):
+        if tok.type == "html_block":
+            depth += tok.content.count("<details") - tok.content.count("</details>")
+        elif tok.type == "thead_open":
+            heads = []
+        elif tok.type == "th_open":
+            heads.append(_text(tokens[n + 1]))
+        elif tok.type == "tr_open":
+            col = 0
+        elif tok.type == "td_open":
+            if depth == 0 and col < len(heads) and heads[col]:
+                tok.attrSet("data-label", heads[col])
+            col += 1
+
+
+def mark_cited(state: object) -> None:
+    """markdown-it core rule: the claims list's rows that a link in the report points to get the
+    class ``cited``; the printed report keeps those rows, so that no printed claim id is a dead link."""
+    tokens = state.tokens  # type: ignore[attr-defined]
+    inlines = [t for t in tokens if t.type == "inline"]
+    cited = {
+        c.attrGet("href")[1:]
+        for t in inlines
+        for c in t.children or []
+        if c.type == "link_open" and re.fullmatch(r"#c\d+", str(c.attrGet("href")))
+    }
+    row = None
+    for tok in tokens:
+        if tok.type == "tr_open":
+            row = tok
+        elif tok.type == "inline" and row is not None:
+            for c in tok.children or []:
+                m = c.type == "html_inline" and _CLAIM_ANCHOR_RE.match(c.content)
+                if m and m[1] in cited:
+                    row.attrSet("class", "cited")
+
+
 def render_html(md: str, lang: str, fig_dir: Path) -> str:
     """The Markdown rendered by markdown-it-py inside the HTML page; figures inlined, no external assets."""
     parser = MarkdownIt("commonmark", {"html": True}).enable("table")
     parser.validateLink = safe_link  # a link to anything else stays text
     parser.use(anchors_plugin, min_level=2, max_level=2, slug_func=slug)
+    parser.core.ruler.push("label_cells", label_cells)
+    parser.core.ruler.push("mark_cited", mark_cited)
     parser.add_render_rule("image", lambda _self, tokens, idx, _opts, _env: inline_svg(tokens[idx], fig_dir))
     title, _, body = md.partition("\n")
     env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
@@ -292,8 +379,8 @@ CERTAINTY = {
     },
     "de": {
         "well_attested": "gut belegt",
-        "few_sources": "wenige Quellen",
-        "old_evidence": "alte Grundlage",
+        "few_sources": "wenige Urheber",
+        "old_evidence": "alte Belege",
         "contested": "umstritten: zweifelhafte Zahlen entscheiden",
     },
 }
