@@ -11,6 +11,8 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
+import struct
 import subprocess
 import sys
 import time
@@ -48,11 +50,75 @@ def env(**extra: str) -> dict[str, str]:
     return out | {"PYTHONPATH": str(PROJECT_ROOT / "src"), "MPLBACKEND": ""} | extra
 
 
+def cmd(nb: Path, executed: Path, stamp: Path | None = None) -> list[str]:
+    """A notebook step as the Makefile runs it."""
+    out = [sys.executable, "-m", "dprk_russia.build.run", str(nb), "--label", nb.stem, "--executed", str(executed)]
+    return out + (["--stamp", str(stamp)] if stamp is not None else [])
+
+
 def step(nb: Path, executed: Path, stamp: Path | None = None, **extra: str) -> subprocess.Popen:
-    cmd = [sys.executable, "-m", "dprk_russia.build.run", str(nb), "--label", nb.stem, "--executed", str(executed)]
-    if stamp is not None:
-        cmd += ["--stamp", str(stamp)]
-    return subprocess.Popen(cmd, env=env(**extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(cmd(nb, executed, stamp), env=env(**extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+# A stand-in for the make process of a build: it names itself in DPRK_WARM, runs each step it
+# reads on its input (a JSON list) and prints its status after it; it ends when its input ends.
+HOLDER = """
+import json, os, subprocess, sys
+os.environ["DPRK_WARM"] = str(os.getpid())
+for line in sys.stdin:
+    print(f"[status] {subprocess.call(json.loads(line))}", flush=True)
+"""
+
+
+class Build:
+    """A running stand-in build (:data:`HOLDER`)."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", HOLDER], env=env(), text=True, bufsize=1,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        self.id = str(self.proc.pid)
+        self.lines: list[str] = []
+
+    def run(self, step: list[str]) -> None:
+        """Start a step (the build runs one at a time)."""
+        self.lines = []
+        self.proc.stdin.write(json.dumps(step) + "\n")
+        self.proc.stdin.flush()
+
+    def until(self, prefix: str) -> str:
+        """Read the build's output up to a line starting with ``prefix``; that line."""
+        while True:
+            got = self.proc.stdout.readline()
+            assert got, f"the build ended before {prefix!r}: {self.lines}"
+            self.lines.append(got.rstrip("\n"))
+            if got.startswith(prefix):
+                return self.lines[-1]
+
+    def end(self) -> str:
+        """End the build (as make ends); its standard error."""
+        _out, err = self.proc.communicate(timeout=60)
+        return err
+
+    def step_pid(self) -> int:
+        kids = _children(self.proc.pid)
+        assert len(kids) == 1
+        return kids[0]
+
+
+@pytest.fixture(scope="module")
+def build():
+    """One build for the module's tests (one warm process); it must end with the build."""
+    b = Build()
+    try:
+        yield b
+    finally:
+        b.end()
+    deadline = time.monotonic() + 5
+    while warm._connect(b.id) is not None:
+        assert time.monotonic() < deadline, "the warm process outlived its build"
+        time.sleep(0.02)
 
 
 def outputs(path: Path) -> list[list[tuple]]:
@@ -68,15 +134,6 @@ def outputs(path: Path) -> list[list[tuple]]:
     ]
 
 
-@pytest.fixture
-def build():
-    """A stand-in for the make process of a build: the warm process lives as long as it does."""
-    proc = subprocess.Popen(["sleep", "120"])
-    yield str(proc.pid)
-    proc.kill()
-    proc.wait()
-
-
 def test_in_process_run_gives_the_notebook_a_kernel_gives(tmp_path: Path):
     nb = tmp_path / "tiny.py"
     nb.write_text(NOTEBOOK.format(last="1 / 0"), encoding="utf-8")
@@ -88,54 +145,108 @@ def test_in_process_run_gives_the_notebook_a_kernel_gives(tmp_path: Path):
              str(nb), "--executed", str(tmp_path / f"{name}.ipynb")],
             env=env(), capture_output=True, text=True, timeout=300,
         )
-        assert res.returncode == 1
-        assert "failed in cell 4 (execution count 3): ZeroDivisionError: division by zero" in res.stderr
+        assert res.returncode == 1, res.stderr
+        assert "failed in cell 4 (execution count 4): ZeroDivisionError: division by zero" in res.stderr, res.stderr
         runs[name] = outputs(tmp_path / f"{name}.failed.ipynb")
     assert runs["in_process"] == runs["kernel"]
-    assert [o[0] for o in runs["kernel"][2]] == ["display_data", "display_data"]  # the table, the chart
+    assert [o[0] for o in runs["kernel"][2]] == ["display_data", "execute_result", "display_data"]  # table, value, chart
 
 
-def test_a_step_of_a_build_runs_in_the_warm_process(tmp_path: Path, build: str):
+def test_the_steps_of_a_build_run_in_its_warm_process(tmp_path: Path, build: Build):
     nb = tmp_path / "tiny.py"
     nb.write_text(NOTEBOOK.format(last="X * 10"), encoding="utf-8")
-    for n in (1, 2):  # the first starts the warm process, the second finds it
+    for n in (1, 2):  # the first step starts the warm process (or finds it), the second finds it
         executed, stamp = tmp_path / f"run{n}.ipynb", tmp_path / f"run{n}.done"
-        out, err = step(nb, executed, stamp, **{warm.ENV: build}).communicate(timeout=300)
-        assert (out.splitlines()[0], out.splitlines()[-1].split(" in ")[0]) == ("[start] tiny", "[done]  tiny"), err
+        build.run(cmd(nb, executed, stamp))
+        assert build.until("[status]") == "[status] 0"
+        assert [line.split(" in ")[0] for line in build.lines] == ["[start] tiny", "[done]  tiny", "[status] 0"]
         assert stamp.read_text().splitlines() == [str(nb)]
-        assert outputs(executed)[-1] == [("execute_result", None, "", ["text/plain"], 3, None, None)]
-        assert warm._connect(build) is not None, "the warm process listens"
-    # the warm process ends with its build
-    os.kill(int(build), signal.SIGKILL)
-    deadline = time.monotonic() + 10
-    while warm._connect(build) is not None:
-        assert time.monotonic() < deadline, "the warm process outlived its build"
-        time.sleep(0.1)
+        assert outputs(executed)[-1] == [("execute_result", None, "", ["text/plain"], 4, None, None)]
+        assert warm._connect(build.id) is not None, "the warm process listens"
+        assert _no_runs(build.id), "no run is left"
 
 
-def test_a_signal_to_the_step_stops_the_run(tmp_path: Path, build: str):
+def _slow(tmp_path: Path, build: Build) -> Path:
+    """Start a step whose notebook sleeps; once the notebook has begun, its temporary file."""
     nb = tmp_path / "slow.py"
     nb.write_text(NOTEBOOK.format(last="import time\ntime.sleep(120)"), encoding="utf-8")
-    executed, stamp = tmp_path / "slow.ipynb", tmp_path / "slow.done"
-    proc = step(nb, executed, stamp, **{warm.ENV: build})
-    assert proc.stdout.readline() == "[start] slow\n"
+    build.run(cmd(nb, tmp_path / "slow.ipynb", tmp_path / "slow.done"))
+    assert build.until("[start]") == "[start] slow"
     running = tmp_path / f"{TMP_PREFIX}slow.ipynb"  # papermill has begun the notebook
     deadline = time.monotonic() + 120
     while not running.exists():
         assert time.monotonic() < deadline
         time.sleep(0.05)
+    return running
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_to_the_step_stops_the_run(tmp_path: Path, build: Build, signum: int):
+    _slow(tmp_path, build)
+    assert len(_runs(build.id)) == 1
     t0 = time.monotonic()
-    proc.send_signal(signal.SIGTERM)
-    _out, err = proc.communicate(timeout=60)
-    assert proc.returncode != 0 and time.monotonic() - t0 < 30
-    assert "[fail]  slow" in err or "[stop]  slow" in err
-    assert not stamp.exists() and not executed.exists()
+    os.kill(build.step_pid(), signum)
+    assert build.until("[status]") == "[status] 130"  # as a cold step stops ("[stop] ...: interrupted")
+    assert time.monotonic() - t0 < 30
+    assert not (tmp_path / "slow.done").exists() and not (tmp_path / "slow.ipynb").exists()
+    assert not list(tmp_path.glob(f"{TMP_PREFIX}*"))
+    assert _no_runs(build.id)
 
 
-def test_outside_a_build_a_step_runs_cold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+def test_a_killed_step_stops_its_run(tmp_path: Path, build: Build):
+    """A step killed outright (SIGKILL, nothing forwarded) still stops its forked run."""
+    running = _slow(tmp_path, build)
+    runs = _runs(build.id)
+    assert len(runs) == 1
+    os.kill(build.step_pid(), signal.SIGKILL)
+    assert build.until("[status]") == "[status] -9"
+    assert _no_runs(build.id), "the run outlived its killed step"
+    assert not running.exists() and not (tmp_path / "slow.done").exists()
+
+
+def test_a_step_outside_the_named_build_runs_cold(monkeypatch: pytest.MonkeyPatch):
+    """No DPRK_WARM, or one naming a process that is not the step's ancestor (a stale
+    environment): the step runs itself (the cold run is test_in_process_run_...'s kernel run)."""
     monkeypatch.delenv(warm.ENV, raising=False)
     assert warm.delegate(["x.py", "--executed", "x.ipynb"]) is None
-    nb = tmp_path / "tiny.py"
-    nb.write_text(NOTEBOOK.format(last="X"), encoding="utf-8")
-    out, err = step(nb, tmp_path / "tiny.ipynb").communicate(timeout=300)
-    assert out.startswith("[start] tiny\n[done]  tiny"), err
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        monkeypatch.setenv(warm.ENV, str(other.pid))
+        assert warm.delegate(["x.py", "--executed", "x.ipynb"]) is None
+        assert warm._connect(str(other.pid)) is None, "no warm process was started"
+    finally:
+        other.kill()
+        other.wait()
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        out += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
+def _runs(build: str) -> list[int]:
+    """The forked runs of the build's warm process."""
+    sock = warm._connect(build)
+    assert sock is not None
+    with sock:
+        server = struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[0]
+    return [pid for pid in _children(server) if _alive(pid)]
+
+
+def _no_runs(build: str, wait: float = 30) -> bool:
+    """Whether the build's forked runs all end (a run ends just after it sends its status)."""
+    deadline = time.monotonic() + wait
+    while _runs(build):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False

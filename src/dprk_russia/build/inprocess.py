@@ -6,7 +6,8 @@ kernel. The cells run in an IPython shell, so the executed notebook is what a ke
 the same execution counts, ``display()`` outputs (tables, charts), the value of a cell's last
 expression (``execute_result``), printed text (``stream``, consecutive writes merged as
 nbclient merges them), an ``error`` output with the traceback where a cell fails (papermill
-then names the cell), the kernel's ``language_info`` and the cells' execution times.
+then names the cell), the kernel's ``language_info`` and the cells' execution times. An
+interrupt (Ctrl-C or a kill the step forwards) stops the run as it stops a kernel's.
 """
 
 from __future__ import annotations
@@ -153,7 +154,12 @@ class InProcessEngine(Engine):
                     "iopub.status.idle": _now(),
                     "shell.execute_reply": _now(),
                 }
-                if any(o.output_type == "error" for o in cell.outputs):
+                errors = [o for o in cell.outputs if o.output_type == "error"]
+                if errors and errors[-1].ename == "KeyboardInterrupt":
+                    # Ctrl-C or a kill forwarded by the step (which IPython shows as an error):
+                    # the run stops as a kernel's step does, not as a failed cell
+                    raise KeyboardInterrupt
+                if errors:
                     nb_man.cell_exception(cell, cell_index=index)
                     break
             finally:

@@ -9,12 +9,15 @@ on a local socket; every notebook step (:func:`delegate`, called by
 that runs the step with :func:`dprk_russia.build.run.main` and the in-process engine
 (:mod:`dprk_russia.build.inprocess`): the same executed notebook, stamp and progress lines.
 
-* The socket is in Linux's abstract namespace, named by user and build; the server serves only
-  its own user (peer credentials checked) and ends when the make process is gone.
+* The socket is in Linux's abstract namespace (no file to leave behind), named by user and
+  build; server and step check each other's user (peer credentials), a step delegates only
+  when the named make process is its ancestor, and the server ends the moment that make
+  process is gone (a pidfd; no process of the build outlives it by more than that).
 * The step's own standard input, output and error are passed over the socket, so its lines go
   where the step's would; its working directory and environment are the step's.
-* Ctrl-C or a ``kill`` of the step reaches the notebook as it did the kernel (the step forwards
-  the signal; a forked run ends when its step goes away); the exit status is the run's.
+* Ctrl-C, ``kill`` or a hang-up of the step reaches the notebook as it did the kernel (the step
+  forwards the signal; a forked run ends when its step goes away, even by SIGKILL); the exit
+  status is the run's (130 for an interrupted run, as cold).
 * Anything unexpected (no server could be started, another OS) and the step runs cold, as before.
 """
 
@@ -22,6 +25,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import signal
 import socket
 import struct
@@ -34,27 +38,52 @@ ENV = "DPRK_WARM"
 #: How long a step waits for the server to import everything and listen, before running cold.
 READY_TIMEOUT = 120.0
 _STATUS = struct.Struct("!i")
+#: The signals a step passes on to its run (as a kernel's step was stopped by them).
+FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 
 def _address(build: str) -> str:
     return f"\0dprk-russia-warm-{os.getuid()}-{build}"
 
 
+def _peer_uid(sock: socket.socket) -> int:
+    return struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[1]
+
+
 def _connect(build: str) -> socket.socket | None:
+    """A connection to the build's server; None if there is none, or if the name is held by a
+    process of another user (then nothing of this step is sent to it)."""
     sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         sock.connect(_address(build))
+        if _peer_uid(sock) != os.getuid():
+            raise PermissionError
     except OSError:
         sock.close()
         return None
     return sock
 
 
+def _ancestors() -> set[int]:
+    """The ids of this process's parent, its parent and so on (from /proc)."""
+    out, pid = set(), os.getppid()
+    while pid > 1 and pid not in out:
+        out.add(pid)
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            break
+        pid = int(stat.rsplit(b")", 1)[1].split()[1])
+    return out
+
+
 def delegate(argv: list[str]) -> int | None:
     """Run ``python -m dprk_russia.build.run ARGV`` in the build's warm server; its exit status,
     or None where there is no warm server to be had (then the caller runs the step itself)."""
     build = os.environ.get(ENV, "")
-    if not build.isdigit() or not sys.platform.startswith("linux"):
+    # only inside the build that named itself (a stale DPRK_WARM in an environment runs cold)
+    if not build.isdigit() or not sys.platform.startswith("linux") or int(build) not in _ancestors():
         return None
     sock = _connect(build)
     if sock is None:
@@ -65,7 +94,7 @@ def delegate(argv: list[str]) -> int | None:
         request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
         socket.send_fds(sock, [_STATUS.pack(len(request)) + request], [0, 1, 2])
         # a signal to this step goes on to the run (one byte: its number)
-        forward = {s: signal.signal(s, lambda n, _f: _send(sock, n)) for s in (signal.SIGINT, signal.SIGTERM)}
+        forward = {s: signal.signal(s, lambda n, _f: _send(sock, n)) for s in FORWARDED}
         try:
             reply = b""
             while len(reply) < _STATUS.size:
@@ -128,24 +157,26 @@ def preload() -> None:
 
 def serve(build: str) -> int:
     """Listen for the steps of build ``build`` until its make process is gone."""
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # as build.run does
-    preload()
+    # claim the name first: a second server started meanwhile ends at once, before importing
     server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     try:
         server.bind(_address(build))
     except OSError:
-        return 0  # another server of this build is listening
-    server.listen(16)
-    server.settimeout(0.25)
+        return 0  # another server of this build has it
+    gone = _watch_build(int(build))
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # as build.run does
+    preload()
+    server.listen(16)  # steps retry their connection until now
     uid = os.getuid()
-    while _alive(int(build)):
+    while True:
         _reap()
-        try:
-            conn, _ = server.accept()
-        except TimeoutError:
+        ready, _, _ = select.select([server, gone] if gone is not None else [server], [], [], 0.25)
+        if (gone is not None and gone in ready) or (gone is None and not _alive(int(build))):
+            break
+        if server not in ready:
             continue
-        _pid, peer, _gid = struct.unpack("3i", conn.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))
-        if peer != uid:
+        conn, _ = server.accept()
+        if _peer_uid(conn) != uid:
             conn.close()
             continue
         if os.fork() == 0:
@@ -171,6 +202,15 @@ def _reap(block: bool = False) -> bool:
             return False
         if pid == 0 or block:
             return pid != 0
+
+
+def _watch_build(pid: int) -> int | None:
+    """A descriptor that becomes readable the moment the build's make process ends (a pidfd),
+    so the server ends with it; None where the kernel has none (then it is polled)."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
 
 
 def _alive(pid: int) -> bool:
@@ -241,4 +281,7 @@ def _watch(conn: socket.socket) -> None:
 
 
 if __name__ == "__main__":
-    sys.exit(serve(sys.argv[1]))
+    status = serve(sys.argv[1])
+    # at once: no interpreter tear-down (a second or so of freeing pandas and matplotlib on a
+    # busy machine), so the server is gone within milliseconds of its build
+    os._exit(status)
