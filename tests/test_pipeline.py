@@ -94,10 +94,10 @@ def test_build_reproduces_committed_outputs_then_is_incremental(built, built_cop
 
     # rebuilds are keyed on content: pairing the notebooks (which rewrites every .py) or touching
     # sources runs nothing ...
-    time.sleep(1.1)
     make(clone, "sync")
+    later = time.time() + 60  # newer than every stamp, without waiting for the clock
     for p in [*clone.glob("notebooks/*.py"), *clone.rglob("src/dprk_russia/**/*.py"), *clone.glob("data/raw/*")]:
-        p.touch()
+        os.utime(p, (later, later))
     assert git_status(clone) == ""
     assert started(make(clone, "report").stdout) == set()
 
@@ -206,7 +206,11 @@ def test_interrupted_build_leaves_no_partial_file_and_recovers(built_copy: Path)
         seen += line
         if line.startswith("[start] 2.0-shipments"):
             break
-    time.sleep(1.5)  # inside the notebooks, while figures are being written
+    # inside the notebook, once it has begun writing its outputs (each is logged as it is written)
+    written = clone / "build/default/executed/.tmp-2.0-shipments.written"
+    while not (written.exists() and written.stat().st_size):
+        assert time.time() < deadline and proc.poll() is None, seen
+        time.sleep(0.02)
     os.killpg(proc.pid, signal.SIGINT)
     proc.communicate(timeout=60)
     assert proc.returncode != 0
