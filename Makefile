@@ -106,7 +106,8 @@ export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
 ifneq ($(BUILD_LOCKED),)
 # the notebooks of a locked build run in one warm process that has imported everything once
-# (dprk_russia.build.warm), found by the id of this make process and ended when it ends
+# (dprk_russia.build.warm), found by the id of this make process; it ends at the goal warm-end,
+# or the moment this make process ends
 export DPRK_WARM := $(shell echo $$PPID)
 endif
 
@@ -154,7 +155,7 @@ NB_PARAMS = -p RAW_DIR data/raw -p PROCESSED_DIR $(OUT_DATA) -p REPORTS_DIR $(OU
 # $(call run_nb,notebook,label,extra papermill parameters)
 run_nb = $(PY) -m dprk_russia.build.run $(1) --label $(2) --executed $(BUILD)/executed/$(2).ipynb --stamp $@ $(NB_PARAMS) $(3)
 
-.PHONY: help variant-name report test lab sync lint clean distclean sweep bench venv validate intake backtest datapackage validate-package changelog release diff FORCE
+.PHONY: warm-end help variant-name report test lab sync lint clean distclean sweep bench venv validate intake backtest datapackage validate-package changelog release diff FORCE
 
 help: ## Show this help (the default goal)
 	@echo "Usage: make TARGET [AS_OF=YYYY-MM-DD] [REPORT_LANGS='en de'] [ROUNDS_PER_CONTAINER_LOW=300] [ROUNDS_PER_CONTAINER_HIGH=500] [ESTIMATOR_TYPES=all]"
@@ -167,10 +168,14 @@ help: ## Show this help (the default goal)
 ifeq ($(BUILD_LOCKED),)
 report backtest sweep diff clean:
 	@mkdir -p build; if command -v flock >/dev/null 2>&1; then \
-	  flock -n build/.lock true || echo "$(LOCK_WAITING)" >&2; exec flock -F build/.lock $(MAKE) $@ BUILD_LOCKED=1; \
-	else PYTHONPATH='$(CURDIR)/src' exec python3 -m dprk_russia.build.lock build/.lock $(MAKE) $@ BUILD_LOCKED=1; fi
+	  flock -n build/.lock true || echo "$(LOCK_WAITING)" >&2; exec flock -F build/.lock $(MAKE) $@ warm-end BUILD_LOCKED=1; \
+	else PYTHONPATH='$(CURDIR)/src' exec python3 -m dprk_russia.build.lock build/.lock $(MAKE) $@ warm-end BUILD_LOCKED=1; fi
 LOCK_WAITING := [wait]  another build is running in this checkout; waiting for it to finish
 else
+# the last goal of a locked build: its warm process (if a notebook started one) is gone before
+# make returns; a build that fails ends it as make exits (dprk_russia.build.warm)
+warm-end: $(filter-out warm-end,$(MAKECMDGOALS))
+	@! grep -qs '@dprk-russia-warm-[0-9]*-$(DPRK_WARM)$$' /proc/net/unix || python3 -I -S $(PKG)/build/warm.py --end $(DPRK_WARM)
 report: $(REPORT_LANGS:%=$(BUILD)/report-%.done) datapackage.json ## Build data/processed, figures and reports/<lang>/report.{html,md} (variants go to reports/variants/)
 	@echo $(call shquote,report: $(OUT_REPORTS)/{$(subst $(space),$(comma),$(REPORT_LANGS))}/report.html is up to date)
 

@@ -38,7 +38,27 @@ def make(
     )
     if check and res.returncode != 0:
         raise AssertionError(f"make {' '.join(args)} failed:\n{res.stdout}\n{res.stderr}")
+    if res.returncode == 0:
+        assert not warm_processes(cwd), "the build's warm process is gone when make returns"
+    else:  # a failed build skips its goal warm-end: the warm process ends as make ends
+        deadline = time.monotonic() + 5
+        while warm_processes(cwd):
+            assert time.monotonic() < deadline, "the failed build's warm process outlived it"
+            time.sleep(0.01)
     return res
+
+
+def warm_processes(cwd: Path) -> list[int]:
+    """Warm processes (dprk_russia.build.warm) running in ``cwd`` (Linux; none elsewhere)."""
+    out = []
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if b"dprk_russia.build.warm" in (proc / "cmdline").read_bytes() and (proc / "cwd").resolve() == cwd.resolve():
+                if (proc / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z":
+                    out.append(int(proc.name))
+        except OSError:
+            continue
+    return out
 
 
 

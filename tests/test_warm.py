@@ -115,6 +115,8 @@ def build():
         yield b
     finally:
         b.end()
+    # (a make ends it with the goal warm-end, which tests/test_pipeline.py checks; here it ends
+    # because its build did)
     deadline = time.monotonic() + 5
     while warm._connect(b.id) is not None:
         assert time.monotonic() < deadline, "the warm process outlived its build"
@@ -164,6 +166,26 @@ def test_the_steps_of_a_build_run_in_its_warm_process(tmp_path: Path, build: Bui
         assert outputs(executed)[-1] == [("execute_result", None, "", ["text/plain"], 4, None, None)]
         assert warm._connect(build.id) is not None, "the warm process listens"
         assert _no_runs(build.id), "no run is left"
+
+
+def test_end_waits_until_the_warm_process_is_gone(tmp_path: Path):
+    """warm.end (the Makefile's last goal) returns once the build's warm process has exited."""
+    build = Build()
+    try:
+        nb = tmp_path / "tiny.py"
+        nb.write_text(NOTEBOOK.format(last="X"), encoding="utf-8")
+        build.run(cmd(nb, tmp_path / "tiny.ipynb"))
+        assert build.until("[status]") == "[status] 0"
+        server = _server(build.id)
+        warm.end(build.id)
+        assert warm._connect(build.id) is None
+        deadline = time.monotonic() + 1  # its descriptors are closed as it exits, just before it is a zombie
+        while _alive(server):
+            assert time.monotonic() < deadline, "end returned before the warm process exited"
+            time.sleep(0.001)
+        warm.end(build.id)  # none left: returns at once
+    finally:
+        build.end()
 
 
 def _slow(tmp_path: Path, build: Build) -> Path:
@@ -228,11 +250,15 @@ def _children(pid: int) -> list[int]:
 
 def _runs(build: str) -> list[int]:
     """The forked runs of the build's warm process."""
+    return [pid for pid in _children(_server(build)) if _alive(pid)]
+
+
+def _server(build: str) -> int:
+    """The id of the build's warm process."""
     sock = warm._connect(build)
     assert sock is not None
     with sock:
-        server = struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[0]
-    return [pid for pid in _children(server) if _alive(pid)]
+        return struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[0]
 
 
 def _no_runs(build: str, wait: float = 30) -> bool:

@@ -168,6 +168,7 @@ def serve(build: str) -> int:
     preload()
     server.listen(16)  # steps retry their connection until now
     uid = os.getuid()
+    enders = []  # kept open until this process is gone: each one's EOF says so
     while True:
         _reap()
         ready, _, _ = select.select([server, gone] if gone is not None else [server], [], [], 0.25)
@@ -176,20 +177,63 @@ def serve(build: str) -> int:
         if server not in ready:
             continue
         conn, _ = server.accept()
-        if _peer_uid(conn) != uid:
+        try:
+            if _peer_uid(conn) != uid:
+                raise PermissionError
+            request, fds = _receive(conn)
+        except (OSError, ValueError):
             conn.close()
             continue
+        if request.get("end"):
+            enders.append(conn)
+            break
         if os.fork() == 0:
             status = 1
             try:
                 server.close()
-                status = _run(conn)
+                status = _run(conn, request, fds)
             finally:
                 os._exit(status)  # never back into the server's loop
+        for fd in fds:
+            os.close(fd)
         conn.close()
+    server.close()  # no new step is taken; one connecting now runs cold
     while _reap(block=True):  # runs still going (their steps stop them) are waited for
         pass
     return 0
+
+
+def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
+    """A step's request and the descriptors passed with it (its standard input, output, error)."""
+    conn.settimeout(10.0)
+    head, fds, _flags, _addr = socket.recv_fds(conn, _STATUS.size, 3)
+    if len(head) < _STATUS.size:
+        raise ValueError("short request")
+    size = _STATUS.unpack(head)[0]
+    body = b""
+    while len(body) < size:
+        chunk = conn.recv(size - len(body))
+        if not chunk:
+            raise ValueError("short request")
+        body += chunk
+    conn.settimeout(None)
+    return json.loads(body), fds
+
+
+def end(build: str) -> None:
+    """Ask the build's server to stop taking steps and wait until it is gone (the build's
+    wrapper in the Makefile calls this after make, so no process of the build outlives it)."""
+    sock = _connect(build)
+    if sock is None:
+        return
+    with sock:
+        request = json.dumps({"end": True}).encode()
+        try:
+            sock.sendall(_STATUS.pack(len(request)) + request)
+            while sock.recv(64):
+                pass
+        except OSError:
+            pass
 
 
 def _reap(block: bool = False) -> bool:
@@ -223,23 +267,13 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _run(conn: socket.socket) -> int:
-    """In the forked copy: take the step's request, file descriptors, directory and environment,
-    run it and send its exit status."""
+def _run(conn: socket.socket, request: dict, fds: list[int]) -> int:
+    """In the forked copy: take the step's descriptors, directory and environment, run it and
+    send its exit status."""
     status = 1
     try:
         signal.signal(signal.SIGINT, signal.default_int_handler)
         os.setpgid(0, 0)  # signals reach the run through its step only, once
-        conn.settimeout(None)
-        head, fds, _flags, _addr = socket.recv_fds(conn, _STATUS.size, 3)
-        size = _STATUS.unpack(head)[0]
-        body = b""
-        while len(body) < size:
-            chunk = conn.recv(size - len(body))
-            if not chunk:
-                return 1
-            body += chunk
-        request = json.loads(body)
         for target, fd in enumerate(fds):
             os.dup2(fd, target)
             os.close(fd)
@@ -281,6 +315,9 @@ def _watch(conn: socket.socket) -> None:
 
 
 if __name__ == "__main__":
+    if sys.argv[1] == "--end":  # run by path with the system python3 (standard library only)
+        end(sys.argv[2])
+        sys.exit(0)
     status = serve(sys.argv[1])
     # at once: no interpreter tear-down (a second or so of freeing pandas and matplotlib on a
     # busy machine), so the server is gone within milliseconds of its build
