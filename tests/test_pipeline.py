@@ -78,7 +78,11 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str
 def built_copy(built: tuple[Path, dict[str, str], str], tmp_path: Path) -> Path:
     """A copy of the built clone (times kept, so make sees it up to date) for one test to change."""
     dst = tmp_path / "repo"
-    shutil.copytree(built[0], dst, symlinks=True)
+    # GNU cp: a reflink (copy-on-write) where the file system has them, else a plain copy that
+    # is still about three times faster than shutil's
+    if subprocess.run(["cp", "-a", "--reflink=auto", str(built[0]), str(dst)], capture_output=True).returncode:
+        shutil.rmtree(dst, ignore_errors=True)
+        shutil.copytree(built[0], dst, symlinks=True)
     return dst
 
 
