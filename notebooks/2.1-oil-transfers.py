@@ -47,6 +47,7 @@ show_table(
 
 # %%
 ctx.figures("oil_tankers", lambda lang: charts.oil_tankers(claims, ind, lang, curves))
+oil_rows += findings.newest_finding("oil.tankers.newest", claims, "oil_tanker_calls")
 
 # %% [markdown]
 # ## What else went from Russia to North Korea?

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 
@@ -43,6 +44,20 @@ def test_date_ticks_name_the_year():
     assert any("2024" in x for x in labels) and any("2025" in x for x in labels)
     assert "\n2024" in labels[0]
     plt.close(fig)
+
+
+def test_date_ticks_of_a_short_span_name_each_month_once():
+    """Three months of figures (the guns and launchers charts) get month ticks, not ticks on the
+    1st and 15th that would print one month name twice."""
+    for lang in ("en", "de"):
+        fig, ax = plt.subplots()
+        ax.plot(pd.to_datetime(["2024-11-01", "2025-01-25"]), [1, 2])
+        date_axis(ax, lang)
+        fig.canvas.draw()
+        labels = [t.get_text().split("\n")[0] for t in ax.get_xticklabels()]
+        assert len(labels) >= 2 and len(set(labels)) == len(labels), labels
+        assert all(mdates.num2date(v).day == 1 for v in ax.get_xticks())
+        plt.close(fig)
 
 
 def test_a_period_total_is_drawn_as_a_rise_from_the_pooled_level_at_its_start():

@@ -11,6 +11,7 @@ from dprk_russia.data.io import read_csv
 from dprk_russia.data.schema import read_raw_csv
 from dprk_russia.report.figures import layout, save_figure, use_style
 from dprk_russia.report.headline import HEADLINE_COLUMNS, headline, headline_ids, headline_rows
+from dprk_russia.report.i18n import FIGURE_CSV
 from dprk_russia.report.render import GLANCE, render_html
 
 
@@ -111,7 +112,8 @@ def test_without_a_curve_the_chart_says_so(ind):
     empty = pd.DataFrame(columns=["indicator", "date", "estimate", "low", "high", "n_estimates"])
     fig = headline(empty, pd.DataFrame(columns=["indicator"]), ind, "de")
     assert fig.texts == [] and fig.axes[0].texts[0].get_text() == "Keine gepoolte Schätzung zu diesem Stichtag."
-    assert list(fig.plotted_table.columns) == HEADLINE_COLUMNS and fig.plotted_table.empty
+    german = [FIGURE_CSV["de"]["curve_columns"][c] for c in HEADLINE_COLUMNS]
+    assert list(fig.plotted_table.columns) == german and fig.plotted_table.empty
     plt.close(fig)
 
 

@@ -229,3 +229,23 @@ def test_raw_checksum_changes_with_content(tmp_path):
     assert first == raw_checksum(tmp_path)
     (tmp_path / "a.csv").write_text("2")
     assert raw_checksum(tmp_path) != first
+
+
+@pytest.mark.parametrize("lang", ["en", "de"])
+def test_every_figure_caption_states_a_finding_with_a_number(report, lang):
+    """Each chart's caption gives a number beyond its dates (a caption that only names what the
+    chart shows, "Munitions ship voyages and port calls.", fails), and every chart has one."""
+    md = report[lang][0]
+    found = re.findall(r"^\*(.+)\* \[⤓ CSV\]\(figures/(\w+)\.csv\)$", md, flags=re.M)
+    captions = {stem: text for text, stem in found}
+    drawn = {stem for stems in FIGURES.values() for stem in stems}
+    assert drawn - {"headline"} <= set(captions), sorted(drawn - set(captions))
+    months = "|".join(re.escape(m) for m in _month_names(lang))
+    for stem, text in captions.items():
+        bare = re.sub(rf"\b\d{{1,2}}\.? (?:{months})\.? \d{{4}}\b|\b(?:{months}) \d{{4}}\b|\b20\d\d\b", "", text)
+        assert re.search(r"\d", bare), f"{lang} {stem}: {text}"
+
+
+def _month_names(lang: str) -> list[str]:
+    """The month names the report's dates use in ``lang``."""
+    return [day(pd.Timestamp(2025, m, 28), lang).split(" ", 1)[1].rsplit(" ", 1)[0] for m in range(1, 13)]

@@ -109,6 +109,12 @@ def newest(claims: pd.DataFrame, indicator: str) -> pd.Series | None:
     return latest.sort_values(["date", "claim_id"], kind="stable").iloc[-1]
 
 
+def newest_finding(key: str, claims: pd.DataFrame, indicator: str) -> list[dict]:
+    """The newest counted figure of ``indicator`` (:func:`newest`) as finding ``key``, or nothing."""
+    top = newest(claims, indicator)
+    return [] if top is None else [claim_finding(key, top)]
+
+
 def write_findings(rows: list[dict], processed_dir: str | Path, part: str) -> pd.DataFrame:
     """Write ``findings_<part>.csv`` (sorted by key) and return it."""
     if part not in PARTS:

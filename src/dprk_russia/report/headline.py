@@ -22,7 +22,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter
 
 from dprk_russia.report.figures import NARROW_WIDTH, WIDE_WIDTH, add_source, is_narrow
-from dprk_russia.report.i18n import LOCALES, day, label, num, round_sig, t, unit
+from dprk_russia.report.i18n import LOCALES, curve_table, day, label, num, round_sig, t, unit
 from dprk_russia.report.marks import BAND_COLOUR, LINE_COLOUR, place_legend
 from dprk_russia.report.render import GLANCE
 
@@ -117,7 +117,7 @@ def headline(curves: pd.DataFrame, consensus: pd.DataFrame, ind: pd.DataFrame, l
         fig, ax = plt.subplots(figsize=(width, 1.0))
         ax.set_axis_off()
         ax.text(0.0, 0.5, t("headline_none", lang), transform=ax.transAxes, va="center", fontsize=9)
-        fig.plotted_table = headline_rows(curves, consensus, ids)
+        fig.plotted_table = curve_table(headline_rows(curves, consensus, ids), ind, lang)
         return fig
     rows = headline_rows(curves, consensus, ids)
     ncols = 2 if is_narrow() or len(ids) <= 4 else 3
@@ -145,6 +145,6 @@ def headline(curves: pd.DataFrame, consensus: pd.DataFrame, ind: pd.DataFrame, l
         textwrap.fill(t("headline_title", lang).format(cut=cut), int(width * 9.5)),
         x=0.01, ha="left", fontweight="bold", fontsize=11,
     )
-    fig.plotted_table = rows
+    fig.plotted_table = curve_table(rows, ind, lang)
     add_source(fig, pd.DataFrame(), lang, source=t("headline_source", lang))
     return fig

@@ -123,6 +123,16 @@ FIGURE_CSV: dict[str, dict[str, dict[str, str]]] = {
             "up_to": "bis zu",
             "nearly": "fast",
         },
+        "curve_columns": {
+            "indicator": "indikator",
+            "date": "datum",
+            "estimate": "schätzung",
+            "low": "unten",
+            "high": "oben",
+            "newest_evidence": "neuester_beleg",
+            "held_flat": "fortgeschrieben",
+        },
+        "yes_no": {"True": "ja", "False": "nein"},
         "basis": {
             "assessed": "geschätzt",
             "capacity": "Kapazitätsumrechnung",
@@ -131,6 +141,22 @@ FIGURE_CSV: dict[str, dict[str, dict[str, str]]] = {
         },
     },
 }
+
+
+def curve_table(rows: pd.DataFrame, ind: pd.DataFrame, lang: str) -> pd.DataFrame:
+    """A download of pooled curves (the headline chart's rows) in ``lang``: in English as the data
+    have it; in another language (:data:`FIGURE_CSV`) with its headers, indicator labels and
+    yes/no words. Numbers stay plain, dates ISO."""
+    words = FIGURE_CSV.get(lang)
+    if not words:
+        return rows
+    labels = ind.set_index("indicator")[f"label_{lang}"] if len(ind) else pd.Series(dtype=str)
+    yes_no = words["yes_no"]
+    out = rows.assign(
+        indicator=rows["indicator"].map(lambda v: labels.get(v, v)),
+        held_flat=rows["held_flat"].map(lambda v: yes_no[str(bool(v))]),
+    )
+    return out.rename(columns=words["curve_columns"])
 
 
 def t(key: str, lang: str) -> str:

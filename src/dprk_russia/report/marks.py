@@ -53,9 +53,22 @@ class _DateFormatter(mdates.DateFormatter):
         return out
 
 
+class _MonthLocator(mdates.AutoDateLocator):
+    """Matplotlib's automatic date ticks, never finer than whole months: the labels name months,
+    so ticks on the 1st and 15th would print the same month twice."""
+
+    def get_locator(self, dmin, dmax):  # noqa: ANN001, ANN201
+        locator = super().get_locator(dmin, dmax)
+        if self._freq in (mdates.YEARLY, mdates.MONTHLY):  # the frequency matplotlib chose
+            return locator
+        month = mdates.MonthLocator()
+        month.set_axis(self.axis)
+        return month
+
+
 def date_axis(ax: plt.Axes, lang: str) -> None:
     """A handful of month ticks, labelled in ``lang``, each year written out."""
-    locator = mdates.AutoDateLocator(minticks=2 if is_narrow() else 3, maxticks=5 if is_narrow() else 7)
+    locator = _MonthLocator(minticks=2 if is_narrow() else 3, maxticks=5 if is_narrow() else 7)
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(_DateFormatter(lang))
 
