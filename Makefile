@@ -104,13 +104,19 @@ unexport MPLBACKEND
 # the models fit small matrices: BLAS threads only add overhead on 2 cores
 export OPENBLAS_NUM_THREADS := 1
 export OMP_NUM_THREADS := 1
+ifneq ($(BUILD_LOCKED),)
+# the notebooks of a locked build run in one warm process that has imported everything once
+# (dprk_russia.build.warm), found by the id of this make process; it ends at the goal warm-end,
+# or the moment this make process ends
+export DPRK_WARM := $(shell echo $$PPID)
+endif
 
 RAW := $(wildcard data/raw/*.csv)
 PKG := src/dprk_russia
 # the package's layers (data -> analysis -> report; build and publish drive them): a rule depends on
 # every module of the layers its notebook imports, so a new module is picked up without listing it
 SRC_DATA := $(PKG)/__init__.py $(sort $(wildcard $(PKG)/data/*.py))
-SRC_CLEAN := $(SRC_DATA) $(PKG)/build/__init__.py $(PKG)/build/run.py $(PKG)/build/params.py $(PKG)/build/variants.py $(PKG)/publish/__init__.py $(PKG)/publish/export.py
+SRC_CLEAN := $(SRC_DATA) $(PKG)/build/__init__.py $(PKG)/build/run.py $(PKG)/build/warm.py $(PKG)/build/inprocess.py $(PKG)/build/params.py $(PKG)/build/variants.py $(PKG)/publish/__init__.py $(PKG)/publish/export.py
 SRC_POOLED := $(SRC_CLEAN) $(sort $(wildcard $(PKG)/analysis/*.py))
 SRC_ANALYSIS := $(SRC_POOLED) $(sort $(wildcard $(PKG)/report/*.py)) $(PKG)/report/styles/project.mplstyle $(PKG)/build/context.py
 SRC_REPORT := $(SRC_ANALYSIS) $(sort $(wildcard $(PKG)/report/templates/*.j2 $(PKG)/report/templates/*/*.j2 $(PKG)/report/templates/*/*.csv))
@@ -149,7 +155,7 @@ NB_PARAMS = -p RAW_DIR data/raw -p PROCESSED_DIR $(OUT_DATA) -p REPORTS_DIR $(OU
 # $(call run_nb,notebook,label,extra papermill parameters)
 run_nb = $(PY) -m dprk_russia.build.run $(1) --label $(2) --executed $(BUILD)/executed/$(2).ipynb --stamp $@ $(NB_PARAMS) $(3)
 
-.PHONY: help variant-name report test lab sync lint clean distclean sweep bench bench-scale venv validate intake backtest datapackage validate-package changelog release diff FORCE
+.PHONY: warm-end help variant-name report test lab sync lint clean distclean sweep bench bench-scale venv validate intake backtest datapackage validate-package changelog release diff FORCE
 
 help: ## Show this help (the default goal)
 	@echo "Usage: make TARGET [AS_OF=YYYY-MM-DD] [REPORT_LANGS='en de'] [ROUNDS_PER_CONTAINER_LOW=300] [ROUNDS_PER_CONTAINER_HIGH=500] [ESTIMATOR_TYPES=all]"
@@ -162,10 +168,14 @@ help: ## Show this help (the default goal)
 ifeq ($(BUILD_LOCKED),)
 report backtest sweep diff clean:
 	@mkdir -p build; if command -v flock >/dev/null 2>&1; then \
-	  flock -n build/.lock true || echo "$(LOCK_WAITING)" >&2; exec flock -F build/.lock $(MAKE) $@ BUILD_LOCKED=1; \
-	else PYTHONPATH='$(CURDIR)/src' exec python3 -m dprk_russia.build.lock build/.lock $(MAKE) $@ BUILD_LOCKED=1; fi
+	  flock -n build/.lock true || echo "$(LOCK_WAITING)" >&2; exec flock -F build/.lock $(MAKE) $@ warm-end BUILD_LOCKED=1; \
+	else PYTHONPATH='$(CURDIR)/src' exec python3 -m dprk_russia.build.lock build/.lock $(MAKE) $@ warm-end BUILD_LOCKED=1; fi
 LOCK_WAITING := [wait]  another build is running in this checkout; waiting for it to finish
 else
+# the last goal of a locked build: its warm process (if a notebook started one) is gone before
+# make returns; a build that fails ends it as make exits (dprk_russia.build.warm)
+warm-end: $(filter-out warm-end,$(MAKECMDGOALS))
+	@! grep -qs '@dprk-russia-warm-[0-9]*-$(DPRK_WARM)$$' /proc/net/unix || python3 -I -S $(PKG)/build/warm.py --end $(DPRK_WARM)
 report: $(REPORT_LANGS:%=$(BUILD)/report-%.done) datapackage.json ## Build data/processed, figures and reports/<lang>/report.{html,md} (variants go to reports/variants/)
 	@echo $(call shquote,report: $(OUT_REPORTS)/{$(subst $(space),$(comma),$(REPORT_LANGS))}/report.html is up to date)
 

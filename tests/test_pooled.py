@@ -382,6 +382,69 @@ def test_fits_converge_to_the_stated_tolerance():
     assert np.max(np.abs(g)) < 1e-6  # the refitted parameters, re-packed from the Fit
 
 
+def _casualty_fits() -> dict[str, pooled.Fit]:
+    """Wholes and parts with a dozen figures of each kind (points, bounds, ranges), so that the
+    vectorised sums run over as many terms as the real data's."""
+    rows = []
+    for i in range(36):
+        day = f"{2024 + i // 12}-{i % 12 + 1:02d}-{10 + i % 3}"
+        kind = [{}, {"qualifier": "over"}, {"qualifier": "up_to"}, {"value_high": 3400 + 120 * i}][i % 4]
+        rows.append(_cas(f"t{i}", 3000 + 100 * i, day, "ABCDEFGHIJ"[i % 10]) | kind)
+        rows.append(_cas(f"k{i}", 1000 + 40 * i, day, "KLMNOP"[i % 6], "killed") | kind)
+        rows.append(_cas(f"w{i}", 1500 + 50 * i, day, "QRSTUV"[i % 6], "wounded"))
+    return joint.fit_all(make_claims(rows), ["casualties_total", "killed", "wounded"], pd.Timestamp("2026-12-31"))
+
+
+def test_a_batch_of_points_gives_each_row_bit_for_bit_as_a_single_call():
+    """The Hessian evaluates its 2n gradients in one vectorised pass: each row must be exactly
+    what a single call gives (else fits would move in the last digits), for one curve and for the
+    joint fit of a whole and its parts."""
+    fits = _casualty_fits()
+    names = ["casualties_total", "killed", "wounded"]
+    probs = [pooled._Problem(fits[n].inputs, fits[n].origin, fits[n].settings) for n in names]
+    problems = [probs[0], joint._Joint(probs, [fits[n].origin for n in names])]
+    rng = np.random.default_rng(0)
+    for prob in problems:
+        x = np.concatenate([joint._params(fits[n], p) for n, p in zip(names, probs, strict=True)])
+        x = x[: len(prob.bounds())]
+        X = x + rng.normal(0, 0.05, (7, len(x)))
+        f, G = prob.batch(X)
+        for r in range(len(X)):
+            f1, g1 = prob(X[r])
+            assert f1 == f[r] and np.array_equal(g1, G[r])
+        # the Hessian of one vectorised pass is that of one call per point
+        assert np.array_equal(optimise.hessian(prob, x), optimise.hessian(Single(prob), x))
+
+
+class Single:
+    """A problem without its batch method: the Hessian then calls it once per point."""
+
+    def __init__(self, prob: optimise.Problem) -> None:
+        self.prob = prob
+
+    def bounds(self) -> list[tuple[float | None, float | None]]:
+        return self.prob.bounds()
+
+    def __call__(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        return self.prob(x)
+
+
+def test_a_warm_start_from_an_earlier_fit_reaches_the_same_rounded_curve():
+    """The backtest starts each cut-off's fit from the previous one's curve; the fit converges to
+    the same optimum, so the rounded curve and band are those of a cold start."""
+    from dprk_russia.analysis.precision import round_sig_array
+
+    df = make_claims(series("A", 1.0, "a") + series("B", 1.2, "b") + [row("o", 2500, "2024-12-20", "C", qualifier="over")])
+    early = fit(df[df["published_date"] <= "2024-08-31"], "2024-08-31")
+    inputs = pooled.pool_inputs(df, IND)
+    cold = pooled.fit_indicator(inputs, IND, pd.Timestamp("2024-12-31"))
+    warm = pooled.fit_indicator(inputs, IND, pd.Timestamp("2024-12-31"), start=early)
+    dates = pd.date_range("2024-01-15", "2025-03-31", freq="7D")
+    for col in ("estimate", "low", "high"):
+        a, b = cold.predict(dates)[col].to_numpy(), warm.predict(dates)[col].to_numpy()
+        assert np.array_equal(round_sig_array(a), round_sig_array(b))
+
+
 def test_a_period_total_is_spread_over_its_period_unless_figures_say_otherwise():
     """A total "in 2024" says nothing of when within 2024: with figures only before the period,
     the rise is spread over the year (the curve at mid-year is well between its ends), not
@@ -403,3 +466,23 @@ def test_a_period_total_is_spread_over_its_period_unless_figures_say_otherwise()
 
     assert share_by_march(pooled.PoolSettings()) < 0.35  # two of eleven months: about a fifth
     assert share_by_march(pooled.PoolSettings(spread=0.0)) > share_by_march(pooled.PoolSettings()) + 0.1
+
+
+def test_a_batch_with_a_period_total_gives_each_row_as_a_single_call():
+    """The spreading of a period total's rise is part of the vectorised objective too."""
+    ind = "ship_voyages"
+    rows = [
+        {"claim_id": "a", "indicator": ind, "value_low": 10, "published": "2023-10-15", "estimator": "A"},
+        {"claim_id": "c", "indicator": ind, "value_low": 27, "published": "2024-01-31", "estimator": "C"},
+        {"claim_id": "m", "indicator": ind, "value_low": 49, "published": "2025-05-29", "estimator": "M",
+         "period_start": "2024-01", "period_end": "2024-12"},
+    ]
+    f = pooled.fit_indicator(pooled.pool_inputs(make_claims(rows), ind), ind, pd.Timestamp("2025-06-30"))
+    prob = pooled._Problem(f.inputs, f.origin, f.settings)
+    assert prob.in_period.any()
+    x = joint._params(f, prob)
+    X = x + np.random.default_rng(1).normal(0, 0.05, (5, len(x)))
+    fb, G = prob.batch(X)
+    for r in range(len(X)):
+        f1, g1 = prob(X[r])
+        assert f1 == fb[r] and np.array_equal(g1, G[r])

@@ -132,6 +132,7 @@ def predictions(
     cuts = list(cuts)
     todo = candidates(claims, indicators, cuts, horizon_days, warring, s.include_warring)
     rows = []
+    earlier: dict = {}  # each indicator's fit at the previous cut-off: where the next one starts
     for cut in cuts:
         due = todo[todo["cut"] == cut]
         if due.empty:
@@ -140,7 +141,8 @@ def predictions(
         known = {i: pool_inputs(known_claims, i, warring, s.include_warring) for i in indicators}
         wanted = [i for i in indicators if anchored(known[i]) and (due["indicator"] == i).any()]
         # only bounds known (or nothing): no method gets a prediction for that indicator
-        fits = fit_all(known_claims, wanted, cut, s, warring, known)
+        fits = fit_all(known_claims, wanted, cut, s, warring, known, start=earlier)
+        earlier.update(fits)
         for ind, fit in fits.items():
             later = due[due["indicator"] == ind]
             naive, latest_median = _baselines(known[ind])

@@ -72,24 +72,33 @@ class _Joint:
     def split(self, x: np.ndarray) -> list[np.ndarray]:
         return [x[a:b] for a, b in zip(self.offsets[:-1], self.offsets[1:], strict=True)]
 
-    def __call__(self, x: np.ndarray) -> tuple[float, np.ndarray]:
-        parts = self.split(x)
-        total, grads = 0.0, []
-        for p, xi in zip(self.probs, parts, strict=True):
-            f, g = p(xi)
+    def batch(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Objective and gradient at each row of ``X``: each curve's terms in one vectorised pass
+        (:meth:`_Problem.batch`), the constraint row by row with the same matrix products as a
+        single call, so that every row is the same to the last bit as :meth:`__call__` gives."""
+        total, grads = np.zeros(len(X)), []
+        for p, (a, b) in zip(self.probs, zip(self.offsets[:-1], self.offsets[1:], strict=True), strict=True):
+            f, g = p.batch(X[:, a:b])
             total += f
-            grads.append(g.copy())
-        u = [m @ xi for m, xi in zip(self.maps, parts, strict=True)]
-        whole, pieces = u[0], u[1:]
-        excess = np.logaddexp.reduce(np.vstack(pieces), axis=0) - whole
-        z = excess / JOINT_SOFTNESS
-        total += JOINT_PENALTY * JOINT_SOFTNESS * float(np.sum(np.logaddexp(0.0, z)))
-        d = JOINT_PENALTY * 0.5 * (1 + np.tanh(z / 2))  # d penalty / d excess
-        grads[0] -= self.maps[0].T @ d
-        share_log = np.vstack(pieces) - (excess + whole)  # log of each piece's share of the sum
-        for i, piece_share in enumerate(share_log, start=1):
-            grads[i] += self.maps[i].T @ (d * np.exp(piece_share))
-        return total, np.concatenate(grads)
+            grads.append(g)
+        for r in range(len(X)):
+            x = X[r].copy()  # one parameter vector, laid out in memory as a single call's
+            parts = self.split(x)
+            u = [m @ xi for m, xi in zip(self.maps, parts, strict=True)]
+            whole, pieces = u[0], u[1:]
+            excess = np.logaddexp.reduce(np.vstack(pieces), axis=0) - whole
+            z = excess / JOINT_SOFTNESS
+            total[r] += JOINT_PENALTY * JOINT_SOFTNESS * float(np.sum(np.logaddexp(0.0, z)))
+            d = JOINT_PENALTY * 0.5 * (1 + np.tanh(z / 2))  # d penalty / d excess
+            grads[0][r] -= self.maps[0].T @ d
+            share_log = np.vstack(pieces) - (excess + whole)  # log of each piece's share of the sum
+            for i, piece_share in enumerate(share_log, start=1):
+                grads[i][r] += self.maps[i].T @ (d * np.exp(piece_share))
+        return total, np.concatenate(grads, axis=1)
+
+    def __call__(self, x: np.ndarray) -> tuple[float, np.ndarray]:
+        f, g = self.batch(x[None, :])
+        return float(f[0]), g[0]
 
 
 def fit_joint(fits: dict[str, Fit], whole: str, parts: list[str], end: pd.Timestamp) -> dict[str, Fit]:
@@ -148,6 +157,7 @@ def fit_all(
     warring: Iterable[str] = (),
     inputs_by_indicator: Mapping[str, pd.DataFrame] | None = None,
     parts: str = "weigh",
+    start: Mapping[str, Fit] | None = None,
 ) -> dict[str, Fit]:
     """One fit per indicator, from its first figure to ``end``.
 
@@ -157,7 +167,8 @@ def fit_all(
     drops it; the weights below 0.99 are listed in the part's ``weights``. ``contested`` (claim
     ids) overrides this for a sensitivity check: ``"full"`` gives every figure full weight,
     ``"drop"`` leaves the figures that weigh below one half out.
-    ``inputs_by_indicator`` passes figures already selected by :func:`pool_inputs`.
+    ``inputs_by_indicator`` passes figures already selected by :func:`pool_inputs`; ``start``,
+    earlier fits by indicator (the backtest's previous cut-off), where each fit starts.
     """
     s = settings or PoolSettings()
     warring = list(warring)
@@ -178,7 +189,7 @@ def fit_all(
             else:
                 inputs = inputs.assign(weight=w)
                 weights = {c: float(x) for c, x in zip(inputs["claim_id"], w, strict=True) if x < 0.99}
-        fit = fit_indicator(inputs, ind, end, s)
+        fit = fit_indicator(inputs, ind, end, s, (start or {}).get(ind))
         fit.weights = weights
         fits[ind] = fit
     for whole in sorted(set(PART_OF.values())):

@@ -40,6 +40,7 @@ in pygam is a soft constraint; the model above is small enough to write out and 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -200,57 +201,67 @@ def pool_inputs(
 
 
 def _t_logpdf(z: np.ndarray, nu: float) -> np.ndarray:
-    return (
-        gammaln((nu + 1) / 2)
-        - gammaln(nu / 2)
-        - 0.5 * np.log(nu * np.pi)
-        - (nu + 1) / 2 * np.log1p(z**2 / nu)
-    )
+    return _t_const(nu) - (nu + 1) / 2 * np.log1p(z**2 / nu)
 
 
-def _nll_terms(mu: np.ndarray, log_sigma: float, data: dict, nu: float) -> tuple[float, np.ndarray, float]:
+@functools.cache
+def _t_const(nu: float) -> float:
+    """The constant part of the Student-t log density (computed once per ``nu``)."""
+    return gammaln((nu + 1) / 2) - gammaln(nu / 2) - 0.5 * np.log(nu * np.pi)
+
+
+def _cols(a: np.ndarray, mask: np.ndarray) -> np.ndarray:
+    """The masked columns of ``a``, in row-major memory: a row then sums exactly as a single
+    vector does (numpy sums a strided row in another order)."""
+    return np.ascontiguousarray(a[:, mask])
+
+
+def _nll_terms(
+    mu: np.ndarray, log_sigma: np.ndarray, data: dict, nu: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Negative log-likelihood under Student-t errors with ``nu`` degrees of freedom, and its
-    gradient in mu and in log(sigma). Points enter as densities, bounds as tail probabilities,
+    gradient in mu and in log(sigma), for a batch of parameter vectors (``mu``: one row each,
+    ``log_sigma``: one value each). Points enter as densities, bounds as tail probabilities,
     ranges as interval probabilities."""
-    sigma = np.exp(log_sigma)
-    wt = data["weight"] if "weight" in data else np.ones_like(mu)
+    sigma = np.exp(log_sigma)[:, None]
+    wt = data["weight"]
     g_mu = np.zeros_like(mu)
-    g_ls = 0.0
-    total = 0.0
+    g_ls = np.zeros(len(mu))
+    total = np.zeros(len(mu))
     p = data["point"]
     if p.any():
-        r = (data["y"][p] - mu[p]) / sigma
+        r = (data["y"][p] - _cols(mu, p)) / sigma
         psi = (nu + 1) * r / (nu + r**2)
-        total += float(np.sum(wt[p] * (log_sigma - _t_logpdf(r, nu))))
-        g_mu[p] = -wt[p] * psi / sigma
-        g_ls += float(np.sum(wt[p] * (1 - psi * r)))
+        total += np.sum(wt[p] * (log_sigma[:, None] - _t_logpdf(r, nu)), axis=1)
+        g_mu[:, p] = -wt[p] * psi / sigma
+        g_ls += np.sum(wt[p] * (1 - psi * r), axis=1)
     lo = data["lower"]
     if lo.any():  # P(Y > L) = T(-z)
-        z = (data["lo"][lo] - mu[lo]) / sigma
+        z = (data["lo"][lo] - _cols(mu, lo)) / sigma
         cdf = np.clip(stdtr(nu, -z), 1e-300, None)
         h = wt[lo] * np.exp(_t_logpdf(z, nu)) / cdf
-        total -= float(np.sum(wt[lo] * np.log(cdf)))
-        g_mu[lo] = -h / sigma
-        g_ls += float(np.sum(-h * z))
+        total -= np.sum(wt[lo] * np.log(cdf), axis=1)
+        g_mu[:, lo] = -h / sigma
+        g_ls += np.sum(-h * z, axis=1)
     up = data["upper"]
     if up.any():  # P(Y < U) = T(z)
-        z = (data["hi"][up] - mu[up]) / sigma
+        z = (data["hi"][up] - _cols(mu, up)) / sigma
         cdf = np.clip(stdtr(nu, z), 1e-300, None)
         m = wt[up] * np.exp(_t_logpdf(z, nu)) / cdf
-        total -= float(np.sum(wt[up] * np.log(cdf)))
-        g_mu[up] = m / sigma
-        g_ls += float(np.sum(m * z))
+        total -= np.sum(wt[up] * np.log(cdf), axis=1)
+        g_mu[:, up] = m / sigma
+        g_ls += np.sum(m * z, axis=1)
     iv = data["interval"]
     if iv.any():  # P(A < Y < B), computed on the side of the distribution where it is stable
-        za = (data["lo"][iv] - mu[iv]) / sigma
-        zb = (data["hi"][iv] - mu[iv]) / sigma
+        za = (data["lo"][iv] - _cols(mu, iv)) / sigma
+        zb = (data["hi"][iv] - _cols(mu, iv)) / sigma
         flip = za > 0
         d = np.where(flip, stdtr(nu, -za) - stdtr(nu, -zb), stdtr(nu, zb) - stdtr(nu, za))
         d = np.clip(d, 1e-300, None)
         fa, fb = np.exp(_t_logpdf(za, nu)), np.exp(_t_logpdf(zb, nu))
-        total -= float(np.sum(wt[iv] * np.log(d)))
-        g_mu[iv] = wt[iv] * (fb - fa) / (sigma * d)
-        g_ls += float(np.sum(wt[iv] * (fb * zb - fa * za) / d))
+        total -= np.sum(wt[iv] * np.log(d), axis=1)
+        g_mu[:, iv] = wt[iv] * (fb - fa) / (sigma * d)
+        g_ls += np.sum(wt[iv] * (fb * zb - fa * za) / d, axis=1)
     return total, g_mu, g_ls
 
 
@@ -304,48 +315,55 @@ class _Problem:
 
     # parameter layout: [f0, rise_1..rise_{K-1}, b_1..b_E, log_sigma]; rises are bounded below by 0
     def unpack(self, x: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, float]:
-        """Split the parameter vector into start level, rises, effects and log sigma."""
+        """Split the parameter vector into start level, rises, effects and log sigma (of each row,
+        for a batch of vectors)."""
         K, E = self.n_knots, len(self.estimators)
-        return x[0], x[1:K], x[K : K + E], x[K + E]
+        return x[..., 0], x[..., 1:K], x[..., K : K + E], x[..., K + E]
 
     def bounds(self) -> list[tuple[float | None, float | None]]:
         """Rises are non-negative (the monotone constraint); sigma stays in a sane range."""
         K, E = self.n_knots, len(self.estimators)
         return [(None, None)] + [(0.0, None)] * (K - 1) + [(None, None)] * E + [(np.log(0.02), np.log(3.0))]
 
-    def levels(self, f0: float, rises: np.ndarray) -> np.ndarray:
-        """Knot levels: a start plus a running sum of non-negative rises."""
-        return f0 + np.concatenate([[0.0], np.cumsum(rises)])
+    def levels(self, f0: float | np.ndarray, rises: np.ndarray) -> np.ndarray:
+        """Knot levels: a start plus a running sum of non-negative rises (of each row of a batch)."""
+        f0 = np.asarray(f0)[..., None]
+        return f0 + np.concatenate([np.zeros(rises.shape[:-1] + (1,)), np.cumsum(rises, axis=-1)], axis=-1)
 
     def _at(self, g: np.ndarray, k: np.ndarray, w: np.ndarray) -> np.ndarray:
         if self.n_knots == 1:
-            return np.full(len(k), g[0])
-        return g[k] * (1 - w) + g[k + 1] * w
+            return np.repeat(g[:, :1], len(k), axis=1)
+        return g[:, k] * (1 - w) + g[:, k + 1] * w
 
     def mu(self, g: np.ndarray, b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Log of what each figure observes (the level at its date, or the rise over its period),
-        with the derivatives of that log with respect to the curve at the end and at the start."""
+        with the derivatives of that log with respect to the curve at the end and at the start;
+        one row per row of the knot levels ``g`` and effects ``b``."""
         ge, gs = self._at(g, self.k, self.w), self._at(g, self.k0, self.w0)
         # log(e^ge - e^gs), kept finite where the curve is flat: log(e^ge (1 + eps - e^-(ge-gs)))
         q = np.exp(-np.clip(ge - gs, 0, None))
         frac = 1 + INCREMENT_EPS - q
-        mu = np.where(self.inc, ge + np.log(frac), ge) + b[self.e]
+        mu = np.where(self.inc, ge + np.log(frac), ge) + b[:, self.e]
         d_end = np.where(self.inc, 1 + q / frac, 1.0)
         d_start = np.where(self.inc, -q / frac, 0.0)
         return mu, d_end, d_start
 
     def _spread(self, v: np.ndarray, k: np.ndarray, w: np.ndarray) -> np.ndarray:
         """Gradient with respect to the knot levels of a value read at interpolation (k, w)."""
-        out = np.zeros(self.n_knots)
+        out = np.zeros((len(v), self.n_knots))
         if self.n_knots == 1:
-            out[0] = v.sum()
+            out[:, 0] = v.sum(axis=1)
         else:
-            np.add.at(out, k, v * (1 - w))
-            np.add.at(out, k + 1, v * w)
+            rows = np.arange(len(v))[:, None]
+            np.add.at(out, (rows, k), v * (1 - w))
+            np.add.at(out, (rows, k + 1), v * w)
         return out
 
-    def core(self, f0: float, steps: np.ndarray, b: np.ndarray, ls: float) -> tuple[float, np.ndarray]:
-        """Objective and gradient in (f0, steps, b, log_sigma), steps being the knot-to-knot rises."""
+    def core(
+        self, f0: np.ndarray, steps: np.ndarray, b: np.ndarray, ls: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Objective and gradient in (f0, steps, b, log_sigma), steps being the knot-to-knot rises,
+        for a batch of parameter vectors (one row, or one value, each)."""
         s = self.s
         # a weak prior on the start level (sd: a factor of e^2) keeps a fit anchored when the
         # first figures are all bounds of one kind
@@ -355,34 +373,43 @@ class _Problem:
         g_g = self._spread(g_mu * d_end, self.k, self.w)
         if self.inc.any():
             g_g += self._spread(g_mu * d_start, self.k0, self.w0)
-        g_b = np.bincount(self.e, weights=g_mu, minlength=len(self.estimators)).astype(float)
+        E = len(self.estimators)
+        g_b = np.zeros((len(b), E))
+        np.add.at(g_b, (np.arange(len(b))[:, None], self.e), g_mu)
         # smoothness: penalise changes of the weekly rise
-        d = np.diff(steps)
-        pen = s.smoothness * float(np.sum(d**2))
-        g_steps = np.cumsum(g_g[::-1])[::-1][1:] + s.growth_cost
-        pen += s.growth_cost * float(np.sum(steps))
+        d = np.diff(steps, axis=1)
+        pen = s.smoothness * np.sum(d**2, axis=1)
+        g_steps = np.cumsum(g_g[:, ::-1], axis=1)[:, ::-1][:, 1:] + s.growth_cost
+        pen += s.growth_cost * np.sum(steps, axis=1)
         if s.spread and self.in_period.any():
             inside = np.where(self.in_period, steps, 0.0)
-            pen += s.spread * float(np.sum(inside**2))
+            pen += s.spread * np.sum(inside**2, axis=1)
             g_steps += 2 * s.spread * inside
-        if len(d):
-            g_steps[1:] += 2 * s.smoothness * d
-            g_steps[:-1] -= 2 * s.smoothness * d
+        if d.shape[1]:
+            g_steps[:, 1:] += 2 * s.smoothness * d
+            g_steps[:, :-1] -= 2 * s.smoothness * d
         # priors: estimator effects shrunk to zero by a (smoothed) Laplace prior, whose centre is
         # the median estimator rather than the mean, so one far-off estimator cannot shift the
         # curve; log sigma around its prior median
         root = np.sqrt(b**2 + _EFFECT_EPS**2)
-        pen += float(np.sum(root - _EFFECT_EPS)) / s.effect_scale
+        pen += np.sum(root - _EFFECT_EPS, axis=1) / s.effect_scale
         g_b += b / root / s.effect_scale
         lsp = ls - np.log(s.sigma_prior)
         pen += lsp**2 / (2 * s.sigma_prior_sd**2)
         g_ls += lsp / s.sigma_prior_sd**2
         pen += 0.5 * f0_dev**2
-        return nll + pen, np.concatenate([[g_g.sum() + f0_dev / START_SD], g_steps, g_b, [g_ls]])
+        g_f0 = g_g.sum(axis=1) + f0_dev / START_SD
+        return nll + pen, np.concatenate([g_f0[:, None], g_steps, g_b, g_ls[:, None]], axis=1)
+
+    def batch(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Objective and gradient at each row of ``X`` (one vectorised pass; the Hessian by
+        differences of the gradient evaluates all its points at once)."""
+        return self.core(*self.unpack(X))
 
     def __call__(self, x: np.ndarray) -> tuple[float, np.ndarray]:
         """Objective and gradient in the optimiser's parameters."""
-        return self.core(*self.unpack(x))
+        f, g = self.batch(x[None, :])
+        return float(f[0]), g[0]
 
 
 def fit_indicator(
@@ -390,15 +417,23 @@ def fit_indicator(
     indicator: str,
     end: pd.Timestamp,
     settings: PoolSettings | None = None,
+    start: Fit | None = None,
 ) -> Fit:
-    """Fit the pooled curve to ``inputs`` (from :func:`pool_inputs`), from the first figure to ``end``."""
+    """Fit the pooled curve to ``inputs`` (from :func:`pool_inputs`), from the first figure to ``end``.
+
+    ``start``, an earlier fit of the indicator (the backtest's previous cut-off), is where the
+    optimiser starts (:func:`warm_start`); the fit converges to the same optimum either way.
+    """
     s = settings or PoolSettings()
     if inputs.empty:
         raise ValueError(f"{indicator}: no figures to pool")
     origin = inputs["date"].min().normalize()
     prob = _Problem(inputs, origin, s)
     K, E = prob.n_knots, len(prob.estimators)
-    x0 = np.concatenate([[prob.y0], np.zeros(K - 1), np.zeros(E), [np.log(s.sigma_prior)]])
+    if start is None:
+        x0 = np.concatenate([[prob.y0], np.zeros(K - 1), np.zeros(E), [np.log(s.sigma_prior)]])
+    else:
+        x0 = warm_start(prob, origin, start)
     # for a fixed sigma the problem is convex in (start, rises, effects) with box constraints
     res = minimize(
         prob,
@@ -413,6 +448,16 @@ def fit_indicator(
     # free variables finish the fit to a projected gradient below GRADIENT_TOL
     x, H = converge(prob, res.x)
     return _make_fit(prob, x, H, inputs, indicator, origin, s)
+
+
+def warm_start(prob: _Problem, origin: pd.Timestamp, earlier: Fit) -> np.ndarray:
+    """A starting point for ``prob`` from an earlier fit of the same indicator: its curve read at
+    the problem's knots (flat beyond its newest figure), its estimators' effects (0 for a new
+    estimator) and its noise."""
+    t = prob.knots + float((origin - earlier.origin) / pd.Timedelta(days=1))
+    level = np.interp(t, earlier.knots, earlier.level)
+    b = earlier.effects.set_index("estimator")["effect"].reindex(prob.estimators).fillna(0.0).to_numpy()
+    return np.concatenate([level[:1], np.clip(np.diff(level), 0, None), b, [np.log(earlier.sigma)]])
 
 
 def _make_fit(

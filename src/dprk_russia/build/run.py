@@ -13,8 +13,11 @@
 * the stamp is written atomically only after success: the notebook's path, then every file the
   run wrote (recorded by :func:`dprk_russia.data.io.atomic_path`), one per line, so that the
   Makefile runs the step again when one of them is deleted;
-* the kernel is shut down without the interrupt (SIGINT) that jupyter_client sends first, which
-  made an idle kernel log "KeyboardInterrupt caught in kernel" on successful runs;
+* in a locked build the run goes to the build's warm process (:mod:`dprk_russia.build.warm`),
+  which runs the cells in a forked copy of itself, without a kernel start and its imports;
+* the kernel (outside a locked build) is shut down without the interrupt (SIGINT) that
+  jupyter_client sends first, which made an idle kernel log "KeyboardInterrupt caught in kernel"
+  on successful runs;
 * the executed notebook (or the failed one) is signed as trusted in the user's Jupyter signature
   store (:func:`sign`), so that JupyterLab opens it without the "not trusted" warning.
 """
@@ -150,8 +153,19 @@ def sign(path: str | Path) -> bool:
     return True
 
 
-def main(argv: list[str] | None = None) -> int:
-    """Execute a notebook; return the exit status."""
+def main(argv: list[str] | None = None, in_process: bool = False) -> int:
+    """Execute a notebook; return the exit status.
+
+    In a locked build the warm server runs it (:mod:`dprk_russia.build.warm`), in a forked copy
+    of itself that calls this with ``in_process``: the cells then run in that process
+    (:mod:`dprk_russia.build.inprocess`) instead of a kernel started for them.
+    """
+    if not in_process:
+        from dprk_russia.build import warm
+
+        status = warm.delegate(sys.argv[1:] if argv is None else argv)
+        if status is not None:
+            return status
     ap = argparse.ArgumentParser(description="Run a notebook with papermill.")
     ap.add_argument("notebook")
     ap.add_argument("--executed", required=True, help="where to keep the executed notebook")
@@ -186,20 +200,28 @@ def main(argv: list[str] | None = None) -> int:
     failed = executed.with_suffix(".failed.ipynb")
     try:
         with recording_outputs(executed.with_name(f"{TMP_PREFIX}{executed.stem}.written")) as written:
+            if in_process:
+                from dprk_russia.build import inprocess
+
+                engine = {"engine_name": inprocess.ENGINE}
+            else:
+                engine = {
+                    "start_timeout": START_TIMEOUT,
+                    "execution_timeout": CELL_TIMEOUT,
+                    # the kernel listens on localhost only; keep its start-up warnings out of the log
+                    "extra_arguments": ["--IPKernelApp.log_level=ERROR"],
+                    "kernel_manager_class": quiet_kernel_manager(),
+                }
             pm.execute_notebook(
                 nb,
                 str(running),
                 parameters=params,
                 kernel_name=KERNEL,
                 language="python",
-                start_timeout=START_TIMEOUT,
-                execution_timeout=CELL_TIMEOUT,
                 cwd=str(PROJECT_ROOT),
                 progress_bar=False,
                 log_output=False,
-                # the kernel listens on localhost only; keep its start-up warnings out of the build log
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
-                kernel_manager_class=quiet_kernel_manager(),
+                **engine,
             )
     except PapermillExecutionError as err:
         running.replace(failed)

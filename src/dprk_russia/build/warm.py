@@ -1,0 +1,324 @@
+"""One warm process per build: the notebooks of a ``make report`` start without a cold start each.
+
+A notebook run used to start a kernel that imported pandas, SciPy, matplotlib and the project
+(about 3 s of CPU per notebook, nine times per build). Inside a locked build the Makefile
+sets ``DPRK_WARM`` to the id of the make process. Then the first notebook step starts a
+server (``python -m dprk_russia.build.warm ID``) that imports all of that once and listens
+on a local socket; every notebook step (:func:`delegate`, called by
+:mod:`dprk_russia.build.run`) asks it to run the notebook, and it forks a copy of itself
+that runs the step with :func:`dprk_russia.build.run.main` and the in-process engine
+(:mod:`dprk_russia.build.inprocess`): the same executed notebook, stamp and progress lines.
+
+* The socket is in Linux's abstract namespace (no file to leave behind), named by user and
+  build; server and step check each other's user (peer credentials), a step delegates only
+  when the named make process is its ancestor, and the server ends the moment that make
+  process is gone (a pidfd; no process of the build outlives it by more than that).
+* The step's own standard input, output and error are passed over the socket, so its lines go
+  where the step's would; its working directory and environment are the step's.
+* Ctrl-C, ``kill`` or a hang-up of the step reaches the notebook as it did the kernel (the step
+  forwards the signal; a forked run ends when its step goes away, even by SIGKILL); the exit
+  status is the run's (130 for an interrupted run, as cold).
+* Anything unexpected (no server could be started, another OS) and the step runs cold, as before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import select
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import threading
+import time
+
+ENV = "DPRK_WARM"
+#: How long a step waits for the server to import everything and listen, before running cold.
+READY_TIMEOUT = 120.0
+_STATUS = struct.Struct("!i")
+#: The signals a step passes on to its run (as a kernel's step was stopped by them).
+FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+
+def _address(build: str) -> str:
+    return f"\0dprk-russia-warm-{os.getuid()}-{build}"
+
+
+def _peer_uid(sock: socket.socket) -> int:
+    return struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[1]
+
+
+def _connect(build: str) -> socket.socket | None:
+    """A connection to the build's server; None if there is none, or if the name is held by a
+    process of another user (then nothing of this step is sent to it)."""
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.connect(_address(build))
+        if _peer_uid(sock) != os.getuid():
+            raise PermissionError
+    except OSError:
+        sock.close()
+        return None
+    return sock
+
+
+def _ancestors() -> set[int]:
+    """The ids of this process's parent, its parent and so on (from /proc)."""
+    out, pid = set(), os.getppid()
+    while pid > 1 and pid not in out:
+        out.add(pid)
+        try:
+            with open(f"/proc/{pid}/stat", "rb") as f:
+                stat = f.read()
+        except OSError:
+            break
+        pid = int(stat.rsplit(b")", 1)[1].split()[1])
+    return out
+
+
+def delegate(argv: list[str]) -> int | None:
+    """Run ``python -m dprk_russia.build.run ARGV`` in the build's warm server; its exit status,
+    or None where there is no warm server to be had (then the caller runs the step itself)."""
+    build = os.environ.get(ENV, "")
+    # only inside the build that named itself (a stale DPRK_WARM in an environment runs cold)
+    if not build.isdigit() or not sys.platform.startswith("linux") or int(build) not in _ancestors():
+        return None
+    sock = _connect(build)
+    if sock is None:
+        sock = _start(build)
+        if sock is None:
+            return None
+    with sock:
+        request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
+        socket.send_fds(sock, [_STATUS.pack(len(request)) + request], [0, 1, 2])
+        # a signal to this step goes on to the run (one byte: its number)
+        forward = {s: signal.signal(s, lambda n, _f: _send(sock, n)) for s in FORWARDED}
+        try:
+            reply = b""
+            while len(reply) < _STATUS.size:
+                chunk = sock.recv(_STATUS.size - len(reply))
+                if not chunk:
+                    return 1  # the run ended without a status (killed): a failed step
+                reply += chunk
+        finally:
+            for s, handler in forward.items():
+                signal.signal(s, handler)
+    return _STATUS.unpack(reply)[0]
+
+
+def _send(sock: socket.socket, signum: int) -> None:
+    try:
+        sock.send(bytes([signum]))
+    except OSError:
+        pass
+
+
+def _start(build: str) -> socket.socket | None:
+    """Start the build's server (a second one started meanwhile finds the name taken and ends)
+    and connect once it listens; None if it does not come up."""
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "dprk_russia.build.warm", build],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    deadline = time.monotonic() + READY_TIMEOUT
+    while time.monotonic() < deadline:
+        sock = _connect(build)
+        if sock is not None:
+            return sock
+        if proc.poll() is not None and proc.returncode != 0:
+            return _connect(build)  # it could not start (or another server took the name)
+        time.sleep(0.02)
+    return None
+
+
+def preload() -> None:
+    """Import what the notebooks import, and make the shell they run in."""
+    import matplotlib.pyplot  # noqa: F401
+    import papermill  # noqa: F401
+    import scipy.optimize  # noqa: F401
+
+    import dprk_russia.analysis.backtest  # noqa: F401
+    import dprk_russia.analysis.contradictions  # noqa: F401
+    import dprk_russia.analysis.curves  # noqa: F401
+    import dprk_russia.analysis.sweep  # noqa: F401
+    import dprk_russia.build.context  # noqa: F401
+    import dprk_russia.build.run  # noqa: F401
+    import dprk_russia.report.charts  # noqa: F401
+    import dprk_russia.report.render  # noqa: F401
+    from dprk_russia.build import inprocess
+
+    inprocess.shell()
+
+
+def serve(build: str) -> int:
+    """Listen for the steps of build ``build`` until its make process is gone."""
+    # claim the name first: a second server started meanwhile ends at once, before importing
+    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        server.bind(_address(build))
+    except OSError:
+        return 0  # another server of this build has it
+    gone = _watch_build(int(build))
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # as build.run does
+    preload()
+    server.listen(16)  # steps retry their connection until now
+    uid = os.getuid()
+    enders = []  # kept open until this process is gone: each one's EOF says so
+    while True:
+        _reap()
+        ready, _, _ = select.select([server, gone] if gone is not None else [server], [], [], 0.25)
+        if (gone is not None and gone in ready) or (gone is None and not _alive(int(build))):
+            break
+        if server not in ready:
+            continue
+        conn, _ = server.accept()
+        try:
+            if _peer_uid(conn) != uid:
+                raise PermissionError
+            request, fds = _receive(conn)
+        except (OSError, ValueError):
+            conn.close()
+            continue
+        if request.get("end"):
+            enders.append(conn)
+            break
+        if os.fork() == 0:
+            status = 1
+            try:
+                server.close()
+                status = _run(conn, request, fds)
+            finally:
+                os._exit(status)  # never back into the server's loop
+        for fd in fds:
+            os.close(fd)
+        conn.close()
+    server.close()  # no new step is taken; one connecting now runs cold
+    while _reap(block=True):  # runs still going (their steps stop them) are waited for
+        pass
+    return 0
+
+
+def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
+    """A step's request and the descriptors passed with it (its standard input, output, error)."""
+    conn.settimeout(10.0)
+    head, fds, _flags, _addr = socket.recv_fds(conn, _STATUS.size, 3)
+    if len(head) < _STATUS.size:
+        raise ValueError("short request")
+    size = _STATUS.unpack(head)[0]
+    body = b""
+    while len(body) < size:
+        chunk = conn.recv(size - len(body))
+        if not chunk:
+            raise ValueError("short request")
+        body += chunk
+    conn.settimeout(None)
+    return json.loads(body), fds
+
+
+def end(build: str) -> None:
+    """Ask the build's server to stop taking steps and wait until it is gone (the build's
+    wrapper in the Makefile calls this after make, so no process of the build outlives it)."""
+    sock = _connect(build)
+    if sock is None:
+        return
+    with sock:
+        request = json.dumps({"end": True}).encode()
+        try:
+            sock.sendall(_STATUS.pack(len(request)) + request)
+            while sock.recv(64):
+                pass
+        except OSError:
+            pass
+
+
+def _reap(block: bool = False) -> bool:
+    """Collect the forked runs that ended (so their CPU time counts as this process's children's,
+    as a kernel's counted for its step); False when none is left."""
+    while True:
+        try:
+            pid, _ = os.waitpid(-1, 0 if block else os.WNOHANG)
+        except ChildProcessError:
+            return False
+        if pid == 0 or block:
+            return pid != 0
+
+
+def _watch_build(pid: int) -> int | None:
+    """A descriptor that becomes readable the moment the build's make process ends (a pidfd),
+    so the server ends with it; None where the kernel has none (then it is polled)."""
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _run(conn: socket.socket, request: dict, fds: list[int]) -> int:
+    """In the forked copy: take the step's descriptors, directory and environment, run it and
+    send its exit status."""
+    status = 1
+    try:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        os.setpgid(0, 0)  # signals reach the run through its step only, once
+        for target, fd in enumerate(fds):
+            os.dup2(fd, target)
+            os.close(fd)
+        os.chdir(request["cwd"])
+        os.environ.clear()
+        os.environ.update(request["env"])
+        threading.Thread(target=_watch, args=(conn,), daemon=True).start()
+        from dprk_russia.build import run
+
+        status = run.main(request["argv"], in_process=True)
+    except KeyboardInterrupt:
+        status = 130
+    except BaseException as err:  # noqa: BLE001  # the step reports it; the server lives on
+        print(f"[fail]  warm run: {type(err).__name__}: {err}", file=sys.stderr)
+    finally:
+        # done: the step closing its end after the status must not interrupt anything any more
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+            conn.sendall(_STATUS.pack(status))
+        except OSError:
+            pass
+    return status
+
+
+def _watch(conn: socket.socket) -> None:
+    """A signal forwarded by the step is raised here; a step gone away stops the run."""
+    while True:
+        try:
+            data = conn.recv(1)
+        except OSError:
+            data = b""
+        if not data:
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+        os.kill(os.getpid(), data[0])
+
+
+if __name__ == "__main__":
+    if sys.argv[1] == "--end":  # run by path with the system python3 (standard library only)
+        end(sys.argv[2])
+        sys.exit(0)
+    status = serve(sys.argv[1])
+    # at once: no interpreter tear-down (a second or so of freeing pandas and matplotlib on a
+    # busy machine), so the server is gone within milliseconds of its build
+    os._exit(status)

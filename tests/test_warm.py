@@ -1,0 +1,278 @@
+"""The warm process of a build and the in-process engine (dprk_russia.build.warm, .inprocess).
+
+A notebook run in a forked copy of the warm process gives the executed notebook a kernel gives
+(the same outputs cell by cell), its progress lines on the step's own output, its exit status
+and its stamp; a signal to the step stops the run; outside a build (no ``DPRK_WARM``) a step
+runs cold as before.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import struct
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from dprk_russia import PROJECT_ROOT
+from dprk_russia.build import warm
+from dprk_russia.data.io import TMP_PREFIX
+
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the warm process is Linux-only")
+
+NOTEBOOK = """\
+# %% tags=["parameters"]
+X = 1
+
+# %%
+print("hello"); print("world")
+X + 1
+
+# %%
+from IPython.display import HTML, display
+import matplotlib.pyplot as plt
+display(HTML("<b>table</b>"))
+fig, ax = plt.subplots(); ax.plot([1, 2])
+
+# %%
+{last}
+"""
+
+
+def env(**extra: str) -> dict[str, str]:
+    out = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", warm.ENV)}
+    return out | {"PYTHONPATH": str(PROJECT_ROOT / "src"), "MPLBACKEND": ""} | extra
+
+
+def cmd(nb: Path, executed: Path, stamp: Path | None = None) -> list[str]:
+    """A notebook step as the Makefile runs it."""
+    out = [sys.executable, "-m", "dprk_russia.build.run", str(nb), "--label", nb.stem, "--executed", str(executed)]
+    return out + (["--stamp", str(stamp)] if stamp is not None else [])
+
+
+def step(nb: Path, executed: Path, stamp: Path | None = None, **extra: str) -> subprocess.Popen:
+    return subprocess.Popen(cmd(nb, executed, stamp), env=env(**extra), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+# A stand-in for the make process of a build: it names itself in DPRK_WARM, runs each step it
+# reads on its input (a JSON list) and prints its status after it; it ends when its input ends.
+HOLDER = """
+import json, os, subprocess, sys
+os.environ["DPRK_WARM"] = str(os.getpid())
+for line in sys.stdin:
+    print(f"[status] {subprocess.call(json.loads(line))}", flush=True)
+"""
+
+
+class Build:
+    """A running stand-in build (:data:`HOLDER`)."""
+
+    def __init__(self) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", HOLDER], env=env(), text=True, bufsize=1,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        )
+        self.id = str(self.proc.pid)
+        self.lines: list[str] = []
+
+    def run(self, step: list[str]) -> None:
+        """Start a step (the build runs one at a time)."""
+        self.lines = []
+        self.proc.stdin.write(json.dumps(step) + "\n")
+        self.proc.stdin.flush()
+
+    def until(self, prefix: str) -> str:
+        """Read the build's output up to a line starting with ``prefix``; that line."""
+        while True:
+            got = self.proc.stdout.readline()
+            assert got, f"the build ended before {prefix!r}: {self.lines}"
+            self.lines.append(got.rstrip("\n"))
+            if got.startswith(prefix):
+                return self.lines[-1]
+
+    def end(self) -> str:
+        """End the build (as make ends); its standard error."""
+        _out, err = self.proc.communicate(timeout=60)
+        return err
+
+    def step_pid(self) -> int:
+        kids = _children(self.proc.pid)
+        assert len(kids) == 1
+        return kids[0]
+
+
+@pytest.fixture(scope="module")
+def build():
+    """One build for the module's tests (one warm process); it must end with the build."""
+    b = Build()
+    try:
+        yield b
+    finally:
+        b.end()
+    # (a make ends it with the goal warm-end, which tests/test_pipeline.py checks; here it ends
+    # because its build did)
+    deadline = time.monotonic() + 5
+    while warm._connect(b.id) is not None:
+        assert time.monotonic() < deadline, "the warm process outlived its build"
+        time.sleep(0.02)
+
+
+def outputs(path: Path) -> list[list[tuple]]:
+    """Each code cell's outputs, as what a reader sees: type, stream text, data types, count."""
+    cells = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    return [
+        [
+            (o["output_type"], o.get("name"), "".join(o.get("text", "")), sorted(o.get("data", {})),
+             o.get("execution_count"), o.get("ename"), o.get("evalue"))
+            for o in c["outputs"]
+        ]
+        for c in cells
+    ]
+
+
+def test_in_process_run_gives_the_notebook_a_kernel_gives(tmp_path: Path):
+    nb = tmp_path / "tiny.py"
+    nb.write_text(NOTEBOOK.format(last="1 / 0"), encoding="utf-8")
+    runs = {}
+    for name, flag in (("kernel", "False"), ("in_process", "True")):
+        res = subprocess.run(
+            [sys.executable, "-c", "import sys; from dprk_russia.build import run; "
+             f"sys.exit(run.main(sys.argv[1:], in_process={flag}))",
+             str(nb), "--executed", str(tmp_path / f"{name}.ipynb")],
+            env=env(), capture_output=True, text=True, timeout=300,
+        )
+        assert res.returncode == 1, res.stderr
+        assert "failed in cell 4 (execution count 4): ZeroDivisionError: division by zero" in res.stderr, res.stderr
+        runs[name] = outputs(tmp_path / f"{name}.failed.ipynb")
+    assert runs["in_process"] == runs["kernel"]
+    assert [o[0] for o in runs["kernel"][2]] == ["display_data", "execute_result", "display_data"]  # table, value, chart
+
+
+def test_the_steps_of_a_build_run_in_its_warm_process(tmp_path: Path, build: Build):
+    nb = tmp_path / "tiny.py"
+    nb.write_text(NOTEBOOK.format(last="X * 10"), encoding="utf-8")
+    for n in (1, 2):  # the first step starts the warm process (or finds it), the second finds it
+        executed, stamp = tmp_path / f"run{n}.ipynb", tmp_path / f"run{n}.done"
+        build.run(cmd(nb, executed, stamp))
+        assert build.until("[status]") == "[status] 0"
+        assert [line.split(" in ")[0] for line in build.lines] == ["[start] tiny", "[done]  tiny", "[status] 0"]
+        assert stamp.read_text().splitlines() == [str(nb)]
+        assert outputs(executed)[-1] == [("execute_result", None, "", ["text/plain"], 4, None, None)]
+        assert warm._connect(build.id) is not None, "the warm process listens"
+        assert _no_runs(build.id), "no run is left"
+
+
+def test_end_waits_until_the_warm_process_is_gone(tmp_path: Path):
+    """warm.end (the Makefile's last goal) returns once the build's warm process has exited."""
+    build = Build()
+    try:
+        nb = tmp_path / "tiny.py"
+        nb.write_text(NOTEBOOK.format(last="X"), encoding="utf-8")
+        build.run(cmd(nb, tmp_path / "tiny.ipynb"))
+        assert build.until("[status]") == "[status] 0"
+        server = _server(build.id)
+        warm.end(build.id)
+        assert warm._connect(build.id) is None
+        deadline = time.monotonic() + 1  # its descriptors are closed as it exits, just before it is a zombie
+        while _alive(server):
+            assert time.monotonic() < deadline, "end returned before the warm process exited"
+            time.sleep(0.001)
+        warm.end(build.id)  # none left: returns at once
+    finally:
+        build.end()
+
+
+def _slow(tmp_path: Path, build: Build) -> Path:
+    """Start a step whose notebook sleeps; once the notebook has begun, its temporary file."""
+    nb = tmp_path / "slow.py"
+    nb.write_text(NOTEBOOK.format(last="import time\ntime.sleep(120)"), encoding="utf-8")
+    build.run(cmd(nb, tmp_path / "slow.ipynb", tmp_path / "slow.done"))
+    assert build.until("[start]") == "[start] slow"
+    running = tmp_path / f"{TMP_PREFIX}slow.ipynb"  # papermill has begun the notebook
+    deadline = time.monotonic() + 120
+    while not running.exists():
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    return running
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_to_the_step_stops_the_run(tmp_path: Path, build: Build, signum: int):
+    _slow(tmp_path, build)
+    assert len(_runs(build.id)) == 1
+    t0 = time.monotonic()
+    os.kill(build.step_pid(), signum)
+    assert build.until("[status]") == "[status] 130"  # as a cold step stops ("[stop] ...: interrupted")
+    assert time.monotonic() - t0 < 30
+    assert not (tmp_path / "slow.done").exists() and not (tmp_path / "slow.ipynb").exists()
+    assert not list(tmp_path.glob(f"{TMP_PREFIX}*"))
+    assert _no_runs(build.id)
+
+
+def test_a_killed_step_stops_its_run(tmp_path: Path, build: Build):
+    """A step killed outright (SIGKILL, nothing forwarded) still stops its forked run."""
+    running = _slow(tmp_path, build)
+    runs = _runs(build.id)
+    assert len(runs) == 1
+    os.kill(build.step_pid(), signal.SIGKILL)
+    assert build.until("[status]") == "[status] -9"
+    assert _no_runs(build.id), "the run outlived its killed step"
+    assert not running.exists() and not (tmp_path / "slow.done").exists()
+
+
+def test_a_step_outside_the_named_build_runs_cold(monkeypatch: pytest.MonkeyPatch):
+    """No DPRK_WARM, or one naming a process that is not the step's ancestor (a stale
+    environment): the step runs itself (the cold run is test_in_process_run_...'s kernel run)."""
+    monkeypatch.delenv(warm.ENV, raising=False)
+    assert warm.delegate(["x.py", "--executed", "x.ipynb"]) is None
+    other = subprocess.Popen(["sleep", "60"])
+    try:
+        monkeypatch.setenv(warm.ENV, str(other.pid))
+        assert warm.delegate(["x.py", "--executed", "x.ipynb"]) is None
+        assert warm._connect(str(other.pid)) is None, "no warm process was started"
+    finally:
+        other.kill()
+        other.wait()
+
+
+def _children(pid: int) -> list[int]:
+    out = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        out += [int(c) for c in (task / "children").read_text().split()]
+    return out
+
+
+def _runs(build: str) -> list[int]:
+    """The forked runs of the build's warm process."""
+    return [pid for pid in _children(_server(build)) if _alive(pid)]
+
+
+def _server(build: str) -> int:
+    """The id of the build's warm process."""
+    sock = warm._connect(build)
+    assert sock is not None
+    with sock:
+        return struct.unpack("3i", sock.getsockopt(socket.SOL_SOCKET, socket.SO_PEERCRED, 12))[0]
+
+
+def _no_runs(build: str, wait: float = 30) -> bool:
+    """Whether the build's forked runs all end (a run ends just after it sends its status)."""
+    deadline = time.monotonic() + wait
+    while _runs(build):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.02)
+    return True
+
+
+def _alive(pid: int) -> bool:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except OSError:
+        return False
