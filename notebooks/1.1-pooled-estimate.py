@@ -43,7 +43,7 @@ from dprk_russia.build.variants import require_inputs, variant_dirs
 from dprk_russia.data.clean import load_processed
 from dprk_russia.data.io import write_csv
 from dprk_russia.data.schema import read_raw_csv
-from dprk_russia.report import charts
+from dprk_russia.report import diagnostics
 
 PROCESSED_DIR, _ = variant_dirs(
     PROCESSED_DIR, "reports", AS_OF=AS_OF, POOL_SMOOTHNESS=POOL_SMOOTHNESS, POOL_BAND=POOL_BAND,
@@ -89,7 +89,7 @@ show_table(weekly.groupby("indicator").tail(1))
 # %%
 fitted = claims if settings.include_warring else claims[~claims["estimator"].isin(warring)]
 doubtful = {c for w in fits.values() for c, x in w.weights.items() if x < 0.5}
-show_figure(lambda: charts.pooled_curves(fitted, indicators, weekly, "en", doubtful))
+show_figure(lambda: diagnostics.pooled_curves(fitted, indicators, weekly, "en", doubtful))
 
 # %% [markdown]
 # ## Which figures of a part are probably totals, and how much does that decide?

@@ -45,7 +45,7 @@ from dprk_russia.build.variants import variant_dirs
 from dprk_russia.data.clean import load_processed
 from dprk_russia.data.io import read_csv, write_csv
 from dprk_russia.data.schema import read_raw_csv
-from dprk_russia.report import charts
+from dprk_russia.report import diagnostics
 
 PROCESSED_DIR, REPORTS_DIR = variant_dirs(
     PROCESSED_DIR, REPORTS_DIR, POOL_SMOOTHNESS=POOL_SMOOTHNESS, POOL_BAND=POOL_BAND,
@@ -119,7 +119,7 @@ show_table(summary[summary["indicator"] == "all"])
 # %%
 per_cut = backtest.by_cut(every_cut)
 show_figure(
-    lambda: charts.backtest(
+    lambda: diagnostics.backtest(
         per_cut, "en", settings.band, findings.BACKTEST_TARGET_COVERAGE, min(scored_cuts, default=None)
     )
 )

@@ -12,7 +12,7 @@ from dprk_russia import PROJECT_ROOT
 from dprk_russia.analysis import explorer as ax
 from dprk_russia.build import explorer as bx
 from dprk_russia.data.io import read_csv
-from dprk_russia.report import charts
+from dprk_russia.report import diagnostics
 
 matplotlib.use("Agg")
 
@@ -63,7 +63,7 @@ def test_too_early_a_cut_off_says_why_there_is_no_curve(data):
     ex = bx.run(data, "troops_deployed", "2024-06-30")
     assert ex.fit is None and ex.curve.empty and "at least 3" in ex.reason
     assert "No pooled curve" in bx.summary(ex, data)
-    fig = charts.pooled_curves(ex.fitted_claims, data.indicators, ex.curve, "en", ids=[ex.indicator])
+    fig = diagnostics.pooled_curves(ex.fitted_claims, data.indicators, ex.curve, "en", ids=[ex.indicator])
     assert len(fig.axes) >= 1
     ex = bx.run(data, "troops_deployed", "2017-01-01")
     assert ex.claims.empty and ex.fit is None

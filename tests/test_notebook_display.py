@@ -16,7 +16,7 @@ from dprk_russia.build import context
 from dprk_russia.build.lab import without_twins
 from dprk_russia.build.run import sign
 from dprk_russia.data.io import read_csv
-from dprk_russia.report import charts
+from dprk_russia.report import diagnostics
 from dprk_russia.report.render import key_findings
 from dprk_russia.report.styled import cell, plain, styled
 
@@ -95,15 +95,15 @@ def processed() -> dict[str, pd.DataFrame]:
 def test_pooled_curves_draw_one_panel_per_indicator_of_the_table(processed):
     curves = processed["curves"]
     ids = list(dict.fromkeys(curves["indicator"]))
-    fig = charts.pooled_curves(processed["claims"], processed["ind"], curves, "en", doubtful={"c0001"})
+    fig = diagnostics.pooled_curves(processed["claims"], processed["ind"], curves, "en", doubtful={"c0001"})
     shown = [ax for ax in fig.axes if ax.axison]
     assert len(shown) == len(ids)
     assert all(ax.collections for ax in shown), "each panel has its band"
     titles = [ax.get_title(loc="left") for ax in shown]
     assert titles[0].startswith("Munitions containers")
-    one = charts.pooled_curves(processed["claims"], processed["ind"], curves, "en", ids=["troops_deployed"])
+    one = diagnostics.pooled_curves(processed["claims"], processed["ind"], curves, "en", ids=["troops_deployed"])
     assert len(one.axes) == 1 and one.axes[0].get_legend() is not None
-    empty = charts.pooled_curves(processed["claims"], processed["ind"], curves.iloc[:0], "en")
+    empty = diagnostics.pooled_curves(processed["claims"], processed["ind"], curves.iloc[:0], "en")
     assert len(empty.axes) == 1
 
 
@@ -117,7 +117,7 @@ def test_backtest_by_cut_scores_each_cut_off_as_the_summary_does():
     assert per_cut["n_points"].sum() == whole["n_points"]
     one = every[every["cut"] == per_cut["cut"].iloc[0]]
     assert per_cut["mdale_naive"].iloc[0] == pytest.approx(np.median(backtest.errors(one, "naive")), rel=1e-5)
-    fig = charts.backtest(per_cut, "en", 0.8, (0.7, 0.9), pd.Timestamp("2025-03-31"))
+    fig = diagnostics.backtest(per_cut, "en", 0.8, (0.7, 0.9), pd.Timestamp("2025-03-31"))
     assert len(fig.axes) == 2 and len(fig.legends) == 1
     assert backtest.by_cut(every.iloc[:0]).empty
 

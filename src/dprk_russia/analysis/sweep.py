@@ -1,6 +1,6 @@
 """Rounds-per-container sweep: one point per assumption, and the points combined.
 
-The figure is drawn by :func:`dprk_russia.report.charts.sweep_summary`; ``make sweep`` runs
+The figure is drawn by :func:`dprk_russia.report.diagnostics.sweep_summary`; ``make sweep`` runs
 :mod:`dprk_russia.build.sweep`.
 """
 

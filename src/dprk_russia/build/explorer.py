@@ -21,7 +21,7 @@ from dprk_russia.data.clean import load_processed
 from dprk_russia.data.io import read_csv
 from dprk_russia.data.schema import read_raw_csv
 from dprk_russia.data.vocab import ESTIMATOR_TYPES
-from dprk_russia.report import charts
+from dprk_russia.report import diagnostics
 from dprk_russia.report.i18n import label, num
 
 
@@ -97,7 +97,7 @@ def show(ex: Exploration, data: Data) -> None:
     if len(data.report_curves):  # the report's curve up to the same cut-off
         reference = data.report_curves[pd.to_datetime(data.report_curves["date"]) <= ex.cut]
     show_figure(
-        lambda: charts.pooled_curves(
+        lambda: diagnostics.pooled_curves(
             ex.fitted_claims, data.indicators, ex.curve, "en", ex.doubtful,
             reference=reference, ids=[ex.indicator],
         )

@@ -13,7 +13,7 @@ import pandas as pd
 
 from dprk_russia.analysis.sweep import combine
 from dprk_russia.data.io import read_csv, write_csv
-from dprk_russia.report.charts import sweep_summary
+from dprk_russia.report.diagnostics import sweep_summary
 from dprk_russia.report.figures import save_figure, use_style
 
 

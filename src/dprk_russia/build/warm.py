@@ -149,6 +149,7 @@ def preload() -> None:
     import dprk_russia.build.context  # noqa: F401
     import dprk_russia.build.run  # noqa: F401
     import dprk_russia.report.charts  # noqa: F401
+    import dprk_russia.report.diagnostics  # noqa: F401
     import dprk_russia.report.render  # noqa: F401
     from dprk_russia.build import inprocess
 

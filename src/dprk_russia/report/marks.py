@@ -374,3 +374,13 @@ def curve_of(curves: pd.DataFrame | None, indicator: str) -> pd.DataFrame | None
         return None
     c = curves[curves["indicator"] == indicator]
     return c if len(c) else None
+
+
+def clip_band(ax: plt.Axes, part: pd.DataFrame, curve: pd.DataFrame | None) -> None:
+    """Keep the figures readable where a pooled band runs far above them (few late figures):
+    the axis stops at 1.3 times the highest figure or pooled estimate; the band runs off the top."""
+    if curve is None or part.empty:
+        return
+    top = 1.3 * max(float(part["value_high"].max()), float(curve["estimate"].max()))
+    if ax.get_ylim()[1] > 1.5 * top:
+        ax.set_ylim(0, top)
