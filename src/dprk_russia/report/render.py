@@ -204,10 +204,11 @@ def read_inputs(processed_dir: Path) -> dict:
     first_low = contradictions["values"].str.split(";").str[0].str.split("-").str[0]
     # which side of its reference a single figure lies (for the outside-band wording)
     contradictions["above"] = pd.to_numeric(first_low) > pd.to_numeric(contradictions["reference"])
+    records = claims.to_dict("records")
     return {
         "F": load_findings(processed_dir),
-        "claims": claims.to_dict("records"),
-        "claim_by_id": {c["claim_id"]: c for c in claims.to_dict("records")},
+        "claims": records,
+        "claim_by_id": {c["claim_id"]: c for c in records},
         "contradictions": contradictions.to_dict("records"),
         "transfers": read(processed_dir / "transfers.csv").to_dict("records"),
         "sent_back": read(processed_dir / "sent_back.csv").to_dict("records"),
