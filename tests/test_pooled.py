@@ -327,18 +327,24 @@ def test_joint_objective_gradient_matches_differences():
     assert np.max(np.abs(num - g)) < 1e-5 * max(1.0, np.max(np.abs(g)))
 
 
+def _voyages_with_a_2024_total(*early: tuple[str, int]) -> pd.DataFrame:
+    """Pool inputs of voyage figures: ``early`` (publication date, value), one estimator each,
+    then MSMT-like 49 "in 2024" (a period total published in May 2025)."""
+    ind = "ship_voyages"
+    rows = [
+        {"claim_id": chr(97 + n), "indicator": ind, "value_low": v, "published": d, "estimator": chr(65 + n)}
+        for n, (d, v) in enumerate(early)
+    ]
+    rows.append({"claim_id": "m", "indicator": ind, "value_low": 49, "published": "2025-05-29", "estimator": "M",
+                 "period_start": "2024-01", "period_end": "2024-12"})
+    return pooled.pool_inputs(make_claims(rows), ind)
+
+
 def test_a_period_total_counts_the_rise_over_its_period():
     """MSMT's 49 voyages "in 2024" (a period starting after the first figure) is the rise from
     January to December 2024, not the level: the curve stays near the 20-30 of early 2024."""
     ind = "ship_voyages"
-    rows = [
-        {"claim_id": "a", "indicator": ind, "value_low": 10, "published": "2023-11-15", "estimator": "A"},
-        {"claim_id": "b", "indicator": ind, "value_low": 20, "published": "2024-02-15", "estimator": "B"},
-        {"claim_id": "c", "indicator": ind, "value_low": 28, "published": "2024-04-15", "estimator": "C"},
-        {"claim_id": "m", "indicator": ind, "value_low": 49, "published": "2025-05-29", "estimator": "M",
-         "period_start": "2024-01", "period_end": "2024-12"},
-    ]
-    inp = pooled.pool_inputs(make_claims(rows), ind)
+    inp = _voyages_with_a_2024_total(("2023-11-15", 10), ("2024-02-15", 20), ("2024-04-15", 28))
     assert list(pooled.increments(inp, inp["date"].min())) == [False, False, False, True]
     f = pooled.fit_indicator(inp, ind, pd.Timestamp("2025-06-30"))
     at = f.predict(pd.to_datetime(["2024-01-01", "2024-03-31", "2024-12-31"]))["estimate"].to_numpy()
@@ -450,14 +456,7 @@ def test_a_period_total_is_spread_over_its_period_unless_figures_say_otherwise()
     the rise is spread over the year (the curve at mid-year is well between its ends), not
     bunched where the early growth would carry it; without the spreading it is bunched."""
     ind = "ship_voyages"
-    rows = [
-        {"claim_id": "a", "indicator": ind, "value_low": 10, "published": "2023-10-15", "estimator": "A"},
-        {"claim_id": "b", "indicator": ind, "value_low": 18, "published": "2023-12-01", "estimator": "B"},
-        {"claim_id": "c", "indicator": ind, "value_low": 27, "published": "2024-01-31", "estimator": "C"},
-        {"claim_id": "m", "indicator": ind, "value_low": 49, "published": "2025-05-29", "estimator": "M",
-         "period_start": "2024-01", "period_end": "2024-12"},
-    ]
-    inp = pooled.pool_inputs(make_claims(rows), ind)
+    inp = _voyages_with_a_2024_total(("2023-10-15", 10), ("2023-12-01", 18), ("2024-01-31", 27))
     days = pd.to_datetime(["2024-01-31", "2024-03-31", "2024-12-31"])
 
     def share_by_march(settings: pooled.PoolSettings) -> float:
@@ -470,14 +469,8 @@ def test_a_period_total_is_spread_over_its_period_unless_figures_say_otherwise()
 
 def test_a_batch_with_a_period_total_gives_each_row_as_a_single_call():
     """The spreading of a period total's rise is part of the vectorised objective too."""
-    ind = "ship_voyages"
-    rows = [
-        {"claim_id": "a", "indicator": ind, "value_low": 10, "published": "2023-10-15", "estimator": "A"},
-        {"claim_id": "c", "indicator": ind, "value_low": 27, "published": "2024-01-31", "estimator": "C"},
-        {"claim_id": "m", "indicator": ind, "value_low": 49, "published": "2025-05-29", "estimator": "M",
-         "period_start": "2024-01", "period_end": "2024-12"},
-    ]
-    f = pooled.fit_indicator(pooled.pool_inputs(make_claims(rows), ind), ind, pd.Timestamp("2025-06-30"))
+    inp = _voyages_with_a_2024_total(("2023-10-15", 10), ("2024-01-31", 27))
+    f = pooled.fit_indicator(inp, "ship_voyages", pd.Timestamp("2025-06-30"))
     prob = pooled._Problem(f.inputs, f.origin, f.settings)
     assert prob.in_period.any()
     x = joint._params(f, prob)
