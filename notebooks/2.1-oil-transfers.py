@@ -53,9 +53,7 @@ oil_rows += findings.newest_finding("oil.tankers.newest", claims, "oil_tanker_ca
 # ## What else went from Russia to North Korea?
 
 # %%
-transfers = claims[
-    (claims["direction"] == "russia_to_dprk") & ~claims["indicator"].str.startswith(("refined_oil", "oil_"))
-]
+transfers = claims[sent_back.is_transfer(claims)]
 russia_to_dprk = ctx.table(
     transfers[
         [

@@ -50,7 +50,8 @@ KEY_KINDS = (
 RULES = ("newest", "none")
 
 
-def _is_transfer(claims: pd.DataFrame) -> pd.Series:
+def is_transfer(claims: pd.DataFrame) -> pd.Series:
+    """Which claims are transfers from Russia to North Korea other than oil."""
     oil = claims["indicator"].str.startswith(("refined_oil", "oil_"))
     return (claims["direction"] == "russia_to_dprk") & ~oil
 
@@ -65,7 +66,7 @@ def kind_order(indicators: pd.Series) -> pd.Series:
 def transfers(claims: pd.DataFrame) -> pd.DataFrame:
     """Distinct estimates of transfers from Russia to North Korea other than oil, grouped by kind
     (in :data:`KINDS` order), each kind by date."""
-    out = tables.distinct_estimates(claims[_is_transfer(claims)])
+    out = tables.distinct_estimates(claims[is_transfer(claims)])
     out = out.assign(_kind=kind_order(out["indicator"]))
     out = out.sort_values(["_kind", "date", "claim_id"], kind="stable")
     return out[list(REPORT_TABLES["transfers"][1])].reset_index(drop=True)
