@@ -13,6 +13,7 @@ import hashlib
 import html
 import re
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -27,6 +28,14 @@ from dprk_russia.data.clean import load_processed
 from dprk_russia.data.io import read_csv
 from dprk_russia.data.schema import read_raw_csv
 from dprk_russia.report.charts import FIGURES
+from dprk_russia.report.fasttable import (
+    PLACEHOLDER,
+    CellRenderer,
+    Inline,
+    cut_tables,
+    inline_view,
+    table_html,
+)
 from dprk_russia.report.figures import http_url
 from dprk_russia.report.i18n import (
     TEXT,
@@ -161,6 +170,31 @@ def publisher(text: object, words: dict[str, str]) -> str:
     return _ANNOTATION_RE.sub(lambda m: f"({words.get(m[1], m[1])})", name, count=1)
 
 
+def _memo(fn: Callable) -> Callable:
+    """``fn`` (a pure formatting filter) computed once per distinct argument tuple (types included:
+    ``1``, ``1.0`` and ``True`` are different arguments); the claims list repeats the same dates,
+    labels and notes many times (at 100,000 claims, hundreds)."""
+    seen: dict = {}
+
+    def call(*args: object) -> object:
+        key = (*map(type, args), *args)
+        try:
+            return seen[key]
+        except KeyError:
+            out = seen[key] = fn(*args)
+            return out
+        except TypeError:  # an argument that cannot be a key
+            return fn(*args)
+
+    return call
+
+
+def records(df: pd.DataFrame) -> list[dict]:
+    """``df.to_dict("records")`` (Python scalars, timestamps as ``Timestamp``), column by column."""
+    cols = list(df.columns)
+    return [dict(zip(cols, row, strict=True)) for row in zip(*(df[c].tolist() for c in cols), strict=True)]
+
+
 def environment(
     lang: str, names: dict[str, str], labels: dict[str, str], units: dict[str, str] | None = None
 ) -> Environment:
@@ -174,7 +208,7 @@ def environment(
         keep_trailing_newline=True,
         autoescape=select_autoescape(["html"]),
     )
-    env.filters |= {
+    filters = {
         "num": lambda v, digits=0: _number(v, lang, digits),
         "range": lambda lo, hi: num_range(float(lo), float(hi), lang),
         "pct": lambda v: _percent(v, lang),
@@ -193,6 +227,8 @@ def environment(
         "dates": lambda s: [day(pd.Timestamp(d), lang) for d in s.split(";")],
         "split": lambda s: [x for x in s.split(";") if x],
     }
+    pure = ("num", "range", "sig", "day", "est", "label", "unit", "md", "link", "published", "period", "publisher")
+    env.filters |= {k: _memo(f) if k in pure else f for k, f in filters.items()}
     return env
 
 
@@ -204,11 +240,11 @@ def read_inputs(processed_dir: Path) -> dict:
     first_low = contradictions["values"].str.split(";").str[0].str.split("-").str[0]
     # which side of its reference a single figure lies (for the outside-band wording)
     contradictions["above"] = pd.to_numeric(first_low) > pd.to_numeric(contradictions["reference"])
-    records = claims.to_dict("records")
+    claim_records = records(claims)
     return {
         "F": load_findings(processed_dir),
-        "claims": records,
-        "claim_by_id": {c["claim_id"]: c for c in records},
+        "claims": claim_records,
+        "claim_by_id": {c["claim_id"]: c for c in claim_records},
         "contradictions": contradictions.to_dict("records"),
         "transfers": read(processed_dir / "transfers.csv").to_dict("records"),
         "sent_back": read(processed_dir / "sent_back.csv").to_dict("records"),
@@ -290,6 +326,7 @@ def inline_svg(tok: object, fig_dir: Path) -> str:
 
 
 _CLAIM_ANCHOR_RE = re.compile(r'<a id="(c\d+)">')
+_CLAIM_LINK_RE = re.compile(r"#c\d+")
 
 
 def _text(inline: object) -> str:
@@ -318,40 +355,58 @@ def label_cells(state: object) -> None:
             col += 1
 
 
-def mark_cited(state: object) -> None:
-    """markdown-it core rule: the claims list's rows that a link in the report points to get the
-    class ``cited``; the printed report keeps those rows, so that no printed claim id is a dead link."""
-    tokens = state.tokens  # type: ignore[attr-defined]
-    inlines = [t for t in tokens if t.type == "inline"]
-    cited = {
-        c.attrGet("href")[1:]
-        for t in inlines
-        for c in t.children or []
-        if c.type == "link_open" and re.fullmatch(r"#c\d+", str(c.attrGet("href")))
-    }
+def _cites(view: Inline) -> set[str]:
+    """The claim ids that a cell or paragraph links to (its :func:`inline_view`)."""
+    return {href[1:] for kind, _, href in view if kind == "link_open" and _CLAIM_LINK_RE.fullmatch(href)}
+
+
+def _anchors(view: Inline) -> set[str]:
+    """The claim anchors (``<a id="c0102">``) in a cell or paragraph (its :func:`inline_view`)."""
+    return {m[1] for kind, text, _ in view if kind == "html_inline" and (m := _CLAIM_ANCHOR_RE.match(text))}
+
+
+def mark_cited(tokens: list, cited: set[str]) -> None:
+    """The table rows with the anchor of a claim that a link in the report points to (``cited``)
+    get the class ``cited``; the printed report keeps those rows, so that no printed claim id is
+    a dead link."""
     row = None
     for tok in tokens:
         if tok.type == "tr_open":
             row = tok
-        elif tok.type == "inline" and row is not None:
-            for c in tok.children or []:
-                m = c.type == "html_inline" and _CLAIM_ANCHOR_RE.match(c.content)
-                if m and m[1] in cited:
-                    row.attrSet("class", "cited")
+        elif tok.type == "inline" and row is not None and _anchors(inline_view(tok.children or [])) & cited:
+            row.attrSet("class", "cited")
 
 
-def render_html(md: str, lang: str, fig_dir: Path) -> str:
-    """The Markdown rendered by markdown-it-py inside the HTML page; figures inlined, no external assets."""
+def render_body(body: str, fig_dir: Path, fast: bool = True) -> str:
+    """The report's Markdown body as HTML (markdown-it-py, figures inlined). With ``fast``, the
+    appendix tables take the path of :mod:`.fasttable`; the HTML is the same as without."""
     parser = MarkdownIt("commonmark", {"html": True}).enable("table")
     parser.validateLink = safe_link  # a link to anything else stays text
     parser.use(anchors_plugin, min_level=2, max_level=2, slug_func=slug)
     parser.core.ruler.push("label_cells", label_cells)
-    parser.core.ruler.push("mark_cited", mark_cited)
     parser.add_render_rule("image", lambda _self, tokens, idx, _opts, _env: inline_svg(tokens[idx], fig_dir))
+    rest, tables = cut_tables(body) if fast else (body, [])
+    env: dict = {}
+    tokens = parser.parse(rest, env)
+    cell = CellRenderer(parser, env)
+    cited = set().union(*(_cites(inline_view(t.children or [])) for t in tokens if t.type == "inline"))
+    for table in tables:
+        for text in {c for row in table.rows for c in row}:
+            cited |= _cites(cell(text)[1])
+    mark_cited(tokens, cited)
+    out = parser.renderer.render(tokens, parser.options, env)
+    row_class = lambda views: "cited" if any(_anchors(v) & cited for v in views) else None  # noqa: E731
+    for n, table in enumerate(tables):
+        out = out.replace(PLACEHOLDER.format(n) + "\n", table_html(table, parser, cell, row_class), 1)
+    return out
+
+
+def render_html(md: str, lang: str, fig_dir: Path) -> str:
+    """The Markdown inside the HTML page (``templates/report.html.j2``); no external assets."""
     title, _, body = md.partition("\n")
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
-    return env.get_template("report.html.j2").render(
-        lang=lang, title=title.removeprefix("# "), body=parser.render(body)
+    page = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=select_autoescape(["html", "j2"]))
+    return page.get_template("report.html.j2").render(
+        lang=lang, title=title.removeprefix("# "), body=render_body(body, fig_dir)
     )
 
 
