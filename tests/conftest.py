@@ -78,11 +78,16 @@ def make_claims(rows: list[dict]) -> pd.DataFrame:
     return clean_claims(raw, sources, indicators)
 
 
-@pytest.fixture
-def clone(tmp_path: Path) -> Path:
-    """A clone of the committed repository whose lock is older than the shared .venv."""
-    dst = tmp_path / "repo"
+def fresh_clone(parent: Path) -> Path:
+    """A clone of the committed repository in ``parent/repo`` whose lock is older than the shared .venv."""
+    dst = parent / "repo"
     subprocess.run(["git", "clone", "-q", str(PROJECT_ROOT), str(dst)], check=True)
     for name in ("uv.lock", "pyproject.toml"):
         os.utime(dst / name, (0, 0))
     return dst
+
+
+@pytest.fixture
+def clone(tmp_path: Path) -> Path:
+    """A clone of the committed repository whose lock is older than the shared .venv."""
+    return fresh_clone(tmp_path)

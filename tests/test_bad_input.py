@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 # the `clone` fixture (a throw-away clone of this repository) comes from conftest.py
+from .conftest import fresh_clone
 from .test_pipeline import VENV, clean_env, make, started, tree_hashes
 
 
@@ -101,10 +102,8 @@ def test_unreadable_raw_files_each_give_one_located_message(clone: Path):
     assert "KeyError" not in err
 
 
-def test_formula_cells_are_escaped_in_csv_only_and_an_early_cut_off_builds(clone: Path):
-    """Cells starting with =, @ or tab+= are quoted in the processed CSVs but shown as written
-    (HTML-escaped) in the report; a cut-off that keeps a handful of claims gives a valid report."""
-    before = tree_hashes(clone, "data/processed", "reports")
+def add_formula_payloads(clone: Path) -> None:
+    """Claims and estimators whose cells start with =, @ or tab+= (spreadsheet formulas)."""
     source = (clone / "data/raw/sources.csv").read_text(encoding="utf-8").splitlines()[1].split(",")[0]
     new = [
         ["c9001", "containers_munitions", "2000", "2000", "about", "assessed", "", "2023-06-01",
@@ -127,7 +126,12 @@ def test_formula_cells_are_escaped_in_csv_only_and_an_early_cut_off_builds(clone
         clone / "data/raw/estimators.csv",
         lambda rows: rows.extend(r + [""] * (len(rows[0]) - len(r)) for r in registry),
     )
-    make(clone, "report", "AS_OF=2023-06-30", "REPORT_LANGS=en")
+
+
+def test_formula_cells_are_escaped_in_csv_only_and_an_early_cut_off_builds(payload_build):
+    """Cells starting with =, @ or tab+= are quoted in the processed CSVs but shown as written
+    (HTML-escaped) in the report; a cut-off that keeps a handful of claims gives a valid report."""
+    clone, before = payload_build
     variant = clone / "reports/variants/asof-2023-06-30"
     processed = {
         n: (variant / f"processed/{n}.csv").read_text(encoding="utf-8") for n in ("claims", "consensus")
@@ -373,11 +377,9 @@ def troops_svg(tmp_path: Path, lang: str, label: str, event: str) -> str:
     return (tmp_path / "troops.svg").read_text(encoding="utf-8")
 
 
-def test_link_payloads_in_the_data_stay_text_in_both_reports(clone: Path):
-    """Notes, source titles and publishers, estimator and indicator labels (both languages) and
-    events carrying link payloads: report.md and report.html of an early cut-off show them as
-    written, the source entry keeps its own link, and no link goes anywhere else."""
-    before = tree_hashes(clone, "data/processed", "reports")
+def add_link_payloads(clone: Path) -> None:
+    """A source, an estimator, indicator labels (both languages), claims and an event carrying
+    :data:`LINK_PAYLOADS`."""
     raw = clone / "data/raw"
     a, b = LINK_PAYLOADS
     source = {"source_id": "evil_src", "publisher": b, "title": f"{a} {b}", "url": "https://good.example/page",
@@ -393,15 +395,35 @@ def test_link_payloads_in_the_data_stay_text_in_both_reports(clone: Path):
 
     rewrite(raw / "indicators.csv", labels)
     new = [
-        ["c9001", "containers_munitions", "2000", "2000", "about", "assessed", "", "2023-06-01",
+        ["c9011", "containers_munitions", "2000", "2000", "about", "assessed", "", "2023-06-01",
          "2023-06-20", "Evil est", "media", "evil_src", f"note {a} {b}", "yes", "total"],
-        ["c9002", "air_defence_systems", "5", "5", "about", "assessed", "", "",
+        ["c9012", "air_defence_systems", "5", "5", "about", "assessed", "", "",
          "2023-06-20", "Evil est", "media", "evil_src", f"note {a} {b}", "yes", "total"],
     ]  # fmt: skip
     rewrite(raw / "claims.csv", lambda rows: rows.extend(r + [""] * (len(rows[0]) - len(r)) for r in new))
     rewrite(raw / "events.csv", lambda rows: rows.append(["2023-06-25", a, b, "evil_src"]))
 
+
+
+@pytest.fixture(scope="module")
+def payload_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """One clone with the formula and the link payloads, built once for an early cut-off in
+    both languages (``make report AS_OF=2023-06-30 REPORT_LANGS="en de"``); the hashes of its
+    committed outputs, which that build must leave as they are."""
+    clone = fresh_clone(tmp_path_factory.mktemp("payloads"))
+    before = tree_hashes(clone, "data/processed", "reports")
+    add_formula_payloads(clone)
+    add_link_payloads(clone)
     make(clone, "report", "AS_OF=2023-06-30", "REPORT_LANGS=en de")
+    return clone, before
+
+
+def test_link_payloads_in_the_data_stay_text_in_both_reports(payload_build):
+    """Notes, source titles and publishers, estimator and indicator labels (both languages) and
+    events carrying link payloads: report.md and report.html of an early cut-off show them as
+    written, the source entry keeps its own link, and no link goes anywhere else."""
+    clone, before = payload_build
+    a, b = LINK_PAYLOADS
     variant = clone / "reports/variants/asof-2023-06-30"
     from dprk_russia.report.render import md_text
 
