@@ -132,6 +132,12 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     The csv writer quotes only cells containing ``,``, ``"`` or ``\\n``; a table with a carriage
     return inside a cell (which readers take for a line break) has all its text cells quoted.
     """
+    text = _csv_text(df)
+    return write_text(path, _pandas_csv_text(df) if text is None else text)
+
+
+def _pandas_csv_text(df: pd.DataFrame) -> str:
+    """What :func:`write_csv` writes, by pandas' ``to_csv`` (any table)."""
     import pandas as pd
 
     safe = spreadsheet_safe(df)
@@ -139,8 +145,68 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     quoting = csv.QUOTE_NONNUMERIC if has_cr else csv.QUOTE_MINIMAL
     if quoting == csv.QUOTE_MINIMAL:  # numbers as pandas writes them, each distinct one formatted once
         safe = safe.assign(**{c: _formatted(safe[c]) for c in safe if pd.api.types.is_float_dtype(safe[c])})
-    text = safe.to_csv(index=False, lineterminator="\n", float_format=FLOAT_FORMAT, quoting=quoting)
-    return write_text(path, text)
+    return safe.to_csv(index=False, lineterminator="\n", float_format=FLOAT_FORMAT, quoting=quoting)
+
+
+def _csv_cell(value: str) -> str:
+    """One text cell as the csv module writes it (minimal quoting, ``\\n`` line ends)."""
+    if "," in value or '"' in value or "\n" in value:
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _csv_cells(s: pd.Series) -> list[str] | None:
+    """Each cell of ``s`` as :func:`write_csv` writes it with minimal quoting (text escaped by
+    :func:`spreadsheet_safe`, numbers in :data:`FLOAT_FORMAT`, dates as ``YYYY-MM-DD``, missing
+    empty), each distinct value formatted once; None for a column of a kind this does not
+    foresee, or text holding a carriage return (both left to pandas)."""
+    import numpy as np
+    import pandas as pd
+
+    if not _is_text(s) and not isinstance(s.dtype, np.dtype):
+        return None  # nullable and other extension types
+    if s.dtype.kind == "f":  # row by row: factorising would merge 0.0 and -0.0
+        return [FLOAT_FORMAT % v if v == v else "" for v in s.to_numpy()]
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    values = list(uniq)
+    kind = s.dtype.kind
+    if _is_text(s):
+        if not all(type(v) is str for v in values) or any("\r" in v for v in values):
+            return None
+        cells = ["'" + v if _NEEDS_ESCAPE.match(v) else v for v in values]
+    elif kind == "b":
+        cells = [str(bool(v)) for v in values]
+    elif kind in "iu":
+        cells = [str(int(v)) for v in values]
+    elif kind == "M" and getattr(s.dtype, "tz", None) is None:
+        days = pd.DatetimeIndex(uniq)
+        if not (days == days.normalize()).all():
+            return None
+        cells = list(days.strftime("%Y-%m-%d"))
+    else:
+        return None
+    # code -1 (missing) takes the empty cell appended last
+    table = np.array([_csv_cell(c) for c in cells] + [""], dtype=object)
+    return table[codes].tolist()
+
+
+def _csv_text(df: pd.DataFrame) -> str | None:
+    """The text :func:`write_csv` writes for ``df`` with minimal quoting, built column by column
+    (pandas' ``to_csv`` formats each of a hundred thousand rows' cells in turn), or None where
+    this does not foresee the table (pandas writes it then). Byte-identical to the pandas path
+    (tests/test_io_i18n.py compares them)."""
+    if len(df.columns) < 2 or len(df) == 0 or not all(type(c) is str for c in df.columns):
+        return None  # one column writes an empty cell as '""'; an empty table as pandas does
+    if df.columns.has_duplicates:
+        return None
+    columns = []
+    for name in df.columns:
+        cells = _csv_cells(df[name])
+        if cells is None:
+            return None
+        columns.append(cells)
+    header = ",".join(_csv_cell(c) for c in df.columns)
+    return "\n".join([header, *map(",".join, zip(*columns, strict=True)), ""])
 
 
 def read_csv(path: str | os.PathLike[str], text: bool = True) -> pd.DataFrame:
