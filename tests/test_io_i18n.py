@@ -155,3 +155,33 @@ def test_committed_csv_outputs_are_written_the_same_by_both_paths():
     for path in paths:
         df = pd.read_csv(path, keep_default_na=False, dtype=str)
         assert _csv_text(df) in (None, _pandas_csv_text(df)), path
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a,b\n1,2\n3,4\n",
+        "a,b\r\n1,2\r\n\r\n3,4",  # CRLF, a blank line, no final line end
+        "a,b\n1,2\n,\n  , \n3\n5,6,7\n8,9\n",  # blank rows, ragged rows
+        'a,b\n1,"two\nlines"\n3,4\n5\n',  # a record over two lines: lines counted one by one
+        'a,b\n1,"x\ry"\n3,4\n',  # a carriage return inside a cell
+        'a,b\n1,"unclosed\n',  # malformed
+        "a,b\n\n\n",  # no data rows
+    ],
+)
+def test_raw_reader_fast_path_matches_the_row_by_row_one(tmp_path, monkeypatch, text):
+    """read_table reads the whole file at once when each record is one line, else row by row:
+    both give the same rows, lines and problems."""
+    from dprk_russia.data import io as dio
+
+    path = tmp_path / "x.csv"
+    path.write_bytes(text.encode("utf-8"))
+
+    def read() -> tuple[object, list]:
+        problems: list = []
+        table = dio.read_table(path, ("a", "b"), problems)
+        return (None if table is None else (table.rows, table.lines)), problems
+
+    fast = read()
+    monkeypatch.setattr(dio, "_one_line_each", lambda text, records: False)
+    assert fast == read()

@@ -67,7 +67,8 @@ def finding(
         "high": _number(high),
         "unit": unit,
         "date": when,
-        "claim_ids": ";".join(dict.fromkeys(claims)),
+        # a Series as a list: iterating one cell by cell is slow at 100,000 claims
+        "claim_ids": ";".join(dict.fromkeys(claims.tolist() if isinstance(claims, pd.Series) else claims)),
         "estimator": estimator,
         "qualifier": qualifier,
     }
@@ -233,7 +234,7 @@ def shipments(claims: pd.DataFrame, ratios: pd.DataFrame, band_low: float, band_
     if len(cap):
         rows.append(extreme("ship.rounds.capacity_max", cap, "value_high"))
     if len(ratios):
-        ids = list(ratios["container_claim_id"]) + list(ratios["rounds_claim_id"])
+        ids = ratios["container_claim_id"].tolist() + ratios["rounds_claim_id"].tolist()
         rows += [
             finding("ship.ratio.pairs", len(ratios), claims=ids),
             finding("ship.ratio.sources", ratios["source_id"].nunique()),

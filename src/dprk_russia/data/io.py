@@ -165,8 +165,11 @@ def _csv_cells(s: pd.Series) -> list[str] | None:
 
     if not _is_text(s) and not isinstance(s.dtype, np.dtype):
         return None  # nullable and other extension types
-    if s.dtype.kind == "f":  # row by row: factorising would merge 0.0 and -0.0
-        return [FLOAT_FORMAT % v if v == v else "" for v in s.to_numpy()]
+    if s.dtype.kind == "f":  # distinct bit patterns: factorising the numbers would merge 0.0 and -0.0
+        bits = np.ascontiguousarray(s.to_numpy(dtype=np.float64)).view(np.int64)
+        codes, uniq = pd.factorize(bits)
+        cells = [FLOAT_FORMAT % v if v == v else "" for v in uniq.view(np.float64)]
+        return np.array(cells, dtype=object)[codes].tolist()
     codes, uniq = pd.factorize(s, use_na_sentinel=True)
     values = list(uniq)
     kind = s.dtype.kind
@@ -328,6 +331,47 @@ def read_table(
     if bad:
         return None
     table = Table(header)
+    try:
+        rows = list(reader)
+    except csv.Error:
+        rows = None  # read again row by row below, which reports where
+    if rows is not None and _one_line_each(text, len(rows) + 1):
+        # the common case, without a Python step per row: record k is on line k + 2
+        width = len(header)
+        keep = [len(r) == width and bool("".join(r).strip()) for r in rows]
+        if all(keep):
+            table.rows, table.lines = rows, list(range(2, len(rows) + 2))
+        else:
+            for i, (row, k) in enumerate(zip(rows, keep, strict=True)):
+                if k:
+                    table.rows.append(row)
+                    table.lines.append(i + 2)
+                elif len(row) != width and "".join(row).strip():
+                    ragged = f"ragged row: {len(row)} fields, header has {width}"
+                    problems.append(Problem(name, i + 2, "", ragged))
+    else:
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        next(reader)
+        if not _read_rows(reader, header, name, table, problems):
+            return None
+    if not table.rows:
+        problems.append(Problem(name, 2, "", "file has a header but no data rows"))
+        return None
+    return table
+
+
+def _one_line_each(text: str, records: int) -> bool:
+    """True when ``text`` has ``records`` lines (LF or CRLF ends, no lone CR), so that each record
+    the csv reader returned (blank lines included) is one line: record k is on line k + 1."""
+    lf = text.count("\n")
+    if text.count("\r") != text.count("\r\n"):
+        return False
+    return lf + (0 if text.endswith("\n") else 1) == records
+
+
+def _read_rows(reader, header: list[str], name: str, table: Table, problems: list[Problem]) -> bool:
+    """The rows after the header, one at a time with the line each starts on (records that span
+    lines); blank lines skipped, ragged rows reported and left out. False for malformed CSV."""
     start = 2
     try:
         for row in reader:
@@ -344,8 +388,5 @@ def read_table(
             table.lines.append(line)
     except csv.Error as err:
         problems.append(Problem(name, reader.line_num, "", f"malformed CSV: {err}"))
-        return None
-    if not table.rows:
-        problems.append(Problem(name, 2, "", "file has a header but no data rows"))
-        return None
-    return table
+        return False
+    return True

@@ -164,19 +164,23 @@ def _cell_tail(text: str, ftype: str, style: str) -> str:
 
 def _sheet_rows(df, style: str) -> str:
     """The data rows of the claims sheet (row 2 on) as openpyxl writes them; ``style`` is the
-    style attribute of date cells (`` s="1"``)."""
+    style attribute of date cells (`` s="1"``).
+
+    Each distinct value of a column is written once, with NUL standing for the row number (NUL
+    cannot occur in a cell: openpyxl refuses it); each row is joined, then gets its number."""
+    import numpy as np
+    import pandas as pd
     from openpyxl.utils import get_column_letter
 
-    numbers = [str(r) for r in range(2, len(df) + 2)]
     columns = []
     for j, col in enumerate(PROCESSED_COLUMNS, start=1):
         ftype = PROCESSED_TYPES.get(col, "string")
-        values = df[col]
-        tails = values.map({v: _cell_tail(v, ftype, style) for v in values.unique()}).tolist()
-        start = f'<c r="{get_column_letter(j)}'
-        columns.append([f"{start}{r}\"{t}" if t else "" for r, t in zip(numbers, tails, strict=True)])
-    by_row = zip(numbers, zip(*columns, strict=True), strict=True)
-    return "".join(f'<row r="{r}">{"".join(cells)}</row>' for r, cells in by_row)
+        codes, uniq = pd.factorize(df[col], use_na_sentinel=False)
+        start = f'<c r="{get_column_letter(j)}\0"'
+        cells = [start + tail if tail else "" for tail in (_cell_tail(v, ftype, style) for v in uniq)]
+        columns.append(np.array(cells, dtype=object)[codes].tolist())
+    rows = enumerate(zip(*columns, strict=True), start=2)
+    return "".join(('<row r="\0">' + "".join(cells) + "</row>").replace("\0", str(r)) for r, cells in rows)
 
 
 class _Unforeseen(Exception):

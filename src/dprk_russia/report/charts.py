@@ -111,7 +111,7 @@ def rounds_per_container(
     conversions in separate panels."""
     by_id = claims.set_index("claim_id", drop=False)
     names = estimator_names(claims, lang)
-    used = claims[claims["claim_id"].isin(set(ratios["rounds_claim_id"]))]
+    used = claims[claims["claim_id"].isin(ratios["rounds_claim_id"].unique())]
     colours = estimator_colours(used)
     groups = [(b, ratios[ratios["rounds_basis"].isin(bs)]) for b, bs in
               (("assessed", ("assessed", "official")), ("capacity", ("capacity",)))]
@@ -359,7 +359,7 @@ def casualty_share(claims: pd.DataFrame, share: pd.DataFrame, ind: pd.DataFrame,
         handles.append(Line2D([], [], marker="o", linestyle="none", color="#999999"))
         labels.append(t("other_estimators", lang))
     for i, m in shapes.items():
-        if i in set(sh["indicator"]):
+        if i in set(sh["indicator"].unique()):
             handles.append(Line2D([], [], marker=m, linestyle="none", color=GREY, markerfacecolor="white"))
             labels.append(label(ind, i, lang))
     ax.set_ylim(bottom=0)
@@ -389,7 +389,7 @@ def consensus_spread(
     by_id = claims.set_index("claim_id", drop=False)
     # like with like: only indicators with a pooled curve (a median of recent figures is no
     # pooled estimate; those indicators are in the key-findings table)
-    pooled_ids = set(curves["indicator"]) if curves is not None else set()
+    pooled_ids = set(curves["indicator"].unique()) if curves is not None else set()
     rows = consensus[(consensus["recent_n"].astype(int) > 0) & consensus["indicator"].isin(pooled_ids)]
     rows = rows.reset_index(drop=True)
     for y, row in enumerate(rows.itertuples()):
