@@ -242,6 +242,36 @@ def _copies_label(ax: plt.Axes, x: object, y: float, copies: int) -> None:
     ax.annotate(f"×{copies}", (x, y), xytext=(4, 3), textcoords="offset points", fontsize=8, color=GREY)
 
 
+#: Least vertical distance, in points, between two "×n" labels that would otherwise overlap.
+LABEL_GAP = 9.0
+
+
+def copies_labels(ax: plt.Axes, marks: list[tuple[object, float, int]]) -> None:
+    """"×n" labels for marks ``(x, y, copies)`` drawn in ``ax`` (its limits set), readable however
+    many there are: marks at one spot (pages relaying one figure, each page copied) get one label,
+    "×c" when all have c copies, else the number of claims drawn there; a label that would overlap
+    the one below it (within :data:`LABEL_GAP` points up and a label's width across) moves up.
+    Marks of one copy each get none, so a chart without copies is drawn as before."""
+    spots: dict[tuple[object, float], list[int]] = {}
+    for x, y, copies in marks:
+        spots.setdefault((x, y), []).append(copies)
+    placed: list[tuple[float, float]] = []  # display x and y (points) of the labels placed
+    to_points = 72.0 / ax.figure.dpi
+    todo = []
+    for (x, y), counts in spots.items():
+        if max(counts) > 1:
+            text = f"×{counts[0]}" if len(set(counts)) == 1 else f"×{sum(counts)}"
+            px, py = ax.transData.transform((ax.xaxis.convert_units(x), y))
+            todo.append((py * to_points, px * to_points, x, y, text))
+    for py, px, x, y, text in sorted(todo, key=lambda r: (r[0], r[1])):
+        shift = 0.0
+        for qx, qy in sorted(placed, key=lambda q: q[1]):  # upwards, past each label in the way
+            if abs(qx - px) < 4 * LABEL_GAP and abs(qy - (py + shift)) < LABEL_GAP:
+                shift = qy + LABEL_GAP - py
+        placed.append((px, py + shift))
+        ax.annotate(text, (x, y), xytext=(4, 3 + shift), textcoords="offset points", fontsize=8, color=GREY)
+
+
 def oil_runrate(claims: pd.DataFrame, rr: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
     """Each period figure for refined oil (``rr``: the table of
     :func:`~dprk_russia.analysis.tables.oil_run_rate`) as a bar over its period at its annualised
@@ -253,6 +283,7 @@ def oil_runrate(claims: pd.DataFrame, rr: pd.DataFrame, ind: pd.DataFrame, lang:
     fig, (ax,) = subplots(1, height=4.0)
     notified = False
     n = first_copies(claims, rr["claim_id"]).to_numpy()
+    marks = []
     for r, copies in zip(rr[n > 0].itertuples(), n[n > 0], strict=True):
         col = colours.get(r.estimator, "#999999")
         is_notified = r.indicator == "refined_oil_notified"
@@ -263,8 +294,7 @@ def oil_runrate(claims: pd.DataFrame, rr: pd.DataFrame, ind: pd.DataFrame, lang:
         link_point(bar, by_id.loc[r.claim_id], lang)
         # end ticks, so that a one-month period reads as a period, not a stub
         ax.plot([r.period_start, r.period_end], [y, y], "|", color=col, markersize=9, markeredgewidth=1.5)
-        if copies > 1:
-            _copies_label(ax, r.period_end, y, copies)
+        marks.append((r.period_end, y, int(copies)))
     cap = UN_CAP_BARRELS
     ax.axhline(cap, color="#333333", linewidth=1.0, linestyle=(0, (6, 3)), zorder=0)
     ax.annotate(
@@ -283,6 +313,7 @@ def oil_runrate(claims: pd.DataFrame, rr: pd.DataFrame, ind: pd.DataFrame, lang:
     ax.set_ylim(bottom=0)
     date_axis(ax, lang)
     number_axis(ax, lang)
+    copies_labels(ax, marks)
     place_legend(ax, handles, labels)
     finish(
         fig,
