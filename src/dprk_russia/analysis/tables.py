@@ -269,10 +269,14 @@ def distinct_estimates(df: pd.DataFrame, window_days: int = RELAY_WINDOW_DAYS) -
     firsts = np.unique(estimate, return_index=True)[1]  # each estimate's first row
     # in the order a walk group by group (first seen first), then through time, makes them
     firsts = firsts[np.lexsort((firsts, group[firsts]))]
-    joined = pd.Series(sub["claim_id"].to_numpy()).groupby(estimate, sort=True).agg(";".join).to_numpy()
-    chosen = estimate[firsts]
-    relays = np.bincount(estimate)[chosen].tolist()
-    out = sub.iloc[firsts].assign(relays=relays, relay_ids=joined[chosen].tolist())
+    # each estimate's ids in row order: the ids sorted by estimate (stably), cut at the counts
+    counts = np.bincount(estimate, minlength=len(firsts))
+    by_estimate = sub["claim_id"].to_numpy()[np.argsort(estimate, kind="stable")].tolist()
+    ends = np.cumsum(counts).tolist()
+    joined = [";".join(by_estimate[e - k : e]) for e, k in zip(ends, counts.tolist(), strict=True)]
+    chosen = estimate[firsts].tolist()
+    relays = [int(counts[e]) for e in chosen]
+    out = sub.iloc[firsts].assign(relays=relays, relay_ids=[joined[e] for e in chosen])
     return out.sort_values(["indicator", "date", "claim_id"], kind="stable").reset_index(drop=True)
 
 
