@@ -78,7 +78,9 @@ def implied_rounds_per_container(df: pd.DataFrame, band_low: float, band_high: f
     cont = sub[sub["indicator"] == "containers_munitions"]
     rounds = sub[sub["indicator"] == "artillery_rounds"]
     keys = ["source_id", "period_end"]
-    pairs = cont.merge(rounds, on=keys, suffixes=("_c", "_r"))
+    # only the columns used: every column of both sides would be copied into each pair
+    used = [*keys, "estimator", "date", "basis", "value_low", "value_high", "value_mid", "claim_id"]
+    pairs = cont[used].merge(rounds[used], on=keys, suffixes=("_c", "_r"))
     if pairs.empty:
         return pd.DataFrame(
             columns=[
