@@ -107,10 +107,14 @@ def test_copies_labels_one_per_spot_and_none_overlapping():
     assert len(ax.texts) == 4, "three relays at one spot: one label"
     assert texts[((days[2], 1_500_000.0), "×120")], "copies differ at one spot: the claims drawn there"
     fig.canvas.draw()
-    near = [t.get_window_extent() for t in ax.texts if t.xy[1] < 1_000_000]
+    from matplotlib.text import Text
+
+    near = [Text.get_window_extent(t) for t in ax.texts if t.xy[1] < 1_000_000]  # text, no leader line
     assert len(near) == 3
     for i, a in enumerate(near):
         for b in near[i + 1:]:
             assert not a.overlaps(b), "labels of nearby marks do not overlap"
+    moved = [t for t in ax.texts if t.xyann[1] > 3]
+    assert moved and all(t.arrow_patch is not None for t in moved), "a moved label has a line to its mark"
     assert max(t.xyann[1] for t in ax.texts) >= 3 + LABEL_GAP
     plt.close(fig)

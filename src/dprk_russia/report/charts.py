@@ -244,32 +244,39 @@ def _copies_label(ax: plt.Axes, x: object, y: float, copies: int) -> None:
 
 #: Least vertical distance, in points, between two "×n" labels that would otherwise overlap.
 LABEL_GAP = 9.0
+#: About the width of one character of an 8 pt label, in points (to tell labels side by side).
+LABEL_CHAR = 5.0
 
 
 def copies_labels(ax: plt.Axes, marks: list[tuple[object, float, int]]) -> None:
     """"×n" labels for marks ``(x, y, copies)`` drawn in ``ax`` (its limits set), readable however
     many there are: marks at one spot (pages relaying one figure, each page copied) get one label,
     "×c" when all have c copies, else the number of claims drawn there; a label that would overlap
-    the one below it (within :data:`LABEL_GAP` points up and a label's width across) moves up.
+    one below it moves up, by :data:`LABEL_GAP` points at a time, with a thin line to its mark.
     Marks of one copy each get none, so a chart without copies is drawn as before."""
     spots: dict[tuple[object, float], list[int]] = {}
     for x, y, copies in marks:
         spots.setdefault((x, y), []).append(copies)
-    placed: list[tuple[float, float]] = []  # display x and y (points) of the labels placed
     to_points = 72.0 / ax.figure.dpi
     todo = []
     for (x, y), counts in spots.items():
         if max(counts) > 1:
             text = f"×{counts[0]}" if len(set(counts)) == 1 else f"×{sum(counts)}"
-            px, py = ax.transData.transform((ax.xaxis.convert_units(x), y))
-            todo.append((py * to_points, px * to_points, x, y, text))
+            px, py = ax.transData.transform((ax.xaxis.convert_units(x), y)) * to_points
+            todo.append((py, px, x, y, text))
+    placed: list[tuple[float, float, float]] = []  # x, y and width (points) of each label placed
     for py, px, x, y, text in sorted(todo, key=lambda r: (r[0], r[1])):
-        shift = 0.0
-        for qx, qy in sorted(placed, key=lambda q: q[1]):  # upwards, past each label in the way
-            if abs(qx - px) < 4 * LABEL_GAP and abs(qy - (py + shift)) < LABEL_GAP:
+        width, shift = LABEL_CHAR * len(text), 0.0
+        for qx, qy, qw in sorted(placed, key=lambda q: q[1]):  # upwards, past each label in the way
+            side_by_side = qx - width < px < qx + qw
+            if side_by_side and abs(qy - (py + shift)) < LABEL_GAP:
                 shift = qy + LABEL_GAP - py
-        placed.append((px, py + shift))
-        ax.annotate(text, (x, y), xytext=(4, 3 + shift), textcoords="offset points", fontsize=8, color=GREY)
+        placed.append((px, py + shift, width))
+        line = {"arrowprops": {"arrowstyle": "-", "color": GREY, "lw": 0.5, "shrinkA": 0, "shrinkB": 0}}
+        ax.annotate(
+            text, (x, y), xytext=(4, 3 + shift), textcoords="offset points", fontsize=8, color=GREY,
+            **(line if shift else {}),
+        )
 
 
 def oil_runrate(claims: pd.DataFrame, rr: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
