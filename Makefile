@@ -116,7 +116,9 @@ PKG := src/dprk_russia
 # the package's layers (data -> analysis -> report; build and publish drive them): a rule depends on
 # every module of the layers its notebook imports, so a new module is picked up without listing it
 SRC_DATA := $(PKG)/__init__.py $(sort $(wildcard $(PKG)/data/*.py))
-SRC_CLEAN := $(SRC_DATA) $(PKG)/build/__init__.py $(PKG)/build/run.py $(PKG)/build/warm.py $(PKG)/build/inprocess.py $(PKG)/build/params.py $(PKG)/build/variants.py $(PKG)/publish/__init__.py $(PKG)/publish/export.py
+SRC_CLEAN := $(SRC_DATA) $(PKG)/build/__init__.py $(PKG)/build/run.py $(PKG)/build/warm.py $(PKG)/build/inprocess.py $(PKG)/build/params.py $(PKG)/build/variants.py
+# claims.xlsx is written from claims.csv by a step of its own (publish/export.py)
+SRC_XLSX := $(SRC_DATA) $(PKG)/publish/__init__.py $(PKG)/publish/export.py
 SRC_POOLED := $(SRC_CLEAN) $(sort $(wildcard $(PKG)/analysis/*.py))
 SRC_ANALYSIS := $(SRC_POOLED) $(sort $(wildcard $(PKG)/report/*.py)) $(PKG)/report/styles/project.mplstyle $(PKG)/build/context.py
 SRC_REPORT := $(SRC_ANALYSIS) $(sort $(wildcard $(PKG)/report/templates/*.j2 $(PKG)/report/templates/*/*.j2 $(PKG)/report/templates/*/*.csv))
@@ -124,7 +126,7 @@ INPUTS := data/raw src notebooks Makefile uv.lock pyproject.toml
 # rebuilds are keyed on content: rules depend on $(HASH)/<file>.sha, rewritten only when the
 # file's content changes, so `make sync` or saving an unchanged notebook in Lab rebuilds nothing
 HASH = $(BUILD)/hash
-HASHED := $(sort $(RAW) $(wildcard notebooks/*.py) $(SRC_REPORT) $(PKG)/build/sweep.py)
+HASHED := $(sort $(RAW) $(wildcard notebooks/*.py) $(SRC_REPORT) $(SRC_XLSX) $(PKG)/build/sweep.py)
 # $(call sha,files): their content stamps
 sha = $(patsubst %,$(HASH)/%.sha,$(1))
 
@@ -155,7 +157,7 @@ NB_PARAMS = -p RAW_DIR data/raw -p PROCESSED_DIR $(OUT_DATA) -p REPORTS_DIR $(OU
 # $(call run_nb,notebook,label,extra papermill parameters)
 run_nb = $(PY) -m dprk_russia.build.run $(1) --label $(2) --executed $(BUILD)/executed/$(2).ipynb --stamp $@ $(NB_PARAMS) $(3)
 
-.PHONY: warm-end help variant-name report test lab sync lint clean distclean sweep bench bench-scale venv validate intake backtest datapackage validate-package changelog release diff FORCE
+.PHONY: warm-end help variant-name report claims-xlsx test lab sync lint clean distclean sweep bench bench-scale venv validate intake backtest datapackage validate-package changelog release diff FORCE
 
 help: ## Show this help (the default goal)
 	@echo "Usage: make TARGET [AS_OF=YYYY-MM-DD] [REPORT_LANGS='en de'] [ROUNDS_PER_CONTAINER_LOW=300] [ROUNDS_PER_CONTAINER_HIGH=500] [ESTIMATOR_TYPES=all]"
@@ -166,7 +168,7 @@ help: ## Show this help (the default goal)
 # build/.lock (util-linux `flock -F`, or dprk_russia.build.lock where flock is missing; both exec make,
 # so signals reach it); a second build started meanwhile says that a build is running and waits.
 ifeq ($(BUILD_LOCKED),)
-report backtest sweep diff clean:
+report claims-xlsx backtest sweep diff clean:
 	@mkdir -p build; if command -v flock >/dev/null 2>&1; then \
 	  flock -n build/.lock true || echo "$(LOCK_WAITING)" >&2; exec flock -F build/.lock $(MAKE) $@ warm-end BUILD_LOCKED=1; \
 	else PYTHONPATH='$(CURDIR)/src' exec python3 -m dprk_russia.build.lock build/.lock $(MAKE) $@ warm-end BUILD_LOCKED=1; fi
@@ -176,8 +178,11 @@ else
 # make returns; a build that fails ends it as make exits (dprk_russia.build.warm)
 warm-end: $(filter-out warm-end,$(MAKECMDGOALS))
 	@! grep -qs '@dprk-russia-warm-[0-9]*-$(DPRK_WARM)$$' /proc/net/unix || python3 -I -S $(PKG)/build/warm.py --end $(DPRK_WARM)
-report: $(REPORT_LANGS:%=$(BUILD)/report-%.done) datapackage.json ## Build data/processed, figures and reports/<lang>/report.{html,md} (variants go to reports/variants/)
+report: $(REPORT_LANGS:%=$(BUILD)/report-%.done) $(BUILD)/claims-xlsx.done datapackage.json ## Build data/processed, figures and reports/<lang>/report.{html,md} (variants go to reports/variants/)
 	@echo $(call shquote,report: $(OUT_REPORTS)/{$(subst $(space),$(comma),$(REPORT_LANGS))}/report.html is up to date)
+
+claims-xlsx: $(BUILD)/claims-xlsx.done ## Write data/processed/claims.xlsx from claims.csv (a step of make report: after cleaning, beside the analyses)
+	@echo "claims-xlsx: $(OUT_DATA)/claims.xlsx is up to date"
 
 backtest: $(BUILD)/5.0-backtest.done ## Backtest the pooled estimate at quarterly cut-offs -> reports/backtest/{backtest,summary}.csv
 	@echo "backtest: $(OUT_REPORTS)/backtest/summary.csv is up to date"
@@ -307,6 +312,11 @@ $(BUILD)/validated: $(call sha,$(RAW) $(SRC_DATA)) $(VENV)/.synced
 
 $(BUILD)/1.0-clean-claims.done: $(call sha,notebooks/1.0-clean-claims.py $(SRC_CLEAN)) $(BUILD)/validated $(BUILD)/params-data.txt
 	@$(call run_nb,notebooks/1.0-clean-claims.py,1.0-clean-claims)
+
+# the spreadsheet export is not needed by any notebook: it runs after cleaning, beside the analyses;
+# its stamp lists the file written, so deleting claims.xlsx runs it again
+$(BUILD)/claims-xlsx.done: $(call sha,$(SRC_XLSX)) $(BUILD)/1.0-clean-claims.done
+	@$(PY) -m dprk_russia.publish.export $(OUT_DATA)/claims.csv $(OUT_DATA)/claims.xlsx --stamp $@
 
 # 1.1 shows its curves as a chart (report/charts.py, build/context.py): it depends on the report layer too
 $(BUILD)/1.1-pooled-estimate.done: $(call sha,notebooks/1.1-pooled-estimate.py $(SRC_ANALYSIS)) $(BUILD)/1.0-clean-claims.done $(BUILD)/params-pooled.txt

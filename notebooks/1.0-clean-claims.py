@@ -14,7 +14,8 @@
 # **Writes** `data/processed/claims.csv` (tidy, typed claims), `data/processed/events.csv`,
 # `data/processed/sources.csv`, `data/processed/estimators.csv`, `data/processed/freshness.json`
 # (figures published up to, sources read up to) and `data/processed/README.md` (the
-# processed-data dictionary).
+# processed-data dictionary). `data/processed/claims.xlsx` is written from `claims.csv` by a
+# step of its own (`make claims-xlsx`, `dprk_russia.publish.export`), beside the analyses.
 #
 # Each raw row is one published figure. Cleaning parses the ISO dates at the precision the
 # source gave, computes a midpoint and a range, picks a representative date, and joins the
@@ -34,7 +35,6 @@ from dprk_russia.build.variants import variant_dirs
 from dprk_russia.data.clean import clean_claims, data_dictionary_markdown, read_raw
 from dprk_russia.data.freshness import freshness, freshness_json
 from dprk_russia.data.io import write_csv, write_text
-from dprk_russia.publish.export import write_claims_xlsx
 
 raw_dir = PROJECT_ROOT / RAW_DIR
 PROCESSED_DIR, _ = variant_dirs(PROCESSED_DIR, "reports", AS_OF=AS_OF, ESTIMATOR_TYPES=ESTIMATOR_TYPES)
@@ -80,7 +80,6 @@ if AS_OF:
     events = events[events["date"] <= AS_OF]
 sources = sources[sources["source_id"].isin(set(claims["source_id"]) | set(events["source_id"]))]
 write_csv(claims, Path(out_dir, "claims.csv"))
-write_claims_xlsx(Path(out_dir, "claims.csv"), Path(out_dir, "claims.xlsx"))
 write_csv(events.sort_values(["date", "event_en"]), Path(out_dir, "events.csv"))
 write_csv(sources.sort_values("source_id"), Path(out_dir, "sources.csv"))
 estimators = raw["estimators"][raw["estimators"]["estimator"].isin(set(claims["estimator"]))]

@@ -304,3 +304,40 @@ def test_casualty_share_uses_the_pooled_force_where_there_is_one():
     pooled = tables.casualty_share(df, curve).set_index("claim_id").loc["k", "force"]
     assert median == 11000  # the median of the estimators' latest figures
     assert 15000 < pooled < 20000  # the curve, read log-linearly at 15 January 2025
+
+
+def _distinct_estimates_row_by_row(df: pd.DataFrame, window_days: int = 30) -> pd.DataFrame:
+    """The walk claim by claim that tables.distinct_estimates replaces (the reference)."""
+    sub = df.sort_values(["published_date", "claim_id"], kind="stable")
+    published = list(sub["published_date"])
+    ids = sub["claim_id"].to_list()
+    clusters: list[list[int]] = []
+    for positions in sub.groupby(tables.ESTIMATE_KEY, dropna=False, sort=False).indices.values():
+        start = None
+        for pos in positions:
+            when = published[pos]
+            if start is None or (when - start).days > window_days:
+                start = when
+                clusters.append([])
+            clusters[-1].append(pos)
+    out = sub.iloc[[c[0] for c in clusters]].assign(
+        relays=[len(c) for c in clusters], relay_ids=[";".join(ids[i] for i in c) for c in clusters]
+    )
+    return out.sort_values(["indicator", "date", "claim_id"], kind="stable").reset_index(drop=True)
+
+
+def test_distinct_estimates_walk_days_not_claims_with_the_same_result():
+    """The walk over distinct (figure, day) pairs gives what the walk over every claim gives: on the
+    real claims, on them copied many times (as at 100,000 claims), for other windows and none."""
+    from dprk_russia import PROJECT_ROOT
+    from dprk_russia.data.clean import load_processed
+
+    claims = load_processed(PROJECT_ROOT / "data/processed/claims.csv")
+    copies = pd.concat(
+        [claims.assign(claim_id=claims["claim_id"] + f".r{r}") for r in range(5)], ignore_index=True
+    ).sample(frac=1.0, random_state=1)
+    for df in (claims, copies, claims.iloc[:0], claims.iloc[:1]):
+        for window in (30, 0, 400):
+            pd.testing.assert_frame_equal(
+                tables.distinct_estimates(df, window), _distinct_estimates_row_by_row(df, window)
+            )

@@ -119,6 +119,27 @@ def _claims_csv(tmp_path: Path) -> Path:
     return path
 
 
+def test_excel_step_writes_the_file_and_a_stamp_listing_it(tmp_path: Path, capsys):
+    """``python -m dprk_russia.publish.export`` (the Makefile's step claims-xlsx): the same bytes as
+    write_claims_xlsx, start and done lines, and a stamp listing the file (so deleting it runs the
+    step again); a missing claims.csv fails with one line, no stamp and no partial file."""
+    from dprk_russia.publish.export import main
+
+    src = _claims_csv(tmp_path)
+    out, stamp = tmp_path / "out" / "claims.xlsx", tmp_path / "claims-xlsx.done"
+    assert main([str(src), str(out), "--stamp", str(stamp)]) == 0
+    assert out.read_bytes() == workbook_bytes(claims_workbook(src))
+    assert stamp.read_text(encoding="utf-8") == f"{out}\n"
+    printed = capsys.readouterr().out
+    assert printed.startswith("[start] claims-xlsx ") and f"[done]  claims-xlsx {out} in " in printed
+    stamp.unlink()
+    assert main([str(tmp_path / "missing.csv"), str(tmp_path / "x.xlsx"), "--stamp", str(stamp)]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "[fail]  claims-xlsx" in err and "missing.csv" in err
+    assert not stamp.exists() and not (tmp_path / "x.xlsx").exists()
+    assert not list(tmp_path.rglob(".tmp-*"))
+
+
 def test_excel_export_layout_types_and_bytes(tmp_path: Path):
     src = _claims_csv(tmp_path)
     a = write_claims_xlsx(src, tmp_path / "a.xlsx").read_bytes()

@@ -86,3 +86,35 @@ def test_a_period_total_is_drawn_as_a_rise_from_the_pooled_level_at_its_start():
     assert 20.0 in tops  # the other figure stays a point
     assert any(a.get_text() == "+49" for a in ax.texts)
     plt.close(fig)
+
+
+def test_copies_labels_one_per_spot_and_none_overlapping():
+    """At 100,000 claims every oil figure is drawn at one spot by ~118 copies of each page that
+    relays it: one "×n" label per spot, labels that would overlap moved apart; marks of one
+    copy each (the real data) get no label at all."""
+    from dprk_russia.report.charts import LABEL_GAP, copies_labels
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    days = pd.to_datetime(["2024-01-31", "2024-02-29", "2025-06-30"])
+    ax.set_xlim(pd.Timestamp("2023-01-01"), pd.Timestamp("2026-01-01"))
+    ax.set_ylim(0, 2_000_000)
+    copies_labels(ax, [(days[0], 100_000.0, 1), (days[1], 150_000.0, 1)])
+    assert len(ax.texts) == 0, "no copies, no label: the real chart is unchanged"
+    marks = [(days[0], 100_000.0, 118)] * 3 + [(days[0], 120_000.0, 118), (days[1], 110_000.0, 118)]
+    marks += [(days[2], 1_500_000.0, 118), (days[2], 1_500_000.0, 2)]
+    copies_labels(ax, marks)
+    texts = {(t.xy, t.get_text()): t for t in ax.texts}
+    assert len(ax.texts) == 4, "three relays at one spot: one label"
+    assert texts[((days[2], 1_500_000.0), "×120")], "copies differ at one spot: the claims drawn there"
+    fig.canvas.draw()
+    from matplotlib.text import Text
+
+    near = [Text.get_window_extent(t) for t in ax.texts if t.xy[1] < 1_000_000]  # text, no leader line
+    assert len(near) == 3
+    for i, a in enumerate(near):
+        for b in near[i + 1:]:
+            assert not a.overlaps(b), "labels of nearby marks do not overlap"
+    moved = [t for t in ax.texts if t.xyann[1] > 3]
+    assert moved and all(t.arrow_patch is not None for t in moved), "a moved label has a line to its mark"
+    assert max(t.xyann[1] for t in ax.texts) >= 3 + LABEL_GAP
+    plt.close(fig)

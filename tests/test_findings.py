@@ -151,3 +151,20 @@ def test_dataset_findings_give_the_data_window():
     got = {r["key"]: r for r in findings.dataset(claims.assign(source_id="s1"), sources, "", fresh)}
     assert got["data.figures_up_to"]["date"] == "2026-02-27"
     assert got["data.months_without_new"]["value"] == 9 and got["data.stale"]["value"] == 1
+
+
+def test_undated_notes_are_found_once_per_distinct_text_as_str_contains_finds_them():
+    """The search for 'no date on the page' runs once per distinct note (at 100,000 claims the
+    notes repeat): it finds what pandas' str.contains finds, missing texts never."""
+    import pandas as pd
+
+    from dprk_russia import PROJECT_ROOT
+    from dprk_russia.analysis.findings import DATE_NOT_ON_PAGE, _says_undated
+    from dprk_russia.data.clean import load_processed
+
+    notes = load_processed(PROJECT_ROOT / "data/processed/claims.csv")["note"]
+    tricky = pd.Series(["Undated page", None, "date inferred from text", "dated", float("nan"), "Undated page"])
+    for texts in (notes, pd.concat([notes] * 3, ignore_index=True), tricky):
+        expected = texts.fillna("").str.contains(DATE_NOT_ON_PAGE)
+        assert _says_undated(texts).tolist() == expected.tolist()
+    assert _says_undated(tricky).tolist() == [True, False, True, False, False, True]

@@ -276,14 +276,20 @@ def test_a_deleted_output_runs_the_step_that_writes_it_again(built_copy: Path):
     clone = built_copy
     built_outputs = tree_hashes(clone, "data/processed", "reports")
     # (consensus.csv is written by 1.1 and so would run every step after it as well)
-    for name in ("reports/en/report.html", "data/processed/contradictions.csv", "reports/de/figures/oil_runrate.svg"):
+    for name in ("reports/en/report.html", "data/processed/contradictions.csv", "reports/de/figures/oil_runrate.svg",
+                 "data/processed/claims.xlsx"):
         (clone / name).unlink()
     res = make(clone, "report")
-    assert started(res.stdout) == {"2.1-oil-transfers", "2.3-consensus-contradictions", "3.0-report-en", "3.0-report-de"}
+    assert started(res.stdout) == {
+        "2.1-oil-transfers", "2.3-consensus-contradictions", "3.0-report-en", "3.0-report-de", "claims-xlsx"
+    }
     assert tree_hashes(clone, "data/processed", "reports") == built_outputs, "written again, the same bytes"
     # each stamp lists the files its step wrote
     stamp = (clone / "build/default/2.1-oil-transfers.done").read_text(encoding="utf-8").splitlines()
     assert stamp[0] == "notebooks/2.1-oil-transfers.py" and "reports/de/figures/oil_runrate.svg" in stamp
+    # claims.xlsx is written by its own step (after cleaning, beside the analyses), not by 1.0
+    assert (clone / "build/default/claims-xlsx.done").read_text(encoding="utf-8") == "data/processed/claims.xlsx\n"
+    assert "data/processed/claims.xlsx" not in (clone / "build/default/1.0-clean-claims.done").read_text(encoding="utf-8")
     # and a no-op build stays fast
     t0 = time.perf_counter()
     assert started(make(clone, "report").stdout) == set()

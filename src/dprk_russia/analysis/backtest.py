@@ -138,7 +138,10 @@ def predictions(
         if due.empty:
             continue
         known_claims = claims[claims["published_date"] <= cut]
-        known = {i: pool_inputs(known_claims, i, warring, s.include_warring) for i in indicators}
+        # each indicator's claims taken once (not by a comparison over all claims per indicator)
+        parts = dict(tuple(known_claims.groupby("indicator", sort=False)))
+        none = known_claims.iloc[:0]
+        known = {i: pool_inputs(parts.get(i, none), i, warring, s.include_warring) for i in indicators}
         wanted = [i for i in indicators if anchored(known[i]) and (due["indicator"] == i).any()]
         # only bounds known (or nothing): no method gets a prediction for that indicator
         fits = fit_all(known_claims, wanted, cut, s, warring, known, start=earlier)

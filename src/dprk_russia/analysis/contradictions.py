@@ -308,7 +308,7 @@ def ratio_outside_band(claims: pd.DataFrame, band_low: float, band_high: float) 
     if ratios.empty:
         return out
     for (_est, _c, _r), g in ratios.groupby(["estimator", "containers", "rounds"], sort=True):
-        ids = list(g["container_claim_id"]) + list(g["rounds_claim_id"])
+        ids = pd.unique(np.concatenate([g["container_claim_id"].to_numpy(), g["rounds_claim_id"].to_numpy()]))
         rows = claims[claims["claim_id"].isin(ids)]
         ratio = float(g["ratio_mid"].iloc[0])
         out.append(

@@ -132,6 +132,12 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     The csv writer quotes only cells containing ``,``, ``"`` or ``\\n``; a table with a carriage
     return inside a cell (which readers take for a line break) has all its text cells quoted.
     """
+    text = _csv_text(df)
+    return write_text(path, _pandas_csv_text(df) if text is None else text)
+
+
+def _pandas_csv_text(df: pd.DataFrame) -> str:
+    """What :func:`write_csv` writes, by pandas' ``to_csv`` (any table)."""
     import pandas as pd
 
     safe = spreadsheet_safe(df)
@@ -139,8 +145,71 @@ def write_csv(df: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
     quoting = csv.QUOTE_NONNUMERIC if has_cr else csv.QUOTE_MINIMAL
     if quoting == csv.QUOTE_MINIMAL:  # numbers as pandas writes them, each distinct one formatted once
         safe = safe.assign(**{c: _formatted(safe[c]) for c in safe if pd.api.types.is_float_dtype(safe[c])})
-    text = safe.to_csv(index=False, lineterminator="\n", float_format=FLOAT_FORMAT, quoting=quoting)
-    return write_text(path, text)
+    return safe.to_csv(index=False, lineterminator="\n", float_format=FLOAT_FORMAT, quoting=quoting)
+
+
+def _csv_cell(value: str) -> str:
+    """One text cell as the csv module writes it (minimal quoting, ``\\n`` line ends)."""
+    if "," in value or '"' in value or "\n" in value:
+        return '"' + value.replace('"', '""') + '"'
+    return value
+
+
+def _csv_cells(s: pd.Series) -> list[str] | None:
+    """Each cell of ``s`` as :func:`write_csv` writes it with minimal quoting (text escaped by
+    :func:`spreadsheet_safe`, numbers in :data:`FLOAT_FORMAT`, dates as ``YYYY-MM-DD``, missing
+    empty), each distinct value formatted once; None for a column of a kind this does not
+    foresee, or text holding a carriage return (both left to pandas)."""
+    import numpy as np
+    import pandas as pd
+
+    if not _is_text(s) and not isinstance(s.dtype, np.dtype):
+        return None  # nullable and other extension types
+    if s.dtype.kind == "f":  # distinct bit patterns: factorising the numbers would merge 0.0 and -0.0
+        bits = np.ascontiguousarray(s.to_numpy(dtype=np.float64)).view(np.int64)
+        codes, uniq = pd.factorize(bits)
+        cells = [FLOAT_FORMAT % v if v == v else "" for v in uniq.view(np.float64)]
+        return np.array(cells, dtype=object)[codes].tolist()
+    codes, uniq = pd.factorize(s, use_na_sentinel=True)
+    values = list(uniq)
+    kind = s.dtype.kind
+    if _is_text(s):
+        if not all(type(v) is str for v in values) or any("\r" in v for v in values):
+            return None
+        cells = ["'" + v if _NEEDS_ESCAPE.match(v) else v for v in values]
+    elif kind == "b":
+        cells = [str(bool(v)) for v in values]
+    elif kind in "iu":
+        cells = [str(int(v)) for v in values]
+    elif kind == "M" and getattr(s.dtype, "tz", None) is None:
+        days = pd.DatetimeIndex(uniq)
+        if not (days == days.normalize()).all():
+            return None
+        cells = list(days.strftime("%Y-%m-%d"))
+    else:
+        return None
+    # code -1 (missing) takes the empty cell appended last
+    table = np.array([_csv_cell(c) for c in cells] + [""], dtype=object)
+    return table[codes].tolist()
+
+
+def _csv_text(df: pd.DataFrame) -> str | None:
+    """The text :func:`write_csv` writes for ``df`` with minimal quoting, built column by column
+    (pandas' ``to_csv`` formats each of a hundred thousand rows' cells in turn), or None where
+    this does not foresee the table (pandas writes it then). Byte-identical to the pandas path
+    (tests/test_io_i18n.py compares them)."""
+    if len(df.columns) < 2 or len(df) == 0 or not all(type(c) is str for c in df.columns):
+        return None  # one column writes an empty cell as '""'; an empty table as pandas does
+    if df.columns.has_duplicates:
+        return None
+    columns = []
+    for name in df.columns:
+        cells = _csv_cells(df[name])
+        if cells is None:
+            return None
+        columns.append(cells)
+    header = ",".join(_csv_cell(c) for c in df.columns)
+    return "\n".join([header, *map(",".join, zip(*columns, strict=True)), ""])
 
 
 def read_csv(path: str | os.PathLike[str], text: bool = True) -> pd.DataFrame:
@@ -262,6 +331,47 @@ def read_table(
     if bad:
         return None
     table = Table(header)
+    try:
+        rows = list(reader)
+    except csv.Error:
+        rows = None  # read again row by row below, which reports where
+    if rows is not None and _one_line_each(text, len(rows) + 1):
+        # the common case, without a Python step per row: record k is on line k + 2
+        width = len(header)
+        keep = [len(r) == width and bool("".join(r).strip()) for r in rows]
+        if all(keep):
+            table.rows, table.lines = rows, list(range(2, len(rows) + 2))
+        else:
+            for i, (row, k) in enumerate(zip(rows, keep, strict=True)):
+                if k:
+                    table.rows.append(row)
+                    table.lines.append(i + 2)
+                elif len(row) != width and "".join(row).strip():
+                    ragged = f"ragged row: {len(row)} fields, header has {width}"
+                    problems.append(Problem(name, i + 2, "", ragged))
+    else:
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        next(reader)
+        if not _read_rows(reader, header, name, table, problems):
+            return None
+    if not table.rows:
+        problems.append(Problem(name, 2, "", "file has a header but no data rows"))
+        return None
+    return table
+
+
+def _one_line_each(text: str, records: int) -> bool:
+    """True when ``text`` has ``records`` lines (LF or CRLF ends, no lone CR), so that each record
+    the csv reader returned (blank lines included) is one line: record k is on line k + 1."""
+    lf = text.count("\n")
+    if text.count("\r") != text.count("\r\n"):
+        return False
+    return lf + (0 if text.endswith("\n") else 1) == records
+
+
+def _read_rows(reader, header: list[str], name: str, table: Table, problems: list[Problem]) -> bool:
+    """The rows after the header, one at a time with the line each starts on (records that span
+    lines); blank lines skipped, ragged rows reported and left out. False for malformed CSV."""
     start = 2
     try:
         for row in reader:
@@ -278,8 +388,5 @@ def read_table(
             table.lines.append(line)
     except csv.Error as err:
         problems.append(Problem(name, reader.line_num, "", f"malformed CSV: {err}"))
-        return None
-    if not table.rows:
-        problems.append(Problem(name, 2, "", "file has a header but no data rows"))
-        return None
-    return table
+        return False
+    return True

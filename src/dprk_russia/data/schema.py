@@ -15,6 +15,7 @@ import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.errors import SchemaErrors
@@ -116,9 +117,11 @@ TEXT = None
 def per_value(values: pd.Series, func: Callable[[str], object]) -> pd.Series:
     """``func`` of each cell, computed once per distinct value (keys, dates and figures repeat
     across many rows), as a Series aligned with ``values``."""
-    uniq = pd.unique(values)
-    found = pd.Series([func(v) for v in uniq], index=uniq, dtype=object)
-    return pd.Series(found.reindex(values).to_numpy(), index=values.index, dtype=object)
+    codes, uniq = pd.factorize(values, use_na_sentinel=False)
+    found = np.empty(len(uniq), dtype=object)
+    for i, v in enumerate(uniq):  # one by one: a result may itself be a tuple
+        found[i] = func(v)
+    return pd.Series(found[codes], index=values.index, dtype=object)
 
 
 def _valid_iso(value: str) -> bool:

@@ -9,14 +9,21 @@ openpyxl builds a cell object per cell, which takes minutes for a hundred thousa
 :func:`claims_xlsx_bytes` lets openpyxl lay out the workbook from the header and the few rows
 that decide its styles, and writes the rows of the claims sheet itself, each cell as openpyxl
 writes it (the tests compare the bytes with openpyxl's own).
+
+``make report`` writes it in a step of its own, after cleaning and beside the analyses:
+``python -m dprk_russia.publish.export CLAIMS_CSV CLAIMS_XLSX [--stamp STAMP]`` (the stamp
+lists the file written, so that deleting it runs the step again).
 """
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import io
 import math
 import re
+import sys
+import time
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -24,7 +31,7 @@ from pathlib import Path
 from dprk_russia import __version__
 from dprk_russia.data.clean import PROCESSED_COLUMNS
 from dprk_russia.data.dictionary import PROCESSED_DE, PROCESSED_TYPES
-from dprk_russia.data.io import atomic_path, read_csv
+from dprk_russia.data.io import atomic_path, read_csv, write_text
 
 #: Fixed timestamps so that the same data gives the same bytes.
 EPOCH = dt.datetime(2023, 1, 1)
@@ -157,19 +164,23 @@ def _cell_tail(text: str, ftype: str, style: str) -> str:
 
 def _sheet_rows(df, style: str) -> str:
     """The data rows of the claims sheet (row 2 on) as openpyxl writes them; ``style`` is the
-    style attribute of date cells (`` s="1"``)."""
+    style attribute of date cells (`` s="1"``).
+
+    Each distinct value of a column is written once, with NUL standing for the row number (NUL
+    cannot occur in a cell: openpyxl refuses it); each row is joined, then gets its number."""
+    import numpy as np
+    import pandas as pd
     from openpyxl.utils import get_column_letter
 
-    numbers = [str(r) for r in range(2, len(df) + 2)]
     columns = []
     for j, col in enumerate(PROCESSED_COLUMNS, start=1):
         ftype = PROCESSED_TYPES.get(col, "string")
-        values = df[col]
-        tails = values.map({v: _cell_tail(v, ftype, style) for v in values.unique()}).tolist()
-        start = f'<c r="{get_column_letter(j)}'
-        columns.append([f"{start}{r}\"{t}" if t else "" for r, t in zip(numbers, tails, strict=True)])
-    by_row = zip(numbers, zip(*columns, strict=True), strict=True)
-    return "".join(f'<row r="{r}">{"".join(cells)}</row>' for r, cells in by_row)
+        codes, uniq = pd.factorize(df[col], use_na_sentinel=False)
+        start = f'<c r="{get_column_letter(j)}\0"'
+        cells = [start + tail if tail else "" for tail in (_cell_tail(v, ftype, style) for v in uniq)]
+        columns.append(np.array(cells, dtype=object)[codes].tolist())
+    rows = enumerate(zip(*columns, strict=True), start=2)
+    return "".join(('<row r="\0">' + "".join(cells) + "</row>").replace("\0", str(r)) for r, cells in rows)
 
 
 class _Unforeseen(Exception):
@@ -225,3 +236,28 @@ def write_claims_xlsx(claims_csv: str | Path, path: str | Path) -> Path:
     with atomic_path(path) as tmp:
         tmp.write_bytes(data)
     return Path(path)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Write ``claims.xlsx`` from ``claims.csv``, with start and done lines and a stamp listing
+    the file written (the Makefile's step ``claims-xlsx``); exit status 1 with one line on failure."""
+    ap = argparse.ArgumentParser(description="Write claims.xlsx from the processed claims.csv.")
+    ap.add_argument("claims_csv")
+    ap.add_argument("xlsx")
+    ap.add_argument("--stamp", help="file written after success, listing the file written")
+    args = ap.parse_args(argv)
+    t0 = time.perf_counter()
+    print(f"[start] claims-xlsx {args.xlsx}", flush=True)
+    try:
+        write_claims_xlsx(args.claims_csv, args.xlsx)
+    except (OSError, ValueError) as err:
+        print(f"[fail]  claims-xlsx: {args.claims_csv} -> {args.xlsx}: {err}", file=sys.stderr, flush=True)
+        return 1
+    if args.stamp:
+        write_text(args.stamp, f"{args.xlsx}\n")
+    print(f"[done]  claims-xlsx {args.xlsx} in {time.perf_counter() - t0:.1f}s", flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

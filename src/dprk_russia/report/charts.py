@@ -111,7 +111,7 @@ def rounds_per_container(
     conversions in separate panels."""
     by_id = claims.set_index("claim_id", drop=False)
     names = estimator_names(claims, lang)
-    used = claims[claims["claim_id"].isin(set(ratios["rounds_claim_id"]))]
+    used = claims[claims["claim_id"].isin(ratios["rounds_claim_id"].unique())]
     colours = estimator_colours(used)
     groups = [(b, ratios[ratios["rounds_basis"].isin(bs)]) for b, bs in
               (("assessed", ("assessed", "official")), ("capacity", ("capacity",)))]
@@ -242,6 +242,43 @@ def _copies_label(ax: plt.Axes, x: object, y: float, copies: int) -> None:
     ax.annotate(f"×{copies}", (x, y), xytext=(4, 3), textcoords="offset points", fontsize=8, color=GREY)
 
 
+#: Least vertical distance, in points, between two "×n" labels that would otherwise overlap.
+LABEL_GAP = 9.0
+#: About the width of one character of an 8 pt label, in points (to tell labels side by side).
+LABEL_CHAR = 5.0
+
+
+def copies_labels(ax: plt.Axes, marks: list[tuple[object, float, int]]) -> None:
+    """"×n" labels for marks ``(x, y, copies)`` drawn in ``ax`` (its limits set), readable however
+    many there are: marks at one spot (pages relaying one figure, each page copied) get one label,
+    "×c" when all have c copies, else the number of claims drawn there; a label that would overlap
+    one below it moves up, by :data:`LABEL_GAP` points at a time, with a thin line to its mark.
+    Marks of one copy each get none, so a chart without copies is drawn as before."""
+    spots: dict[tuple[object, float], list[int]] = {}
+    for x, y, copies in marks:
+        spots.setdefault((x, y), []).append(copies)
+    to_points = 72.0 / ax.figure.dpi
+    todo = []
+    for (x, y), counts in spots.items():
+        if max(counts) > 1:
+            text = f"×{counts[0]}" if len(set(counts)) == 1 else f"×{sum(counts)}"
+            px, py = ax.transData.transform((ax.xaxis.convert_units(x), y)) * to_points
+            todo.append((py, px, x, y, text))
+    placed: list[tuple[float, float, float]] = []  # x, y and width (points) of each label placed
+    for py, px, x, y, text in sorted(todo, key=lambda r: (r[0], r[1])):
+        width, shift = LABEL_CHAR * len(text), 0.0
+        for qx, qy, qw in sorted(placed, key=lambda q: q[1]):  # upwards, past each label in the way
+            side_by_side = qx - width < px < qx + qw
+            if side_by_side and abs(qy - (py + shift)) < LABEL_GAP:
+                shift = qy + LABEL_GAP - py
+        placed.append((px, py + shift, width))
+        line = {"arrowprops": {"arrowstyle": "-", "color": GREY, "lw": 0.5, "shrinkA": 0, "shrinkB": 0}}
+        ax.annotate(
+            text, (x, y), xytext=(4, 3 + shift), textcoords="offset points", fontsize=8, color=GREY,
+            **(line if shift else {}),
+        )
+
+
 def oil_runrate(claims: pd.DataFrame, rr: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
     """Each period figure for refined oil (``rr``: the table of
     :func:`~dprk_russia.analysis.tables.oil_run_rate`) as a bar over its period at its annualised
@@ -253,6 +290,7 @@ def oil_runrate(claims: pd.DataFrame, rr: pd.DataFrame, ind: pd.DataFrame, lang:
     fig, (ax,) = subplots(1, height=4.0)
     notified = False
     n = first_copies(claims, rr["claim_id"]).to_numpy()
+    marks = []
     for r, copies in zip(rr[n > 0].itertuples(), n[n > 0], strict=True):
         col = colours.get(r.estimator, "#999999")
         is_notified = r.indicator == "refined_oil_notified"
@@ -263,8 +301,7 @@ def oil_runrate(claims: pd.DataFrame, rr: pd.DataFrame, ind: pd.DataFrame, lang:
         link_point(bar, by_id.loc[r.claim_id], lang)
         # end ticks, so that a one-month period reads as a period, not a stub
         ax.plot([r.period_start, r.period_end], [y, y], "|", color=col, markersize=9, markeredgewidth=1.5)
-        if copies > 1:
-            _copies_label(ax, r.period_end, y, copies)
+        marks.append((r.period_end, y, int(copies)))
     cap = UN_CAP_BARRELS
     ax.axhline(cap, color="#333333", linewidth=1.0, linestyle=(0, (6, 3)), zorder=0)
     ax.annotate(
@@ -283,6 +320,7 @@ def oil_runrate(claims: pd.DataFrame, rr: pd.DataFrame, ind: pd.DataFrame, lang:
     ax.set_ylim(bottom=0)
     date_axis(ax, lang)
     number_axis(ax, lang)
+    copies_labels(ax, marks)
     place_legend(ax, handles, labels)
     finish(
         fig,
@@ -359,7 +397,7 @@ def casualty_share(claims: pd.DataFrame, share: pd.DataFrame, ind: pd.DataFrame,
         handles.append(Line2D([], [], marker="o", linestyle="none", color="#999999"))
         labels.append(t("other_estimators", lang))
     for i, m in shapes.items():
-        if i in set(sh["indicator"]):
+        if i in set(sh["indicator"].unique()):
             handles.append(Line2D([], [], marker=m, linestyle="none", color=GREY, markerfacecolor="white"))
             labels.append(label(ind, i, lang))
     ax.set_ylim(bottom=0)
@@ -389,7 +427,7 @@ def consensus_spread(
     by_id = claims.set_index("claim_id", drop=False)
     # like with like: only indicators with a pooled curve (a median of recent figures is no
     # pooled estimate; those indicators are in the key-findings table)
-    pooled_ids = set(curves["indicator"]) if curves is not None else set()
+    pooled_ids = set(curves["indicator"].unique()) if curves is not None else set()
     rows = consensus[(consensus["recent_n"].astype(int) > 0) & consensus["indicator"].isin(pooled_ids)]
     rows = rows.reset_index(drop=True)
     for y, row in enumerate(rows.itertuples()):

@@ -128,7 +128,8 @@ def pooled_curves(
         legend(axes[0], every, colours, lang, pooled=curve_of(curves, ids[0]) is not None, doubtful=doubtful)
     else:
         handles, labels = basis_key(
-            every["basis"], lang, every["qualifier"], bool(doubtful & set(every["claim_id"]))
+            every["basis"].unique(), lang, every["qualifier"].unique(),
+            bool(doubtful & set(every["claim_id"].tolist())),
         )
         handles.append((Patch(color=BAND_COLOUR, alpha=0.45, lw=0), Line2D([], [], color=LINE_COLOUR)))
         labels.append(t("pooled_band", lang))

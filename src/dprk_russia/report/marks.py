@@ -163,7 +163,7 @@ def legend(
 ) -> None:
     """One legend of what the chart draws: estimators in their fixed colours, 'other estimators'
     in grey, the basis shapes drawn (grey outlines), and the pooled estimate when there is one."""
-    drawn = set(claims["estimator"])
+    drawn = set(claims["estimator"].unique())
     doubtful = set(doubtful)
     names = estimator_names(claims, lang)
     handles, labels = [], []
@@ -180,9 +180,11 @@ def legend(
         handles.append(Line2D([], [], marker="o", linestyle="none", color=OTHER))
         labels.append(t("other_estimators", lang))
     counted = claims[claims["basis"].isin(["assessed", "official"])]
-    any_doubtful = bool(doubtful & set(claims["claim_id"]))
-    any_rise = bool(set(rises) & set(claims["claim_id"]))
-    more_h, more_l = basis_key(claims["basis"], lang, counted["qualifier"], any_doubtful, any_rise)
+    ids = set(claims["claim_id"].tolist())
+    any_doubtful = bool(doubtful & ids)
+    any_rise = bool(set(rises) & ids)
+    bases, qualifiers = claims["basis"].unique(), counted["qualifier"].unique()
+    more_h, more_l = basis_key(bases, lang, qualifiers, any_doubtful, any_rise)
     handles += more_h
     labels += more_l
     if pooled:
