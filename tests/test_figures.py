@@ -92,7 +92,7 @@ def test_copies_labels_one_per_spot_and_none_overlapping():
     """At 100,000 claims every oil figure is drawn at one spot by ~118 copies of each page that
     relays it: one "×n" label per spot, labels that would overlap moved apart; marks of one
     copy each (the real data) get no label at all."""
-    from dprk_russia.report.charts import LABEL_GAP, copies_labels
+    from dprk_russia.report.figures import LABEL_GAP, copies_labels
 
     fig, ax = plt.subplots(figsize=(6, 4))
     days = pd.to_datetime(["2024-01-31", "2024-02-29", "2025-06-30"])

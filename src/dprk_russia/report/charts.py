@@ -24,6 +24,7 @@ from dprk_russia.report.figures import (
     OTHER,
     WIDE_WIDTH,
     add_source,
+    count_label,
     estimator_colours,
     estimator_names,
     finish,
@@ -237,48 +238,6 @@ def dprk_share(claims: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure
     return fig
 
 
-def _copies_label(ax: plt.Axes, x: object, y: float, copies: int) -> None:
-    """"×n" beside a mark that stands for n copies of one claim (:func:`first_copies`)."""
-    ax.annotate(f"×{copies}", (x, y), xytext=(4, 3), textcoords="offset points", fontsize=8, color=GREY)
-
-
-#: Least vertical distance, in points, between two "×n" labels that would otherwise overlap.
-LABEL_GAP = 9.0
-#: About the width of one character of an 8 pt label, in points (to tell labels side by side).
-LABEL_CHAR = 5.0
-
-
-def copies_labels(ax: plt.Axes, marks: list[tuple[object, float, int]]) -> None:
-    """"×n" labels for marks ``(x, y, copies)`` drawn in ``ax`` (its limits set), readable however
-    many there are: marks at one spot (pages relaying one figure, each page copied) get one label,
-    "×c" when all have c copies, else the number of claims drawn there; a label that would overlap
-    one below it moves up, by :data:`LABEL_GAP` points at a time, with a thin line to its mark.
-    Marks of one copy each get none, so a chart without copies is drawn as before."""
-    spots: dict[tuple[object, float], list[int]] = {}
-    for x, y, copies in marks:
-        spots.setdefault((x, y), []).append(copies)
-    to_points = 72.0 / ax.figure.dpi
-    todo = []
-    for (x, y), counts in spots.items():
-        if max(counts) > 1:
-            text = f"×{counts[0]}" if len(set(counts)) == 1 else f"×{sum(counts)}"
-            px, py = ax.transData.transform((ax.xaxis.convert_units(x), y)) * to_points
-            todo.append((py, px, x, y, text))
-    placed: list[tuple[float, float, float]] = []  # x, y and width (points) of each label placed
-    for py, px, x, y, text in sorted(todo, key=lambda r: (r[0], r[1])):
-        width, shift = LABEL_CHAR * len(text), 0.0
-        for qx, qy, qw in sorted(placed, key=lambda q: q[1]):  # upwards, past each label in the way
-            side_by_side = qx - width < px < qx + qw
-            if side_by_side and abs(qy - (py + shift)) < LABEL_GAP:
-                shift = qy + LABEL_GAP - py
-        placed.append((px, py + shift, width))
-        line = {"arrowprops": {"arrowstyle": "-", "color": GREY, "lw": 0.5, "shrinkA": 0, "shrinkB": 0}}
-        ax.annotate(
-            text, (x, y), xytext=(4, 3 + shift), textcoords="offset points", fontsize=8, color=GREY,
-            **(line if shift else {}),
-        )
-
-
 def oil_runrate(claims: pd.DataFrame, rr: pd.DataFrame, ind: pd.DataFrame, lang: str) -> plt.Figure:
     """Each period figure for refined oil (``rr``: the table of
     :func:`~dprk_russia.analysis.tables.oil_run_rate`) as a bar over its period at its annualised
@@ -320,7 +279,8 @@ def oil_runrate(claims: pd.DataFrame, rr: pd.DataFrame, ind: pd.DataFrame, lang:
     ax.set_ylim(bottom=0)
     date_axis(ax, lang)
     number_axis(ax, lang)
-    copies_labels(ax, marks)
+    for x, y, copies in marks:
+        count_label(ax, x, y, copies)
     place_legend(ax, handles, labels)
     finish(
         fig,
@@ -387,7 +347,7 @@ def casualty_share(claims: pd.DataFrame, share: pd.DataFrame, ind: pd.DataFrame,
         (point,) = ax.plot(r.date, 100 * r.share_mid, shapes[r.indicator], color=col)
         link_point(point, by_id.loc[r.claim_id], lang)
         if copies > 1:
-            _copies_label(ax, r.date, 100 * r.share_mid, copies)
+            count_label(ax, r.date, 100 * r.share_mid, copies)
     handles, labels = [], []
     for e, col in colours.items():
         if col != "#999999":
@@ -450,7 +410,7 @@ def consensus_spread(
             (point,) = ax.plot(x, y, "o", color=colour, alpha=0.85, zorder=2)
             link_point(point, by_id.loc[cid], lang)
             if copies > 1:
-                _copies_label(ax, x, y, copies)
+                count_label(ax, x, y, copies)
     ax.set_xscale("log")
     lo, hi = ax.get_xlim()
     ticks = [v for v in (0.1, 0.25, 0.5, 1, 2, 4, 10) if lo <= v <= hi]

@@ -295,6 +295,55 @@ def estimator_colours(claims: pd.DataFrame, max_named: int = len(PALETTE)) -> di
 SOURCE_SIZE = 8
 
 
+#: Least vertical distance, in points, between two "×n" labels that would otherwise overlap.
+LABEL_GAP = 9.0
+#: About the width of one character of an 8 pt label, in points (to tell labels side by side).
+LABEL_CHAR = 5.0
+
+
+def copies_labels(ax: plt.Axes, marks: list[tuple[object, float, int]]) -> None:
+    """"×n" labels for marks ``(x, y, n)`` drawn in ``ax`` (its limits and size set): n pages
+    relaying one figure, or n copies of a claim; readable however many there are: marks at one
+    spot get one label,
+    "×c" when all have c copies, else the number of claims drawn there; a label that would overlap
+    one below it moves up, by :data:`LABEL_GAP` points at a time, with a thin line to its mark.
+    Marks of one copy each get none. Charts call it through :func:`count_label`, so that it
+    runs once the figure is laid out (:func:`add_source`)."""
+    spots: dict[tuple[object, float], list[int]] = {}
+    for x, y, copies in marks:
+        spots.setdefault((x, y), []).append(copies)
+    to_points = 72.0 / ax.figure.dpi
+    todo = []
+    for (x, y), counts in spots.items():
+        if max(counts) > 1:
+            text = f"×{counts[0]}" if len(set(counts)) == 1 else f"×{sum(counts)}"
+            px, py = ax.transData.transform((ax.xaxis.convert_units(x), y)) * to_points
+            todo.append((py, px, x, y, text))
+    placed: list[tuple[float, float, float]] = []  # x, y and width (points) of each label placed
+    for py, px, x, y, text in sorted(todo, key=lambda r: (r[0], r[1])):
+        width, shift = LABEL_CHAR * len(text), 0.0
+        for qx, qy, qw in sorted(placed, key=lambda q: q[1]):  # upwards, past each label in the way
+            side_by_side = qx - width < px < qx + qw
+            if side_by_side and abs(qy - (py + shift)) < LABEL_GAP:
+                shift = qy + LABEL_GAP - py
+        placed.append((px, py + shift, width))
+        line = {"arrowprops": {"arrowstyle": "-", "color": GREY, "lw": 0.5, "shrinkA": 0, "shrinkB": 0}}
+        ax.annotate(
+            text, (x, y), xytext=(4, 3 + shift), textcoords="offset points", fontsize=8, color=GREY,
+            **(line if shift else {}),
+        )
+
+
+#: The "×n" labels of each axes, placed when its figure is laid out (:func:`add_source`).
+_COUNT_LABELS: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def count_label(ax: plt.Axes, x: object, y: float, n: int) -> None:
+    """A "×n" label for the mark at ``(x, y)`` (n relaying pages or copies), placed with the
+    others of ``ax`` by :func:`copies_labels` once the figure is laid out; none when n is 1."""
+    _COUNT_LABELS.setdefault(ax, []).append((x, y, int(n)))
+
+
 def add_source(
     fig: plt.Figure, claims: pd.DataFrame, lang: str, key: str = "", source: str | None = None
 ) -> None:
@@ -318,6 +367,8 @@ def add_source(
     TightLayoutEngine(rect=(0, (foot + leg_h) / (height + foot), 1, 1)).execute(fig)
     if leg:
         leg.set_bbox_to_anchor((0.0, foot / (height + foot)), transform=fig.transFigure)
+    for ax in fig.axes:  # the "×n" labels, now that each axes has its size
+        copies_labels(ax, _COUNT_LABELS.pop(ax, []))
     fig.text(
         0.01,
         0.04 / (height + foot),

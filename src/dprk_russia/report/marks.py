@@ -22,6 +22,7 @@ from dprk_russia.report.figures import (
     GREY,
     MARKERS,
     OTHER,
+    count_label,
     estimator_colours,
     estimator_names,
     finish,
@@ -246,11 +247,7 @@ def plot_claims(
             zorder=4 if basis == "forecast" else 3,
         )
         link_point(point, c, lang)
-        if c["relays"] > 1:
-            ax.annotate(
-                f"×{c['relays']}", (c["date"], c["value_mid"] / scale), xytext=(4, 3),
-                textcoords="offset points", fontsize=8, color=GREY,
-            )
+        count_label(ax, c["date"], c["value_mid"] / scale, c["relays"])
     date_axis(ax, lang)
     number_axis(ax, lang)
 
