@@ -118,3 +118,30 @@ def test_copies_labels_one_per_spot_and_none_overlapping():
     assert moved and all(t.arrow_patch is not None for t in moved), "a moved label has a line to its mark"
     assert max(t.xyann[1] for t in ax.texts) >= 3 + LABEL_GAP
     plt.close(fig)
+
+
+def test_copies_labels_that_would_leave_the_plot_at_the_top_go_below():
+    """A dense cluster near the top (the troops chart at 100,000 claims): labels that moving up
+    would take out of the plot go below their marks instead, each with a line to its mark."""
+    from dprk_russia.report.figures import copies_labels
+
+    fig, ax = plt.subplots(figsize=(6, 4))
+    day = pd.Timestamp("2024-11-01")
+    ax.set_xlim(pd.Timestamp("2024-01-01"), pd.Timestamp("2025-06-01"))
+    ax.set_ylim(0, 100)
+    copies_labels(ax, [(day, 80.0 + i, 118) for i in range(12)])
+    to_points = 72.0 / fig.dpi
+    top = ax.bbox.y1 * to_points
+    shifts = [t.xyann[1] - 3 for t in ax.texts]
+    assert len(shifts) == 12
+    for t, shift in zip(ax.texts, shifts, strict=True):
+        py = ax.transData.transform((ax.xaxis.convert_units(t.xy[0]), t.xy[1]))[1] * to_points
+        assert py + shift <= top, "no label above the plot"
+    assert min(shifts) < 0, "some went below their marks"
+    assert all(t.arrow_patch is not None for t, s in zip(ax.texts, shifts, strict=True) if s), "with a line"
+    ys = sorted(
+        ax.transData.transform((ax.xaxis.convert_units(t.xy[0]), t.xy[1]))[1] * to_points + s
+        for t, s in zip(ax.texts, shifts, strict=True)
+    )
+    assert all(b - a >= 9.0 - 1e-9 for a, b in zip(ys, ys[1:], strict=False)), "labels do not overlap"
+    plt.close(fig)

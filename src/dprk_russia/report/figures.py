@@ -301,18 +301,28 @@ LABEL_GAP = 9.0
 LABEL_CHAR = 5.0
 
 
+def _shift(placed: list[tuple[float, float, float]], px: float, py: float, width: float, up: bool) -> float:
+    """How far (points) a label at ``(px, py)`` moves up (or down) past the labels ``placed``
+    (x, y, width) beside it, :data:`LABEL_GAP` apart."""
+    shift = 0.0
+    for qx, qy, qw in sorted(placed, key=lambda q: q[1], reverse=not up):
+        if qx - width < px < qx + qw and abs(qy - (py + shift)) < LABEL_GAP:
+            shift = qy - py + (LABEL_GAP if up else -LABEL_GAP)
+    return shift
+
+
 def copies_labels(ax: plt.Axes, marks: list[tuple[object, float, int]]) -> None:
     """"×n" labels for marks ``(x, y, n)`` drawn in ``ax`` (its limits and size set): n pages
-    relaying one figure, or n copies of a claim; readable however many there are: marks at one
-    spot get one label,
-    "×c" when all have c copies, else the number of claims drawn there; a label that would overlap
-    one below it moves up, by :data:`LABEL_GAP` points at a time, with a thin line to its mark.
-    Marks of one copy each get none. Charts call it through :func:`count_label`, so that it
-    runs once the figure is laid out (:func:`add_source`)."""
+    relaying one figure, or n copies of a claim; readable however many there are. Marks at one
+    spot get one label, "×c" when all have c, else their sum; a label that would overlap another
+    moves up, :data:`LABEL_GAP` points at a time, with a thin line to its mark, or down where
+    moving up would take it out of the plot. Marks of one copy each get none. Charts call it
+    through :func:`count_label`, so that it runs once the figure is laid out (:func:`add_source`)."""
     spots: dict[tuple[object, float], list[int]] = {}
     for x, y, copies in marks:
         spots.setdefault((x, y), []).append(copies)
     to_points = 72.0 / ax.figure.dpi
+    bottom, top = ax.bbox.y0 * to_points, ax.bbox.y1 * to_points
     todo = []
     for (x, y), counts in spots.items():
         if max(counts) > 1:
@@ -321,11 +331,11 @@ def copies_labels(ax: plt.Axes, marks: list[tuple[object, float, int]]) -> None:
             todo.append((py, px, x, y, text))
     placed: list[tuple[float, float, float]] = []  # x, y and width (points) of each label placed
     for py, px, x, y, text in sorted(todo, key=lambda r: (r[0], r[1])):
-        width, shift = LABEL_CHAR * len(text), 0.0
-        for qx, qy, qw in sorted(placed, key=lambda q: q[1]):  # upwards, past each label in the way
-            side_by_side = qx - width < px < qx + qw
-            if side_by_side and abs(qy - (py + shift)) < LABEL_GAP:
-                shift = qy + LABEL_GAP - py
+        width = LABEL_CHAR * len(text)
+        shift = _shift(placed, px, py, width, up=True)
+        if py + shift + LABEL_GAP > top:  # out of the plot at the top: below, if there is room
+            down = _shift(placed, px, py, width, up=False)
+            shift = down if py + down >= bottom else shift
         placed.append((px, py + shift, width))
         line = {"arrowprops": {"arrowstyle": "-", "color": GREY, "lw": 0.5, "shrinkA": 0, "shrinkB": 0}}
         ax.annotate(
