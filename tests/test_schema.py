@@ -405,6 +405,20 @@ def test_semicolon_file_gives_one_message(raw_dir):
     ]
 
 
+def test_old_mac_line_ends_give_one_message(raw_dir):
+    """A file whose lines end in a carriage return alone gave a csv.Error traceback."""
+    from dprk_russia.data.clean import read_raw
+
+    (raw_dir / "claims.csv").write_bytes((HEADER + GOOD_ROW).replace("\n", "\r").encode("utf-8"))
+    problems = validate_raw(raw_dir)
+    assert [str(p) for p in problems] == [
+        "claims.csv:1: lines end in a carriage return alone (old Mac format); save the file with LF "
+        "or CRLF line ends (in Excel: 'CSV UTF-8')"
+    ]
+    with pytest.raises(ValueError, match=r"claims\.csv:1: lines end in a carriage return alone"):
+        read_raw(raw_dir)
+
+
 def test_cp1252_file_names_line_and_column(raw_dir):
     row = "c2,killed,5,5,about,assessed,,,2024-01-01,Minist\xe8re,media,s1,n,yes,total\n"
     (raw_dir / "claims.csv").write_bytes((HEADER + GOOD_ROW + row).encode("cp1252"))

@@ -268,9 +268,10 @@ def read_table(
 
     UTF-8 (a BOM is allowed), comma-separated, CRLF or LF line ends, one header row. Every
     problem that prevents reading the file (missing or empty file, invalid UTF-8, another
-    delimiter, a header name with spaces around it, a missing or repeated column, ragged or
-    malformed rows) is appended to ``problems`` with its line and column. Blank lines are
-    skipped. Returns None when the file cannot be used at all; ragged rows are left out.
+    delimiter, carriage returns alone as line ends, a header name with spaces around it, a
+    missing or repeated column, ragged or malformed rows) is appended to ``problems`` with its
+    line and column. Blank lines are skipped. Returns None when the file cannot be used at
+    all; ragged rows are left out.
     """
     p = Path(path)
     name = p.name
@@ -282,6 +283,14 @@ def read_table(
         problems.append(Problem(name, 1, "", "file is empty (expected a header row and data)"))
         return None
     first_line = raw.split(b"\n", 1)[0].removeprefix(b"\xef\xbb\xbf")
+    if b"\r" in first_line.rstrip(b"\r"):  # lines that end in a carriage return alone
+        problems.append(
+            Problem(
+                name, 1, "", "lines end in a carriage return alone (old Mac format); save the file "
+                "with LF or CRLF line ends (in Excel: 'CSV UTF-8')",
+            )
+        )
+        return None
     header = next(csv.reader([first_line.decode("utf-8", errors="replace").rstrip("\r")]), [])
     try:
         text = raw.decode("utf-8-sig")
