@@ -14,19 +14,7 @@ import numpy as np
 import pandas as pd
 
 from dprk_russia.data.io import Problem
-from dprk_russia.data.schema import ISO_DATE_RE, per_value
-from dprk_russia.data.vocab import iso_bounds
-
-
-def _start(value: str) -> date | None:
-    b = iso_bounds(value) if value and re.fullmatch(ISO_DATE_RE, value) else None
-    return b[0] if b else None
-
-
-def _end(value: str) -> date | None:
-    b = iso_bounds(value) if value and re.fullmatch(ISO_DATE_RE, value) else None
-    return b[1] if b else None
-
+from dprk_russia.data.schema import first_day, last_day, per_value
 
 #: Relays of one statement published within this many days of the first are copies, not repeats
 #: (the same window the analysis uses to count a relayed figure once).
@@ -89,8 +77,8 @@ def repeat_candidates(
         claims["source_id"].map({k: hand[i] for k, hand in relays.items()}).fillna("").to_numpy(dtype=object)
         for i in (0, 1)
     )
-    start = per_value(claims["published"], lambda v: _ordinal(_start(v))).to_numpy(dtype=float)
-    end = per_value(claims["published"], lambda v: _ordinal(_end(v))).to_numpy(dtype=float)
+    start = per_value(claims["published"], lambda v: _ordinal(first_day(v))).to_numpy(dtype=float)
+    end = per_value(claims["published"], lambda v: _ordinal(last_day(v))).to_numpy(dtype=float)
     notes = pd.unique(claims["note"])  # relays repeat a note many times: read each once
     cleared = claims["note"].map({n: NOT_A_REPEAT in n.lower() for n in notes})
     words = claims["note"].map({n: REPEAT_WORDS.search(n) for n in notes})
@@ -151,9 +139,9 @@ def _earliest_same_hand(
     same = claims[has].groupby(["indicator", "value_low", "value_high"], sort=False)
     figure[has] = same.ngroup().to_numpy()
     # the order the rows of a figure are read in: published (first day; undated last), claim id
-    first_day = np.where(np.isnan(start), date.max.toordinal(), start)
+    start_day = np.where(np.isnan(start), date.max.toordinal(), start)
     ids = pd.factorize(claims["claim_id"], sort=True)[0]
-    order = np.lexsort((ids, first_day, figure))
+    order = np.lexsort((ids, start_day, figure))
     order = order[has[order]]
     rank = np.empty(n, dtype=np.int64)
     rank[order] = np.arange(len(order))

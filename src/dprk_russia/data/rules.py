@@ -28,8 +28,9 @@ from dprk_russia.data.repeats import (  # noqa: F401  (re-exported: intake and t
     unmarked_repeats,
 )
 from dprk_russia.data.schema import (
-    ISO_DATE_RE,
     column_schemas,
+    first_day,
+    last_day,
     odd_character,
     per_value,
     read_raw_frames,
@@ -200,12 +201,6 @@ def _duplicates(name: str, df: pd.DataFrame) -> list[Problem]:
     ]
 
 
-def _first_day(value: str) -> date | None:
-    """First day covered by a well-formed ISO date of any precision, else None."""
-    bounds = iso_bounds(value) if re.fullmatch(ISO_DATE_RE, value or "") else None
-    return bounds[0] if bounds else None
-
-
 def _days(values: pd.Series, func: Callable[[str], date | None]) -> np.ndarray:
     """``func`` of each cell (a date or None) as a day number (NaN for None), to compare whole
     columns at once; computed once per distinct value."""
@@ -222,7 +217,7 @@ def _future_dates(name: str, df: pd.DataFrame, today: date) -> list[Problem]:
     out = []
     for col in columns.get(name, ()):
         values = df[col]
-        later = _days(values, _first_day) > today.toordinal()
+        later = _days(values, first_day) > today.toordinal()
         for line, value in values[later].items():
             out.append(Problem(name, int(line), col, f"{value} is in the future (today is {today})"))
     return out
@@ -334,16 +329,6 @@ def _repeat_rules(df: pd.DataFrame) -> list[Problem]:
     return out
 
 
-def _end(value: str) -> date | None:
-    b = iso_bounds(value) if value and re.fullmatch(ISO_DATE_RE, value) else None
-    return b[1] if b else None
-
-
-def _start(value: str) -> date | None:
-    b = iso_bounds(value) if value and re.fullmatch(ISO_DATE_RE, value) else None
-    return b[0] if b else None
-
-
 def _killed_above_total(claims: pd.DataFrame) -> tuple[list[Problem], list[Problem]]:
     """Killed above total casualties for the same estimator and date (period_end, else published):
     ``(errors, warnings)``, an error when both figures are on the same page."""
@@ -353,7 +338,7 @@ def _killed_above_total(claims: pd.DataFrame) -> tuple[list[Problem], list[Probl
     counted = counted[counted["indicator"].isin(["killed", "casualties_total"])]
     if "repeat_of" in counted.columns:
         counted = counted[counted["repeat_of"].str.strip() == ""]
-    when = per_value(counted["period_end"].where(counted["period_end"] != "", counted["published"]), _end)
+    when = per_value(counted["period_end"].where(counted["period_end"] != "", counted["published"]), last_day)
     counted = counted.assign(_when=when, _low=per_value(counted["value_low"], _number).astype(float),
                              _high=per_value(counted["value_high"], _number).astype(float))
     counted = counted[counted["_when"].notna()]
@@ -391,21 +376,22 @@ def plausibility(claims: pd.DataFrame, sources: pd.DataFrame | None) -> tuple[li
     c = "claims.csv"
     accessed: dict[str, date] = {}
     if sources is not None:
-        acc = per_value(sources["accessed"], _end)
+        acc = per_value(sources["accessed"], last_day)
         has = acc.notna()
         accessed = dict(zip(sources["source_id"][has], acc[has], strict=True))
-        for line in sources.index[_days(sources["published"], _start) > _days(sources["accessed"], _end)]:
+        after = _days(sources["published"], first_day) > _days(sources["accessed"], last_day)
+        for line in sources.index[after]:
             row = sources.loc[line]
             msg = f"published {row['published']} is after accessed {row['accessed']}"
             errors.append(Problem("sources.csv", int(line), "published", msg))
     published = claims["published"]
-    pub_start, pub_end = _days(published, _start), _days(published, _end)
+    pub_start, pub_end = _days(published, first_day), _days(published, last_day)
     acc_day = claims["source_id"].map({k: float(d.toordinal()) for k, d in accessed.items()})
     for line in claims.index[pub_start > acc_day.to_numpy(dtype=float)]:
         when = accessed[claims.at[line, "source_id"]].isoformat()
         msg = f"published {published[line]} is after the source was accessed ({when})"
         errors.append(Problem(c, int(line), "published", msg))
-    pe = _days(claims["period_end"], _start)
+    pe = _days(claims["period_end"], first_day)
     for line in claims.index[(pe > pub_end) & (claims["basis"] != "forecast").to_numpy()]:
         pe_text = claims.at[line, "period_end"]
         msg = f"period_end {pe_text} is after published {published[line]} (only forecasts may)"

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -122,6 +123,18 @@ def per_value(values: pd.Series, func: Callable[[str], object]) -> pd.Series:
     for i, v in enumerate(uniq):  # one by one: a result may itself be a tuple
         found[i] = func(v)
     return pd.Series(found[codes], index=values.index, dtype=object)
+
+
+def first_day(value: str) -> date | None:
+    """The first day an ISO date ('2024', '2024-03', '2024-03-18') covers; None if it is none."""
+    b = iso_bounds(value) if value and re.fullmatch(ISO_DATE_RE, value) else None
+    return b[0] if b else None
+
+
+def last_day(value: str) -> date | None:
+    """The last day an ISO date covers; None if it is none."""
+    b = iso_bounds(value) if value and re.fullmatch(ISO_DATE_RE, value) else None
+    return b[1] if b else None
 
 
 def _valid_iso(value: str) -> bool:
