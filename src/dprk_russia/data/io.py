@@ -351,13 +351,8 @@ def read_table(
         if all(keep):
             table.rows, table.lines = rows, list(range(2, len(rows) + 2))
         else:
-            for i, (row, k) in enumerate(zip(rows, keep, strict=True)):
-                if k:
-                    table.rows.append(row)
-                    table.lines.append(i + 2)
-                elif len(row) != width and "".join(row).strip():
-                    ragged = f"ragged row: {len(row)} fields, header has {width}"
-                    problems.append(Problem(name, i + 2, "", ragged))
+            for i, row in enumerate(rows):
+                _take_row(row, i + 2, width, name, table, problems)
     else:
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         next(reader)
@@ -378,6 +373,20 @@ def _one_line_each(text: str, records: int) -> bool:
     return lf + (0 if text.endswith("\n") else 1) == records
 
 
+def _take_row(
+    row: list[str], line: int, width: int, name: str, table: Table, problems: list[Problem]
+) -> None:
+    """Add a record starting on ``line`` to ``table``: a blank one is skipped, a ragged one
+    (not ``width`` fields) is reported and left out."""
+    if not "".join(row).strip():
+        return
+    if len(row) != width:
+        problems.append(Problem(name, line, "", f"ragged row: {len(row)} fields, header has {width}"))
+        return
+    table.rows.append(row)
+    table.lines.append(line)
+
+
 def _read_rows(reader, header: list[str], name: str, table: Table, problems: list[Problem]) -> bool:
     """The rows after the header, one at a time with the line each starts on (records that span
     lines); blank lines skipped, ragged rows reported and left out. False for malformed CSV."""
@@ -386,15 +395,7 @@ def _read_rows(reader, header: list[str], name: str, table: Table, problems: lis
         for row in reader:
             line = start
             start = reader.line_num + 1
-            if not row or all(not cell.strip() for cell in row):
-                continue
-            if len(row) != len(header):
-                problems.append(
-                    Problem(name, line, "", f"ragged row: {len(row)} fields, header has {len(header)}")
-                )
-                continue
-            table.rows.append(row)
-            table.lines.append(line)
+            _take_row(row, line, len(header), name, table, problems)
     except csv.Error as err:
         problems.append(Problem(name, reader.line_num, "", f"malformed CSV: {err}"))
         return False
