@@ -322,7 +322,8 @@ $(BUILD)/claims-xlsx.done: $(call sha,$(SRC_XLSX)) $(BUILD)/1.0-clean-claims.don
 $(BUILD)/1.1-pooled-estimate.done: $(call sha,notebooks/1.1-pooled-estimate.py $(SRC_ANALYSIS)) $(BUILD)/1.0-clean-claims.done $(BUILD)/params-pooled.txt
 	@$(call run_nb,notebooks/1.1-pooled-estimate.py,1.1-pooled-estimate)
 
-$(BUILD)/5.0-backtest.done: $(call sha,notebooks/5.0-backtest.py $(SRC_ANALYSIS)) $(BUILD)/1.1-pooled-estimate.done
+# the backtest picks the pooled indicators itself (as 1.1 does): it runs beside 1.1, right after cleaning
+$(BUILD)/5.0-backtest.done: $(call sha,notebooks/5.0-backtest.py $(SRC_ANALYSIS)) $(BUILD)/1.0-clean-claims.done $(BUILD)/params-pooled.txt
 	@$(call run_nb,notebooks/5.0-backtest.py,5.0-backtest)
 
 $(ANALYSES:%=$(BUILD)/%.done): $(BUILD)/%.done: $(HASH)/notebooks/%.py.sha $(call sha,$(SRC_ANALYSIS)) $(BUILD)/1.1-pooled-estimate.done $(BUILD)/params-analysis.txt

@@ -9,8 +9,8 @@
 # %% [markdown]
 # # 5.0 Backtest of the pooled estimate
 #
-# **Reads** `data/processed/claims.csv`, `data/processed/consensus_over_time.csv` (which
-# indicators have a pooled curve), `data/raw/estimators.csv`.
+# **Reads** `data/processed/claims.csv`, `data/raw/indicators.csv` and `data/raw/estimators.csv`
+# (it picks the indicators with a pooled curve as 1.1 does, so it runs beside 1.1, not after it).
 # **Writes** `reports/backtest/backtest.csv` (one row per cut-off and later figure),
 # `reports/backtest/summary.csv` (per indicator and overall: median absolute log error of
 # each method and the share of figures inside the band) and `data/processed/findings_backtest.csv`
@@ -43,7 +43,7 @@ from dprk_russia.analysis import backtest, findings, pooled
 from dprk_russia.build.context import show_figure, show_table
 from dprk_russia.build.variants import variant_dirs
 from dprk_russia.data.clean import load_processed
-from dprk_russia.data.io import read_csv, write_csv
+from dprk_russia.data.io import write_csv
 from dprk_russia.data.schema import read_raw_csv
 from dprk_russia.report import diagnostics
 
@@ -54,12 +54,14 @@ PROCESSED_DIR, REPORTS_DIR = variant_dirs(
 raw, processed = PROJECT_ROOT / RAW_DIR, PROJECT_ROOT / PROCESSED_DIR
 out = PROJECT_ROOT / REPORTS_DIR / "backtest"
 claims = load_processed(processed / "claims.csv")
-curves = read_csv(processed / "consensus_over_time.csv", text=False)
 registry = read_raw_csv(raw / "estimators.csv")
 settings = pooled.PoolSettings(
     smoothness=float(POOL_SMOOTHNESS), band=float(POOL_BAND), include_warring=POOL_WARRING == "in"
 )
-indicators = sorted(curves["indicator"].unique())
+warring = pooled.warring_estimators(claims, registry)
+# the indicators of 1.1's pooled curves (consensus_over_time.csv), chosen by the same rule
+indicator_table = read_raw_csv(raw / "indicators.csv")
+indicators = sorted(pooled.pooled_indicators(claims, indicator_table, 3, warring, settings.include_warring))
 cuts = backtest.quarterly_cuts(CUT_FIRST, CUT_LAST)
 
 # %% [markdown]
@@ -68,7 +70,6 @@ cuts = backtest.quarterly_cuts(CUT_FIRST, CUT_LAST)
 # is never seen by the choice.
 
 # %%
-warring = pooled.warring_estimators(claims, registry)
 tune_cuts, scored_cuts = backtest.halves(cuts)
 every = backtest.predictions(claims, indicators, cuts, int(HORIZON_DAYS), settings, warring)
 chosen, tuning, tuning_targets = backtest.tune(

@@ -479,3 +479,19 @@ def test_a_batch_with_a_period_total_gives_each_row_as_a_single_call():
     for r in range(len(X)):
         f1, g1 = prob(X[r])
         assert f1 == fb[r] and np.array_equal(g1, G[r])
+
+
+def test_the_backtest_picks_the_indicators_of_the_committed_pooled_curves():
+    """5.0 runs beside 1.1, not after it: it chooses the pooled indicators by 1.1's rule, which
+    must give exactly the indicators of consensus_over_time.csv (1.1's curves)."""
+    from dprk_russia import PROJECT_ROOT
+    from dprk_russia.data.clean import load_processed
+    from dprk_russia.data.io import read_csv
+    from dprk_russia.data.schema import read_raw_csv
+
+    processed, raw = PROJECT_ROOT / "data/processed", PROJECT_ROOT / "data/raw"
+    claims = load_processed(processed / "claims.csv")
+    warring = pooled.warring_estimators(claims, read_raw_csv(raw / "estimators.csv"))
+    picked = pooled.pooled_indicators(claims, read_raw_csv(raw / "indicators.csv"), 3, warring, True)
+    curves_of_1_1 = read_csv(processed / "consensus_over_time.csv", text=False)["indicator"].unique()
+    assert len(picked) > 1 and sorted(picked) == sorted(curves_of_1_1)
