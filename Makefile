@@ -307,8 +307,9 @@ $(HASHED:%=$(HASH)/%.sha):
 	@mkdir -p $(@D); git hash-object -- $(call shquote,$(patsubst $(HASH)/%.sha,%,$@)) > $@
 
 # ---- pipeline
+# a locked build starts its warm process here, so that its imports overlap validation
 $(BUILD)/validated: $(call sha,$(RAW) $(SRC_DATA)) $(VENV)/.synced
-	@$(PY) -m dprk_russia.data.validate data/raw --stamp $@
+	@$(if $(DPRK_WARM),$(PY) -S $(PKG)/build/warm.py --spawn $(DPRK_WARM) && )$(PY) -m dprk_russia.data.validate data/raw --stamp $@
 
 $(BUILD)/1.0-clean-claims.done: $(call sha,notebooks/1.0-clean-claims.py $(SRC_CLEAN)) $(BUILD)/validated $(BUILD)/params-data.txt
 	@$(call run_nb,notebooks/1.0-clean-claims.py,1.0-clean-claims)

@@ -188,6 +188,35 @@ def test_end_waits_until_the_warm_process_is_gone(tmp_path: Path):
         build.end()
 
 
+def test_a_warm_process_started_with_validation_ends_with_a_build_that_fails_there():
+    """Validation starts the warm process (``--spawn``, returning at once) so that its imports
+    overlap; a build that ends meanwhile (its validation failed) ends it at once, not once it
+    has imported everything."""
+    build = Build()
+    spawner = [sys.executable, "-S", str(PROJECT_ROOT / "src/dprk_russia/build/warm.py"), "--spawn", build.id]
+    subprocess.run(spawner, env=env(), check=True, timeout=10)
+    server = _spawned(build.id)
+    assert _alive(server)
+    build.end()
+    ended = time.monotonic()
+    while _alive(server):
+        assert time.monotonic() - ended < 1.0, "the warm process outlived its build"
+        time.sleep(0.005)
+    assert warm._connect(build.id) is None
+
+
+def _spawned(build: str) -> int:
+    """The id of the warm process started for ``build`` (found by its command line)."""
+    wanted = b"dprk_russia.build.warm\0" + build.encode() + b"\0"
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if (proc / "cmdline").read_bytes().endswith(wanted):
+                return int(proc.name)
+        except OSError:
+            continue
+    raise AssertionError(f"no warm process for build {build}")
+
+
 def _slow(tmp_path: Path, build: Build) -> Path:
     """Start a step whose notebook sleeps; once the notebook has begun, its temporary file."""
     nb = tmp_path / "slow.py"

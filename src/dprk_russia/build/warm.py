@@ -2,8 +2,9 @@
 
 A notebook run used to start a kernel that imported pandas, SciPy, matplotlib and the project
 (about 3 s of CPU per notebook, nine times per build). Inside a locked build the Makefile
-sets ``DPRK_WARM`` to the id of the make process. Then the first notebook step starts a
-server (``python -m dprk_russia.build.warm ID``) that imports all of that once and listens
+sets ``DPRK_WARM`` to the id of the make process. Then validation (``--spawn``, so that the
+imports overlap it) or else the first notebook step starts a server
+(``python -m dprk_russia.build.warm ID``) that imports all of that once and listens
 on a local socket; every notebook step (:func:`delegate`, called by
 :mod:`dprk_russia.build.run`) asks it to run the notebook, and it forks a copy of itself
 that runs the step with :func:`dprk_russia.build.run.main` and the in-process engine
@@ -115,16 +116,22 @@ def _send(sock: socket.socket, signum: int) -> None:
         pass
 
 
-def _start(build: str) -> socket.socket | None:
-    """Start the build's server (a second one started meanwhile finds the name taken and ends)
-    and connect once it listens; None if it does not come up."""
-    proc = subprocess.Popen(
+def spawn(build: str) -> subprocess.Popen:
+    """Start the build's server, detached (its own session, no terminal), and return at once;
+    a second one started meanwhile finds the name taken and ends."""
+    return subprocess.Popen(
         [sys.executable, "-m", "dprk_russia.build.warm", build],
         stdin=subprocess.DEVNULL,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+
+
+def _start(build: str) -> socket.socket | None:
+    """Start the build's server (or find the one starting) and connect once it listens; None if
+    it does not come up."""
+    proc = spawn(build)
     deadline = time.monotonic() + READY_TIMEOUT
     while time.monotonic() < deadline:
         sock = _connect(build)
@@ -164,9 +171,16 @@ def serve(build: str) -> int:
         server.bind(_address(build))
     except OSError:
         return 0  # another server of this build has it
-    gone = _watch_build(int(build))
+    try:
+        gone = _watch_build(int(build))
+    except ProcessLookupError:
+        return 0  # the build has ended already
+    # a build that ends while this is still importing (its validation failed, say) ends it at once
+    preloaded = threading.Event()
+    threading.Thread(target=_end_early, args=(int(build), gone, preloaded), daemon=True).start()
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # as build.run does
     preload()
+    preloaded.set()
     server.listen(16)  # steps retry their connection until now
     uid = os.getuid()
     enders = []  # kept open until this process is gone: each one's EOF says so
@@ -249,11 +263,26 @@ def _reap(block: bool = False) -> bool:
             return pid != 0
 
 
+def _end_early(build: int, gone: int | None, preloaded: threading.Event) -> None:
+    """Exit the moment the build's make process ends, if that is before :func:`preload` is done
+    (no step can have been taken yet; after that the server's loop ends it)."""
+    if gone is not None:
+        select.select([gone], [], [])
+    else:
+        while _alive(build) and not preloaded.is_set():
+            time.sleep(0.25)
+    if not preloaded.is_set():
+        os._exit(0)
+
+
 def _watch_build(pid: int) -> int | None:
     """A descriptor that becomes readable the moment the build's make process ends (a pidfd),
-    so the server ends with it; None where the kernel has none (then it is polled)."""
+    so the server ends with it; None where the kernel has none (then it is polled).
+    ProcessLookupError if it has ended already."""
     try:
         return os.pidfd_open(pid)
+    except ProcessLookupError:
+        raise  # it has ended already
     except (AttributeError, OSError):
         return None
 
@@ -318,6 +347,9 @@ def _watch(conn: socket.socket) -> None:
 if __name__ == "__main__":
     if sys.argv[1] == "--end":  # run by path with the system python3 (standard library only)
         end(sys.argv[2])
+        sys.exit(0)
+    if sys.argv[1] == "--spawn":  # run by path with the venv's python -S, as validation starts
+        spawn(sys.argv[2])
         sys.exit(0)
     status = serve(sys.argv[1])
     # at once: no interpreter tear-down (a second or so of freeing pandas and matplotlib on a
