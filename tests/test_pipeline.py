@@ -213,7 +213,8 @@ def test_failing_notebook_is_named_and_outputs_survive(built_copy: Path):
 def test_interrupted_build_leaves_no_partial_file_and_recovers(built_copy: Path):
     clone = built_copy
     committed = tree_hashes(clone, "data/processed", "reports")
-    (clone / "build/default/2.0-shipments.done").unlink()  # so it and the reports run again
+    # so it and the reports run again (the oil notebook: among the shortest that write figures)
+    (clone / "build/default/2.1-oil-transfers.done").unlink()
     proc = subprocess.Popen(
         ["make", "report", f"VENV={VENV}"],
         cwd=clone,
@@ -228,10 +229,10 @@ def test_interrupted_build_leaves_no_partial_file_and_recovers(built_copy: Path)
     while time.time() < deadline:
         line = proc.stdout.readline()
         seen += line
-        if line.startswith("[start] 2.0-shipments"):
+        if line.startswith("[start] 2.1-oil-transfers"):
             break
     # inside the notebook, once it has begun writing its outputs (each is logged as it is written)
-    written = clone / "build/default/executed/.tmp-2.0-shipments.written"
+    written = clone / "build/default/executed/.tmp-2.1-oil-transfers.written"
     while not (written.exists() and written.stat().st_size):
         assert time.time() < deadline and proc.poll() is None, seen
         time.sleep(0.02)
