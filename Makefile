@@ -201,8 +201,12 @@ endif
 variant-name: ## Print the variant folder name of the given parameters (empty for the defaults)
 	@echo $(call shquote,$(VARIANT))
 
-test: $(VENV)/.synced ## Run the test suite (creates .venv first if needed)
-	$(PY) -m pytest
+# the tests run in $(JOBS) processes (pytest-xdist), each taking whole files: the tests of a file
+# share its fixtures (one built clone, one Lab server, one browser), and while one process waits
+# for a build, a server or a browser, the other runs unit tests; the longest files go first
+# (tests/conftest.py), not xdist's largest-first order
+test: $(VENV)/.synced ## Run the test suite in $(JOBS) processes (creates .venv first if needed)
+	$(PY) -m pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder
 
 venv: $(VENV)/.synced ## Create or update .venv from uv.lock
 

@@ -13,6 +13,20 @@ import pytest
 from dprk_russia import PROJECT_ROOT
 from dprk_russia.data.clean import clean_claims
 
+#: Files of end-to-end tests, longest first. They run first (then the rest, by name), so that
+#: under `make test` (pytest-xdist: a file per process, in this order) none starts last.
+LONGEST_FIRST = (
+    "test_pipeline.py", "test_lab_browser.py", "test_bad_input.py", "test_lab.py", "test_pipeline_fresh.py",
+    "test_browser.py", "test_warm.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Put the tests of :data:`LONGEST_FIRST` first, in that order (a stable sort)."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+
+
 HEADER = (
     "claim_id,indicator,value_low,value_high,qualifier,basis,period_start,period_end,"
     "published,estimator,estimator_type,source_id,note,checked,scope\n"
