@@ -7,7 +7,10 @@ SHELL := bash
 .DELETE_ON_ERROR:
 .SUFFIXES:
 MAKEFLAGS += --no-builtin-rules --no-print-directory
-JOBS ?= $(shell nproc 2>/dev/null || echo 2)
+# the cores this process may use: nproc without OMP_NUM_THREADS / OMP_THREAD_LIMIT, which it would
+# otherwise obey (the OMP_NUM_THREADS=1 that this Makefile exports to its recipes, or that a user
+# sets for BLAS, would make every build and `make test` run on one core)
+JOBS ?= $(shell env -u OMP_NUM_THREADS -u OMP_THREAD_LIMIT nproc 2>/dev/null || echo 2)
 ifeq (,$(filter -j% j%,$(MAKEFLAGS))$(BUILD_LOCKED))
 MAKEFLAGS += -j$(JOBS)
 endif

@@ -186,3 +186,14 @@ def test_make_rule_depends_on_every_module_the_notebook_uses(path: Path):
         missing = sorted(m.relative_to(PROJECT_ROOT).as_posix() for m in used)
         missing = [m for m in missing if m not in deps]
         assert not missing, f"{rule.split(':')[0]} lacks {missing}"
+
+
+@pytest.mark.parametrize("omp", ["1", ""])
+def test_make_runs_as_many_jobs_as_there_are_cores_whatever_omp_num_threads_says(omp: str):
+    """`nproc` obeys OMP_NUM_THREADS: the 1 that the Makefile exports to its recipes (so to
+    `make test`'s builds) or that a user sets for BLAS must not make builds run on one core."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "OMP_NUM_THREADS")}
+    env |= {"OMP_NUM_THREADS": omp} if omp else {}
+    res = subprocess.run(["make", "-pq", "report"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
+    flags = next(ln for ln in res.stdout.splitlines() if ln.startswith("MAKEFLAGS = "))
+    assert f"-j{len(os.sched_getaffinity(0))}" in flags.split()
