@@ -332,16 +332,22 @@ def _run(conn: socket.socket, request: dict, fds: list[int]) -> int:
 
 
 def _watch(conn: socket.socket) -> None:
-    """A signal forwarded by the step is raised here; a step gone away stops the run."""
+    """A signal forwarded by the step is raised here; a step gone away stops the run.
+
+    The signal goes to the run's main thread (``pthread_kill``): sent to the process, the kernel
+    may hand it to this thread instead, and then a notebook blocked in a system call (a sleep, a
+    long read) would not be interrupted and would run on to its end."""
+    main = threading.main_thread().ident
+    assert main is not None
     while True:
         try:
             data = conn.recv(1)
         except OSError:
             data = b""
         if not data:
-            os.kill(os.getpid(), signal.SIGTERM)
+            signal.pthread_kill(main, signal.SIGTERM)
             return
-        os.kill(os.getpid(), data[0])
+        signal.pthread_kill(main, data[0])
 
 
 if __name__ == "__main__":
