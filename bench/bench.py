@@ -191,6 +191,8 @@ def bench_test() -> None:
     summary = (res.stdout.strip().splitlines() or ["(no output)"])[-1].strip("= ")
     line("make test (wall)", f"{wall:.1f} s", f"<= {GOALS['test']:.0f} s", wall <= GOALS["test"])
     line("make test (CPU)", f"{cpu:.1f} s", summary)
+    for failed in (ln for ln in res.stdout.splitlines() if ln.startswith(("FAILED ", "ERROR "))):
+        print(f"      {failed}", flush=True)
 
 
 def bench_clone() -> None:
