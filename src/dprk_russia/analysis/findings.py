@@ -18,7 +18,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from dprk_russia.analysis import tables
@@ -29,6 +28,7 @@ from dprk_russia.analysis.precision import round_sig
 from dprk_russia.data.clean import FINDINGS_COLUMNS as DICTIONARY
 from dprk_russia.data.clean import FINDINGS_PARTS as PARTS
 from dprk_russia.data.io import read_csv, write_csv
+from dprk_russia.data.schema import per_value
 
 COLUMNS = list(DICTIONARY)
 
@@ -195,9 +195,8 @@ DATE_NOT_ON_PAGE = re.compile(
 
 def _says_undated(texts: pd.Series) -> pd.Series:
     """Which texts match :data:`DATE_NOT_ON_PAGE` (missing: no), searched once per distinct text."""
-    codes, uniq = pd.factorize(texts.fillna("").astype(str), use_na_sentinel=False)
-    hits = np.array([DATE_NOT_ON_PAGE.search(v) is not None for v in uniq], dtype=bool)
-    return pd.Series(hits[codes], index=texts.index)
+    found = per_value(texts.fillna("").astype(str), lambda v: DATE_NOT_ON_PAGE.search(v) is not None)
+    return found.astype(bool)
 
 
 def dating(claims: pd.DataFrame, sources: pd.DataFrame) -> list[dict]:
