@@ -249,7 +249,6 @@ def oil_runrate(claims: pd.DataFrame, rr: pd.DataFrame, ind: pd.DataFrame, lang:
     fig, (ax,) = subplots(1, height=4.0)
     notified = False
     n = first_copies(claims, rr["claim_id"]).to_numpy()
-    marks = []
     for r, copies in zip(rr[n > 0].itertuples(), n[n > 0], strict=True):
         col = colours.get(r.estimator, "#999999")
         is_notified = r.indicator == "refined_oil_notified"
@@ -260,7 +259,7 @@ def oil_runrate(claims: pd.DataFrame, rr: pd.DataFrame, ind: pd.DataFrame, lang:
         link_point(bar, by_id.loc[r.claim_id], lang)
         # end ticks, so that a one-month period reads as a period, not a stub
         ax.plot([r.period_start, r.period_end], [y, y], "|", color=col, markersize=9, markeredgewidth=1.5)
-        marks.append((r.period_end, y, int(copies)))
+        count_label(ax, r.period_end, y, int(copies))
     cap = UN_CAP_BARRELS
     ax.axhline(cap, color="#333333", linewidth=1.0, linestyle=(0, (6, 3)), zorder=0)
     ax.annotate(
@@ -279,8 +278,6 @@ def oil_runrate(claims: pd.DataFrame, rr: pd.DataFrame, ind: pd.DataFrame, lang:
     ax.set_ylim(bottom=0)
     date_axis(ax, lang)
     number_axis(ax, lang)
-    for x, y, copies in marks:
-        count_label(ax, x, y, copies)
     place_legend(ax, handles, labels)
     finish(
         fig,
