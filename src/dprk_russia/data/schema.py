@@ -125,15 +125,20 @@ def per_value(values: pd.Series, func: Callable[[str], object]) -> pd.Series:
     return pd.Series(found[codes], index=values.index, dtype=object)
 
 
+def _iso_days(value: str) -> tuple[date, date] | None:
+    """The first and last day of a well-formed ISO date ('2024', '2024-03', '2024-03-18'), else None."""
+    return iso_bounds(value) if value and re.fullmatch(ISO_DATE_RE, value) else None
+
+
 def first_day(value: str) -> date | None:
-    """The first day an ISO date ('2024', '2024-03', '2024-03-18') covers; None if it is none."""
-    b = iso_bounds(value) if value and re.fullmatch(ISO_DATE_RE, value) else None
+    """The first day an ISO date covers (:func:`_iso_days`); None if it is none."""
+    b = _iso_days(value)
     return b[0] if b else None
 
 
 def last_day(value: str) -> date | None:
-    """The last day an ISO date covers; None if it is none."""
-    b = iso_bounds(value) if value and re.fullmatch(ISO_DATE_RE, value) else None
+    """The last day an ISO date covers (:func:`_iso_days`); None if it is none."""
+    b = _iso_days(value)
     return b[1] if b else None
 
 
