@@ -32,6 +32,8 @@ import websocket
 
 from dprk_russia import PROJECT_ROOT
 
+from .conftest import fresh_clone
+
 VENV = PROJECT_ROOT / ".venv"
 NOTEBOOK = "notebooks/2.0-shipments.py"
 TOKEN = uuid.uuid4().hex
@@ -263,10 +265,7 @@ def lab(tmp_path_factory: pytest.TempPathFactory):
     executed notebooks; both share a Jupyter data folder (the signature store) in the test's
     temporary folder, as they share the user's."""
     tmp = tmp_path_factory.mktemp("lab")
-    root = tmp / "repo"
-    subprocess.run(["git", "clone", "-q", str(PROJECT_ROOT), str(root)], check=True)
-    for name in ("uv.lock", "pyproject.toml"):
-        os.utime(root / name, (0, 0))
+    root = fresh_clone(tmp)
     data_dir = {"JUPYTER_DATA_DIR": str(tmp / "jupyter-data")}
     env = clean_env() | data_dir
     make = ["make", f"VENV={VENV}", f"TOOLS={PROJECT_ROOT / '.tools'}"]

@@ -18,8 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from dprk_russia import PROJECT_ROOT
-
+from .conftest import fresh_clone
 from .test_browser import ARGS, CHROMIUM
 from .test_lab import TOKEN, Server
 
@@ -34,10 +33,7 @@ TIMEOUT = 180_000  # ms: a cell of 1.1 fits every pooled curve
 def lab(tmp_path_factory: pytest.TempPathFactory):
     sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests skipped: playwright missing")
     tmp = tmp_path_factory.mktemp("lab-browser")
-    root = tmp / "repo"
-    subprocess.run(["git", "clone", "-q", str(PROJECT_ROOT), str(root)], check=True)
-    for name in ("uv.lock", "pyproject.toml"):
-        os.utime(root / name, (0, 0))
+    root = fresh_clone(tmp)
     shots = Path(os.environ.get("DPRK_LAB_SCREENSHOTS") or tmp / "shots").resolve()
     shots.mkdir(parents=True, exist_ok=True)
     server = Server(root, tmp, {"JUPYTER_DATA_DIR": str(tmp / "jupyter-data")})

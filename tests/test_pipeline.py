@@ -22,6 +22,8 @@ import pytest
 
 from dprk_russia import PROJECT_ROOT
 
+from .conftest import fresh_clone
+
 VENV = PROJECT_ROOT / ".venv"
 
 
@@ -75,10 +77,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str
     as on another machine, so that one clean build checks both that the committed outputs are
     those of the committed inputs and that they do not depend on the CPU (issue: reproducible
     on any machine). The later, incremental builds of its copies use this CPU's own kernels."""
-    dst = tmp_path_factory.mktemp("built") / "repo"
-    subprocess.run(["git", "clone", "-q", str(PROJECT_ROOT), str(dst)], check=True)
-    for name in ("uv.lock", "pyproject.toml"):
-        os.utime(dst / name, (0, 0))
+    dst = fresh_clone(tmp_path_factory.mktemp("built"))
     committed = tree_hashes(dst, "data/processed", "reports")
     return dst, committed, make(dst, "report", env=other_kernels()).stdout
 
