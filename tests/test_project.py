@@ -197,3 +197,20 @@ def test_make_runs_as_many_jobs_as_there_are_cores_whatever_omp_num_threads_says
     res = subprocess.run(["make", "-pq", "report"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True)
     flags = next(ln for ln in res.stdout.splitlines() if ln.startswith("MAKEFLAGS = "))
     assert f"-j{len(os.sched_getaffinity(0))}" in flags.split()
+
+
+def test_recipes_keep_the_bytecode_they_compile_and_setup_compiles_nothing_up_front():
+    """The environment is set up without compiling every file of .venv (15 s), so recipes must
+    keep what they compile: a PYTHONDONTWRITEBYTECODE=1 in the caller's environment (as on many CI
+    machines) does not reach them, else every process would compile its imports again."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    env |= {"PYTHONDONTWRITEBYTECODE": "1"}
+    probe = "probe:\n\t@python3 -c 'import sys; print(sys.dont_write_bytecode)'"
+    res = subprocess.run(
+        ["make", "-s", "--eval", probe, "probe"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
+    )
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "False"
+    makefile = (PROJECT_ROOT / "Makefile").read_text()
+    sync = next(ln for ln in makefile.splitlines() if " sync --frozen" in ln)
+    assert "--compile-bytecode" not in sync
