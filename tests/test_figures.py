@@ -145,3 +145,44 @@ def test_copies_labels_that_would_leave_the_plot_at_the_top_go_below():
     )
     assert all(b - a >= 9.0 - 1e-9 for a, b in zip(ys, ys[1:], strict=False)), "labels do not overlap"
     plt.close(fig)
+
+
+def _panels_with_text() -> plt.Figure:
+    fig, axes = subplots(3)
+    for i, ax in enumerate(axes[:3]):
+        ax.plot(pd.to_datetime(["2024-01-01", "2025-06-01"]), [10**i, 3 * 10 ** (i + 3)], label=f"series {i}")
+        ax.set_title(f"Panel {i}: a title long enough to matter")
+        ax.set_ylabel("rounds")
+    fig.legend(loc="lower left")
+    return fig
+
+
+def test_the_layout_measures_each_panel_once_and_lays_out_as_matplotlib_does(monkeypatch):
+    """Tight layout with a rect measures every axes twice on an unchanged figure; add_source takes
+    the second measure from the first, which must give exactly matplotlib's own layout."""
+    from contextlib import nullcontext
+
+    from matplotlib.axes import Axes
+
+    from dprk_russia.report import figures
+
+    claims = pd.DataFrame({"estimator": ["A"], "claim_id": ["c1"]})
+    measure = Axes.get_tightbbox
+    calls: list[Axes] = []
+    monkeypatch.setattr(Axes, "get_tightbbox", lambda self, *a, **k: calls.append(self) or measure(self, *a, **k))
+
+    with monkeypatch.context() as m:  # matplotlib's own layout: every axes measured twice
+        m.setattr(figures, "_tight_boxes_once", lambda fig: nullcontext())
+        expected = _panels_with_text()
+        figures.add_source(expected, claims, "en")
+    visible = [ax for ax in expected.axes if ax.get_visible()]
+    assert sorted(map(id, calls)) == sorted(map(id, visible + visible))
+
+    calls.clear()
+    fig = _panels_with_text()
+    figures.add_source(fig, claims, "en")
+    assert [ax.get_position().bounds for ax in fig.axes] == [ax.get_position().bounds for ax in expected.axes]
+    visible = [ax for ax in fig.axes if ax.get_visible()]
+    assert sorted(map(id, calls)) == sorted(map(id, visible))  # each panel measured once
+    assert all("get_tightbbox" not in vars(ax) for ax in fig.axes)  # nothing left on the axes
+    plt.close("all")

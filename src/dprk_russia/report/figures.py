@@ -354,6 +354,33 @@ def count_label(ax: plt.Axes, x: object, y: float, n: int) -> None:
     _COUNT_LABELS.setdefault(ax, []).append((x, y, int(n)))
 
 
+@contextmanager
+def _tight_boxes_once(fig: plt.Figure) -> Iterator[None]:
+    """Inside, each axes of ``fig`` measures its tight box once per renderer and set of arguments.
+
+    With a ``rect``, matplotlib's tight layout measures every axes twice (once for the margins,
+    then again inside the rect) on a figure it has not changed in between: the second measure
+    (ticks, labels and their text extents, the dearest part of laying a figure out) repeats the
+    first exactly, so it is taken from the first. Nothing changes the figure meanwhile, so the
+    layout is the same to the last bit."""
+    axes = list(fig.axes)
+    for ax in axes:
+        memo: dict = {}
+
+        def once(renderer=None, *args, _ax=ax, _memo=memo, **kwargs):  # noqa: ANN001, ANN002, ANN003
+            key = (id(renderer), args, tuple(sorted(kwargs.items())))
+            if key not in _memo:
+                _memo[key] = type(_ax).get_tightbbox(_ax, renderer, *args, **kwargs)
+            return _memo[key]
+
+        ax.get_tightbbox = once
+    try:
+        yield
+    finally:
+        for ax in axes:
+            del ax.get_tightbbox
+
+
 def add_source(
     fig: plt.Figure, claims: pd.DataFrame, lang: str, key: str = "", source: str | None = None
 ) -> None:
@@ -374,7 +401,8 @@ def add_source(
     fig.set_figheight(height + foot)
     # the layout engine runs once here and is not attached to the figure: an attached engine
     # (as ``fig.tight_layout`` leaves behind) makes every ``savefig`` draw the figure twice
-    TightLayoutEngine(rect=(0, (foot + leg_h) / (height + foot), 1, 1)).execute(fig)
+    with _tight_boxes_once(fig):
+        TightLayoutEngine(rect=(0, (foot + leg_h) / (height + foot), 1, 1)).execute(fig)
     if leg:
         leg.set_bbox_to_anchor((0.0, foot / (height + foot)), transform=fig.transFigure)
     for ax in fig.axes:  # the "×n" labels, now that each axes has its size
