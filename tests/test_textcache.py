@@ -1,0 +1,70 @@
+"""Texts measured once per process: the same files, fewer measurements."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib.pyplot as plt
+import matplotlib.text as mtext
+import pandas as pd
+import pytest
+from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.backends.backend_svg import RendererSVG
+from matplotlib.font_manager import FontProperties
+
+from dprk_russia.report import textcache
+from dprk_russia.report.figures import use_style
+
+
+@pytest.fixture
+def counted(monkeypatch):
+    """matplotlib's own measurement, counting the texts it measures; the shared cache emptied."""
+    calls: list[tuple] = []
+    own = textcache._OWN
+
+    def count(renderer, text, prop, ismath, dpi):  # noqa: ANN001, ANN202
+        calls.append((type(renderer).__name__, text, dpi))
+        return own(renderer, text, prop, ismath, dpi)
+
+    monkeypatch.setattr(textcache, "_OWN", count)
+    monkeypatch.setattr(textcache, "_METRICS", {})
+    return calls
+
+
+def test_a_text_is_measured_once_per_kind_and_resolution_of_renderer(counted):
+    prop = FontProperties(family="DejaVu Sans", size=10)
+    agg = [RendererAgg(100, 100, 100), RendererAgg(100, 100, 100)]
+    svg = [RendererSVG(100, 100, io.StringIO()), RendererSVG(100, 100, io.StringIO())]
+    first = [textcache.measure(r, "Rounds, 2024", prop, False, 100) for r in (agg[0], svg[0])]
+    again = [textcache.measure(r, "Rounds, 2024", prop.copy(), False, 100) for r in (agg[1], svg[1])]
+    assert again == first and len(counted) == 2
+    # what matplotlib itself measures with a renderer of its own
+    assert first[0] == textcache._OWN(RendererAgg(50, 50, 100), "Rounds, 2024", prop, False, 100)
+    counted.clear()
+    textcache.measure(RendererAgg(100, 100, 120), "Rounds, 2024", prop, False, 120)  # another dpi
+    textcache.measure(agg[0], "Rounds, 2024", FontProperties(family="DejaVu Sans", size=8), False, 100)
+    textcache.measure(agg[0], "Rounds", prop, False, 100)
+    assert len(counted) == 3
+
+
+def test_figures_are_the_same_bytes_with_and_without_the_shared_measurements(monkeypatch):
+    use_style()
+
+    def draw() -> dict[str, bytes]:
+        fig, ax = plt.subplots(figsize=(4, 3))
+        ax.plot(pd.to_datetime(["2024-01-01", "2025-06-01"]), [1200, 54000], label="Estimator A")
+        ax.set_title("Artillery rounds")
+        ax.legend()
+        fig.tight_layout()
+        out = {}
+        for fmt in ("svg", "png"):
+            buf = io.BytesIO()
+            fig.savefig(buf, format=fmt, metadata={"svg": {"Date": None}, "png": {"Software": None}}[fmt])
+            out[fmt] = buf.getvalue()
+        plt.close(fig)
+        return out
+
+    assert mtext._get_text_metrics_with_cache is textcache.measure
+    shared = [draw(), draw()]
+    monkeypatch.setattr(mtext, "_get_text_metrics_with_cache", textcache._OWN)
+    assert draw() == shared[0] == shared[1]
