@@ -495,3 +495,25 @@ def test_the_backtest_picks_the_indicators_of_the_committed_pooled_curves():
     picked = pooled.pooled_indicators(claims, read_raw_csv(raw / "indicators.csv"), 3, warring, True)
     curves_of_1_1 = read_csv(processed / "consensus_over_time.csv", text=False)["indicator"].unique()
     assert len(picked) > 1 and sorted(picked) == sorted(curves_of_1_1)
+
+
+@pytest.mark.parametrize("include_warring", [True, False])
+def test_rows_selected_once_then_cut_give_what_pool_inputs_selects_from_the_claims_known_by_then(include_warring):
+    """The backtest selects each indicator's rows once (pool_rows) and, at each cut-off, keeps those
+    published by then: the figures must be those pool_inputs gives from the claims published by
+    then, row for row, on the real processed claims."""
+    from dprk_russia import PROJECT_ROOT
+    from dprk_russia.data.clean import load_processed
+    from dprk_russia.data.schema import read_raw_csv
+
+    claims = load_processed(PROJECT_ROOT / "data/processed/claims.csv")
+    warring = pooled.warring_estimators(claims, read_raw_csv(PROJECT_ROOT / "data/raw/estimators.csv"))
+    compared = 0
+    for ind in ["troops_deployed", "killed", "artillery_rounds", "containers_munitions"]:
+        rows = pooled.pool_rows(claims, ind, warring, include_warring)
+        for cut in backtest.quarterly_cuts("2023-12-31", "2025-12-31"):
+            once = pooled.pool_estimates(rows[rows["published_date"] <= cut])
+            known = claims[claims["published_date"] <= cut]
+            pd.testing.assert_frame_equal(once, pooled.pool_inputs(known, ind, warring, include_warring))
+            compared += len(once)
+    assert compared > 100

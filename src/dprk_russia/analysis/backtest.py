@@ -31,7 +31,7 @@ import numpy as np
 import pandas as pd
 
 from dprk_russia.analysis.joint import fit_all
-from dprk_russia.analysis.pooled import PoolSettings, anchored, pool_inputs
+from dprk_russia.analysis.pooled import PoolSettings, anchored, pool_estimates, pool_inputs, pool_rows
 from dprk_russia.analysis.precision import round_columns
 
 BACKTEST_COLUMNS = [
@@ -133,15 +133,15 @@ def predictions(
     todo = candidates(claims, indicators, cuts, horizon_days, warring, s.include_warring)
     rows = []
     earlier: dict = {}  # each indicator's fit at the previous cut-off: where the next one starts
+    # the row-wise selection once; at each cut-off the rows published by then are exactly what
+    # pool_inputs would select from the claims published by then
+    eligible = {i: pool_rows(claims, i, warring, s.include_warring) for i in indicators}
     for cut in cuts:
         due = todo[todo["cut"] == cut]
         if due.empty:
             continue
         known_claims = claims[claims["published_date"] <= cut]
-        # each indicator's claims taken once (not by a comparison over all claims per indicator)
-        parts = dict(tuple(known_claims.groupby("indicator", sort=False)))
-        none = known_claims.iloc[:0]
-        known = {i: pool_inputs(parts.get(i, none), i, warring, s.include_warring) for i in indicators}
+        known = {i: pool_estimates(rows_i[rows_i["published_date"] <= cut]) for i, rows_i in eligible.items()}
         wanted = [i for i in indicators if anchored(known[i]) and (due["indicator"] == i).any()]
         # only bounds known (or nothing): no method gets a prediction for that indicator
         fits = fit_all(known_claims, wanted, cut, s, warring, known, start=earlier)

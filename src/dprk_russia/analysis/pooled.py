@@ -186,10 +186,25 @@ def pool_inputs(
     positive number, each at the date it refers to. Adds ``censor`` (point, lower, upper,
     interval) from the qualifier.
     """
+    return pool_estimates(pool_rows(claims, indicator, warring, include_warring))
+
+
+def pool_rows(
+    claims: pd.DataFrame, indicator: str, warring: Iterable[str] = (), include_warring: bool = True
+) -> pd.DataFrame:
+    """The claims of ``indicator`` that may enter its pooled curve (counted, whole-indicator,
+    positive, the warring parties' own left out unless ``include_warring``), in their order:
+    row by row, so that the rows of any subset (say, those published by a cut-off) are those of
+    the same subset of ``claims``. :func:`pool_estimates` makes them the fit's figures."""
     sub = counted(claims[claims["indicator"] == indicator])
     sub = sub[sub["value_high"] > 0]
     if not include_warring:
         sub = sub[~sub["estimator"].isin(set(warring))]
+    return sub
+
+
+def pool_estimates(sub: pd.DataFrame) -> pd.DataFrame:
+    """Rows of :func:`pool_rows` as the figures of a fit: distinct estimates, with ``censor``."""
     if sub.empty:
         return sub.assign(censor=pd.Series(dtype=str))
     sub = distinct_estimates(sub)
