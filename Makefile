@@ -165,7 +165,7 @@ NB_PARAMS = -p RAW_DIR data/raw -p PROCESSED_DIR $(OUT_DATA) -p REPORTS_DIR $(OU
 # $(call run_nb,notebook,label,extra papermill parameters)
 run_nb = $(PY) -m dprk_russia.build.run $(1) --label $(2) --executed $(BUILD)/executed/$(2).ipynb --stamp $@ $(NB_PARAMS) $(3)
 
-.PHONY: warm-end help variant-name report claims-xlsx test lab sync lint clean distclean sweep bench bench-scale venv validate intake backtest datapackage validate-package changelog release diff FORCE
+.PHONY: warm-end help variant-name report claims-xlsx test test-quick lab sync lint clean distclean sweep bench bench-scale venv validate intake backtest datapackage validate-package changelog release diff FORCE
 
 help: ## Show this help (the default goal)
 	@echo "Usage: make TARGET [AS_OF=YYYY-MM-DD] [REPORT_LANGS='en de'] [ROUNDS_PER_CONTAINER_LOW=300] [ROUNDS_PER_CONTAINER_HIGH=500] [ESTIMATOR_TYPES=all]"
@@ -215,6 +215,10 @@ variant-name: ## Print the variant folder name of the given parameters (empty fo
 # (tests/conftest.py), not xdist's largest-first order
 test: $(VENV)/.synced ## Run the test suite in $(JOBS) processes (creates .venv first if needed)
 	$(PY) -m pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder
+
+# the same without the end-to-end files (tests/conftest.py LONGEST_FIRST: builds, Lab, browser)
+test-quick: $(VENV)/.synced ## Run the tests that build nothing and start no Lab or browser (about 30 s; make test runs all)
+	$(PY) -m pytest -n $(JOBS) -m 'not end_to_end'
 
 venv: $(VENV)/.synced ## Create or update .venv from uv.lock
 

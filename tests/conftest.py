@@ -21,10 +21,20 @@ LONGEST_FIRST = (
 )
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "end_to_end: in a file of LONGEST_FIRST (builds, Lab, browser); make test-quick leaves it out"
+    )
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Put the tests of :data:`LONGEST_FIRST` first, in that order (a stable sort)."""
+    """Put the tests of :data:`LONGEST_FIRST` first, in that order (a stable sort), and mark them
+    ``end_to_end`` (``make test-quick`` leaves them out)."""
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
     items.sort(key=lambda item: rank.get(item.path.name, len(rank)))
+    for item in items:
+        if item.path.name in rank:
+            item.add_marker(pytest.mark.end_to_end)
 
 
 HEADER = (

@@ -214,3 +214,24 @@ def test_recipes_keep_the_bytecode_they_compile_and_setup_compiles_nothing_up_fr
     makefile = (PROJECT_ROOT / "Makefile").read_text()
     sync = next(ln for ln in makefile.splitlines() if " sync --frozen" in ln)
     assert "--compile-bytecode" not in sync
+
+
+def test_the_quick_tests_leave_out_every_file_that_builds_or_starts_a_server():
+    """`make test-quick` selects `not end_to_end`: none of the end-to-end files, all the others. A
+    test file that builds a clone, starts Lab or drives a browser belongs in LONGEST_FIRST."""
+    from .conftest import LONGEST_FIRST
+
+    res = subprocess.run(
+        [str(PROJECT_ROOT / ".venv/bin/python"), "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist",
+         "-m", "not end_to_end"],
+        cwd=PROJECT_ROOT, capture_output=True, text=True,
+    )
+    # (-q here and in addopts: one line per file, "tests/test_x.py: 12")
+    files = {ln.split(":")[0].removeprefix("tests/") for ln in res.stdout.splitlines() if ln.startswith("tests/")}
+    assert files and not files & set(LONGEST_FIRST)
+    every = {p.name for p in (PROJECT_ROOT / "tests").glob("test_*.py")}
+    assert files == every - set(LONGEST_FIRST)
+    # (in pieces, so that this file does not match itself)
+    e2e = re.compile("|".join(["fresh" + r"_clone\(", r"\bServer" + r"\(", "sync" + "_playwright", r"\bmake\(" + "clone"]))
+    for name in sorted(files):
+        assert not e2e.search((PROJECT_ROOT / "tests" / name).read_text()), f"{name} looks end-to-end"
