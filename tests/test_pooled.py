@@ -391,6 +391,10 @@ def test_fits_converge_to_the_stated_tolerance():
 def _casualty_fits() -> dict[str, pooled.Fit]:
     """Wholes and parts with a dozen figures of each kind (points, bounds, ranges), so that the
     vectorised sums run over as many terms as the real data's."""
+    return joint.fit_all(make_claims(_casualty_rows()), ["casualties_total", "killed", "wounded"], pd.Timestamp("2026-12-31"))
+
+
+def _casualty_rows() -> list[dict]:
     rows = []
     for i in range(36):
         day = f"{2024 + i // 12}-{i % 12 + 1:02d}-{10 + i % 3}"
@@ -398,7 +402,27 @@ def _casualty_fits() -> dict[str, pooled.Fit]:
         rows.append(_cas(f"t{i}", 3000 + 100 * i, day, "ABCDEFGHIJ"[i % 10]) | kind)
         rows.append(_cas(f"k{i}", 1000 + 40 * i, day, "KLMNOP"[i % 6], "killed") | kind)
         rows.append(_cas(f"w{i}", 1500 + 50 * i, day, "QRSTUV"[i % 6], "wounded"))
-    return joint.fit_all(make_claims(rows), ["casualties_total", "killed", "wounded"], pd.Timestamp("2026-12-31"))
+    return rows
+
+
+def test_a_fit_that_l_bfgs_b_stops_far_from_its_optimum_is_run_again_and_converges():
+    """L-BFGS-B's ftol test can stop it after one step of little progress, far from the optimum:
+    Newton steps from there fail. optimise.fit runs L-BFGS-B again from where it stopped until the
+    projected gradient is small, then converges to GRADIENT_TOL."""
+    from scipy.optimize import minimize
+
+    rows = _casualty_rows()
+    inputs = pooled.pool_inputs(make_claims([r for r in rows if r["indicator"] == "casualties_total"]), "casualties_total")
+    origin = inputs["date"].min().normalize()
+    prob = pooled._Problem(inputs, origin, pooled.PoolSettings())
+    x0 = np.concatenate([[prob.y0], np.zeros(prob.n_knots - 1), np.zeros(len(prob.estimators)), [np.log(prob.s.sigma_prior)]])
+    once = minimize(prob, x0, jac=True, method="L-BFGS-B", bounds=prob.bounds(), options=optimise.LBFGS_OPTIONS).x
+    left = np.max(np.abs(optimise.projected_gradient(prob, once, prob(once)[1])))
+    assert left > optimise.START_TOL  # one run stops far from the optimum (else this test says nothing)
+    with pytest.raises(RuntimeError, match="did not converge"):
+        optimise.converge(prob, once)
+    x, _ = optimise.fit(prob, x0)
+    assert np.max(np.abs(optimise.projected_gradient(prob, x, prob(x)[1]))) < optimise.GRADIENT_TOL
 
 
 def test_a_batch_of_points_gives_each_row_bit_for_bit_as_a_single_call():

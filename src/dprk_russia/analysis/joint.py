@@ -13,10 +13,9 @@ from collections.abc import Iterable, Mapping
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 from scipy.special import stdtr
 
-from dprk_russia.analysis.optimise import converge
+from dprk_russia.analysis import optimise
 from dprk_russia.analysis.pooled import (
     Fit,
     PoolSettings,
@@ -107,15 +106,7 @@ def fit_joint(fits: dict[str, Fit], whole: str, parts: list[str], end: pd.Timest
     probs = [_Problem(fits[n].inputs, fits[n].origin, fits[n].settings) for n in names]
     joint = _Joint(probs, [fits[n].origin for n in names])
     x0 = np.concatenate([_params(fits[n], p) for n, p in zip(names, probs, strict=True)])
-    res = minimize(
-        joint,
-        x0,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=joint.bounds(),
-        options={"maxiter": 5000, "ftol": 1e-12, "gtol": 1e-8},
-    )
-    x, H = converge(joint, res.x)
+    x, H = optimise.fit(joint, x0)
     out = {}
     blocks = zip(joint.offsets[:-1], joint.offsets[1:], strict=True)
     for n, p, xi, (a, b) in zip(names, probs, joint.split(x), blocks, strict=True):

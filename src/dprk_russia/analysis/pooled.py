@@ -46,10 +46,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize
 from scipy.special import gammaln, stdtr, stdtrit
 
-from dprk_russia.analysis.optimise import converge
+from dprk_russia.analysis import optimise
 from dprk_russia.analysis.tables import counted, distinct_estimates
 
 #: How each qualifier enters the likelihood.
@@ -450,18 +449,10 @@ def fit_indicator(
     else:
         x0 = warm_start(prob, origin, start)
     # for a fixed sigma the problem is convex in (start, rises, effects) with box constraints
-    res = minimize(
-        prob,
-        x0,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=prob.bounds(),
-        options={"maxiter": 5000, "ftol": 1e-12, "gtol": 1e-8},
-    )
     # L-BFGS-B stops on its ftol criterion with a gradient of up to ~1e-4 left, where the
     # rounding of another CPU's kernels moves the optimum in the 5th digit: Newton steps on the
-    # free variables finish the fit to a projected gradient below GRADIENT_TOL
-    x, H = converge(prob, res.x)
+    # free variables finish the fit to a projected gradient below GRADIENT_TOL (optimise.fit)
+    x, H = optimise.fit(prob, x0)
     return _make_fit(prob, x, H, inputs, indicator, origin, s)
 
 
