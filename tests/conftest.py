@@ -11,7 +11,12 @@ import pandas as pd
 import pytest
 
 from dprk_russia import PROJECT_ROOT
+from dprk_russia.build.lazyimports import defer_rfc3987_syntax
 from dprk_russia.data.clean import clean_claims
+
+# as in a build's warm process: jupytext, nbformat and papermill import jsonschema, whose optional
+# rfc3987_syntax takes 1.3 s to import; it is imported when an IRI is first checked
+defer_rfc3987_syntax()
 
 #: Files of end-to-end tests, longest first. They run first (then the rest, by name), so that
 #: under `make test` (pytest-xdist: a file per process, in this order) none starts last.
