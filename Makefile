@@ -124,7 +124,7 @@ PKG := src/dprk_russia
 # the package's layers (data -> analysis -> report; build and publish drive them): a rule depends on
 # every module of the layers its notebook imports, so a new module is picked up without listing it
 SRC_DATA := $(PKG)/__init__.py $(sort $(wildcard $(PKG)/data/*.py))
-SRC_CLEAN := $(SRC_DATA) $(PKG)/build/__init__.py $(PKG)/build/run.py $(PKG)/build/warm.py $(PKG)/build/lazyimports.py $(PKG)/build/inprocess.py $(PKG)/build/params.py $(PKG)/build/variants.py
+SRC_CLEAN := $(SRC_DATA) $(PKG)/build/__init__.py $(PKG)/build/run.py $(PKG)/build/warm.py $(PKG)/build/inprocess.py $(PKG)/build/params.py $(PKG)/build/variants.py
 # claims.xlsx is written from claims.csv by a step of its own (publish/export.py)
 SRC_XLSX := $(SRC_DATA) $(PKG)/publish/__init__.py $(PKG)/publish/export.py
 SRC_POOLED := $(SRC_CLEAN) $(sort $(wildcard $(PKG)/analysis/*.py))

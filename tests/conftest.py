@@ -5,18 +5,19 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from dprk_russia import PROJECT_ROOT
-from dprk_russia.build.lazyimports import defer_rfc3987_syntax
 from dprk_russia.data.clean import clean_claims
 
-# as in a build's warm process: jupytext, nbformat and papermill import jsonschema, whose optional
-# rfc3987_syntax takes 1.3 s to import; it is imported when an IRI is first checked
-defer_rfc3987_syntax()
+# as dprk_russia.build.run and the warm process do: jupytext, nbformat and papermill import
+# jsonschema, whose optional rfc3987_syntax builds a grammar for over a second at import;
+# no test checks an IRI
+sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 #: Files of end-to-end tests, longest first. They run first (then the rest, by name), so that
 #: under `make test` (pytest-xdist: a file per process, in this order) none starts last.

@@ -145,9 +145,6 @@ def _start(build: str) -> socket.socket | None:
 
 def preload() -> None:
     """Import what the notebooks import, and make the shell they run in."""
-    from dprk_russia.build.lazyimports import defer_rfc3987_syntax
-
-    defer_rfc3987_syntax()  # 1.3 s of an import that nothing here uses (see there)
     import matplotlib.pyplot  # noqa: F401
     import papermill  # noqa: F401
     import scipy.optimize  # noqa: F401
