@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -214,6 +215,25 @@ def test_recipes_keep_the_bytecode_they_compile_and_setup_compiles_nothing_up_fr
     makefile = (PROJECT_ROOT / "Makefile").read_text()
     sync = next(ln for ln in makefile.splitlines() if " sync --frozen" in ln)
     assert "--compile-bytecode" not in sync
+
+
+def test_recipes_run_numpy_without_asking_for_huge_pages():
+    """On this project's machines a fresh 2 MB page costs about ten times what 512 small ones do
+    (Makefile: NUMPY_MADVISE_HUGEPAGE), so NumPy in a recipe, a notebook kernel or a test must not
+    ask for them; a value in the caller's environment still wins."""
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "NUMPY_MADVISE_HUGEPAGE")}
+    probe = "probe:\n\t@$(PY) -c 'import numpy._core.multiarray as m; print(m._get_madvise_hugepage())'"
+
+    def asks(extra: dict[str, str]) -> str:
+        res = subprocess.run(
+            ["make", "-s", "--eval", probe, "probe"], cwd=PROJECT_ROOT, env=env | extra, capture_output=True, text=True
+        )
+        assert res.returncode == 0, res.stderr
+        return res.stdout.strip()
+
+    assert asks({}) == "False"
+    if sys.platform == "linux":
+        assert asks({"NUMPY_MADVISE_HUGEPAGE": "1"}) == "True"
 
 
 def test_the_quick_tests_leave_out_every_file_that_builds_or_starts_a_server():
