@@ -196,3 +196,61 @@ def test_original_url_comes_from_the_relay_s_original_source():
     # without the column (older data) the processed column is there and empty
     out = clean_claims(claims, sources.drop(columns="original_source_id"), indicators)
     assert (out["original_url"] == "").all()
+
+
+def _joined_then_sorted(claims: pd.DataFrame, raw: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    """What clean_claims must give, written the plain way: left joins on the keys, then a stable
+    sort by indicator, date and claim_id (an oracle for the fast version, not a copy of it)."""
+    out = claims.copy()
+    out["repeat_of"] = out["repeat_of"].fillna("")
+    for col in ("value_low", "value_high"):
+        out[col] = pd.to_numeric(out[col].replace("", None)).astype(float)
+    dates = {col: parse_iso(out[col]) for col in ("period_start", "period_end", "published")}
+    end, published = dates["period_end"]["end"], dates["published"]["end"]
+    date = end.where(end.notna() & (end <= published), published).where(out["basis"] != "forecast", published)
+    by_id = dict(zip(out["claim_id"], date, strict=True))
+    date = date.where(out["repeat_of"] == "", out["repeat_of"].map(by_id))
+    ind = raw["indicators"][["indicator", "label_en", "label_de", "unit", "direction", "kind"]]
+    src = raw["sources"].rename(columns={"title": "source_title", "url": "source_url", "kind": "source_kind"})
+    originals = src[["source_id", "source_url"]].rename(columns={"source_id": "original_source_id", "source_url": "original_url"})
+    src = src.merge(originals, on="original_source_id", how="left")
+    reg = raw["estimators"].rename(columns={"label_en": "estimator_label_en", "label_de": "estimator_label_de", "colour": "estimator_colour"})
+    out = (
+        out.assign(date=date, period_start_date=dates["period_start"]["start"], period_end_date=end, published_date=published)
+        .merge(ind, on="indicator", how="left")
+        .merge(src[["source_id", "publisher", "source_title", "source_url", "via", "source_kind", "original_url"]], on="source_id", how="left")
+        .merge(reg[["estimator", "estimator_label_en", "estimator_label_de", "warring_party", "estimator_colour"]], on="estimator", how="left")
+    )
+    for col in ("period_start", "period_end", "published"):
+        out[f"{col}_precision"] = dates[col]["precision"].to_numpy()
+    out[["source_kind", "original_url"]] = out[["source_kind", "original_url"]].fillna("")
+    out = out.assign(value_mid=(out["value_low"] + out["value_high"]) / 2, value_range=out["value_high"] - out["value_low"])
+    out["has_value"] = out["value_low"].notna()
+    return out.sort_values(["indicator", "date", "claim_id"], kind="stable")[list(PROCESSED_COLUMNS)].reset_index(drop=True)
+
+
+def test_clean_claims_gives_what_plain_joins_and_a_sort_give_on_a_shuffled_enlarged_copy():
+    """Many rows per indicator and date (ties broken by claim_id), shuffled, with ranges, empty
+    values, repeats, and keys that no table has: every cell is what left joins give."""
+    import numpy as np
+
+    raw = read_raw(PROJECT_ROOT / "data/raw")
+    copies = []
+    for r in range(3):
+        c = raw["claims"].copy()
+        c["claim_id"] = c["claim_id"] + f".r{r}"
+        c["repeat_of"] = c["repeat_of"].where(c["repeat_of"] == "", c["repeat_of"] + f".r{r}")
+        copies.append(c)
+    claims = pd.concat(copies).sample(frac=1, random_state=1).reset_index(drop=True)
+    claims.loc[:4, "source_id"] = "no-such-source"
+    claims.loc[5:9, "estimator"] = "no such estimator"
+    claims.loc[10:12, "indicator"] = "no_such_indicator"
+    assert (claims["value_high"] != claims["value_low"]).any() and (claims["value_low"] == "").any()
+    assert (claims["repeat_of"] != "").any()
+    got = clean_claims(claims, raw["sources"], raw["indicators"], estimators=raw["estimators"])
+    want = _joined_then_sorted(claims, raw)
+    assert len(got) == len(claims)
+    pd.testing.assert_frame_equal(got, want, check_dtype=False, check_exact=True)
+    assert got["label_en"].isna().sum() == 3 and got["publisher"].isna().sum() == 5
+    assert (got.loc[got["source_id"] == "no-such-source", ["source_kind", "original_url"]] == "").all(axis=None)
+    assert not np.any(got["estimator_label_en"].isna() & (got["estimator"] != "no such estimator"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -13,6 +14,12 @@ from dprk_russia.data.schema import read_raw_frames
 from dprk_russia.data.vocab import ESTIMATOR_TYPES, check_as_of
 
 PRECISION_BY_LENGTH = {4: "year", 7: "month", 10: "day"}
+#: Columns of claims that clean_claims handles as codes into their distinct values: it looks them
+#: up in a table or parses them.
+CODED = ("indicator", "source_id", "estimator", "period_start", "period_end", "published")
+#: Columns of claims that the processed table copies as they are.
+RAW_COPIED = ("claim_id", "indicator", "qualifier", "basis", "estimator", "estimator_type", "source_id",
+              "note", "scope", "checked", "period_start", "period_end", "published")
 
 #: Columns of the processed claims table, in order, with their meaning (the data dictionary).
 PROCESSED_COLUMNS: dict[str, str] = {
@@ -131,15 +138,25 @@ REPORT_TABLES: dict[str, tuple[str, dict[str, str]]] = {
 }
 
 
-def parse_iso(values: pd.Series) -> pd.DataFrame:
-    """Parse ISO dates of year, month or day precision.
+class _Coded(NamedTuple):
+    """A column as codes into its distinct values; the last distinct value is NaN, code -1."""
 
-    Returns columns ``precision``, ``start`` (first day covered) and ``end`` (last day
-    covered); empty strings give missing values. Parsing works on the distinct values and
-    maps back by code, so it stays fast for millions of rows.
-    """
-    codes, uniq = pd.factorize(values.fillna(""), use_na_sentinel=False)
-    uniq = pd.Index(uniq.astype(str)).str.strip()
+    codes: np.ndarray
+    distinct: np.ndarray
+
+    @classmethod
+    def of(cls, values: pd.Series) -> _Coded:
+        codes, distinct = pd.factorize(values)
+        return cls(codes, np.append(np.asarray(distinct, dtype=object), np.nan))
+
+    def at(self, rows: np.ndarray) -> np.ndarray:
+        """The values of ``rows``, taken from the distinct values (cheaper than from the column)."""
+        return self.distinct.take(self.codes.take(rows))
+
+
+def _parse_distinct(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Precision, first and last day covered of each of the distinct ``values`` (see :func:`parse_iso`)."""
+    uniq = pd.Index(values.astype(str)).str.strip()
     lengths = uniq.str.len()
     precision = np.array([PRECISION_BY_LENGTH.get(n) for n in lengths], dtype=object)
     padded = np.where(lengths == 4, uniq + "-01-01", np.where(lengths == 7, uniq + "-01", uniq))
@@ -150,14 +167,46 @@ def parse_iso(values: pd.Series) -> pd.DataFrame:
     is_year, is_month = precision == "year", precision == "month"
     end[is_year] = start[is_year] + pd.offsets.YearEnd(0)
     end[is_month] = start[is_month] + pd.offsets.MonthEnd(0)
+    return precision, start.to_numpy(), end.to_numpy()
+
+
+def parse_iso(values: pd.Series) -> pd.DataFrame:
+    """Parse ISO dates of year, month or day precision.
+
+    Returns columns ``precision``, ``start`` (first day covered) and ``end`` (last day
+    covered); empty strings give missing values. Parsing works on the distinct values and
+    maps back by code, so it stays fast for millions of rows.
+    """
+    coded = _Coded.of(values)
+    precision, start, end = _parse_distinct(coded.distinct)
+    codes = coded.codes
     return pd.DataFrame(
-        {
-            "precision": precision[codes],
-            "start": start.to_numpy()[codes],
-            "end": end.to_numpy()[codes],
-        },
-        index=values.index,
+        {"precision": precision[codes], "start": start[codes], "end": end[codes]}, index=values.index
     )
+
+
+def _to_float(low: pd.Series, high: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Low and high values written as text, as numbers, NaN for an empty cell; raises ValueError on
+    anything else. A high value written as its low one (a single figure) is converted once."""
+    text_low, text_high = low.to_numpy(dtype=object), high.to_numpy(dtype=object)
+    num_low = np.where(text_low == "", "nan", text_low).astype(float)
+    num_high = num_low.copy()
+    other = text_high != text_low
+    num_high[other] = np.where(text_high[other] == "", "nan", text_high[other]).astype(float)
+    return num_low, num_high
+
+
+def _rows_in(table: pd.DataFrame, coded: _Coded, rows: np.ndarray) -> np.ndarray:
+    """For each of ``rows``, the row of ``table`` (indexed by the key, unique) that its key has,
+    -1 where there is none: the rows a left join would take. Looks up each distinct key once."""
+    return np.append(table.index.get_indexer(coded.distinct), -1).take(coded.codes.take(rows))
+
+
+def _take(values: pd.Series, rows: np.ndarray, missing: object = np.nan) -> np.ndarray:
+    """``values`` at ``rows`` as an object array, ``missing`` where the row is -1 (NaN, as a left
+    join gives)."""
+    arr = values.to_numpy(dtype=object)
+    return np.append(arr, missing).take(rows) if (rows < 0).any() else arr.take(rows)
 
 
 def read_raw(raw_dir: str | Path) -> dict[str, pd.DataFrame]:
@@ -207,73 +256,96 @@ def clean_claims(
     with month precision counts from the month's last day). ``estimator_types`` keeps
     only those estimator types. Rows are sorted by indicator, date and claim_id.
     """
-    df = claims.copy(deep=False)
-    low = df["value_low"].replace("", "nan").astype(float)
-    high = df["value_high"].replace("", "nan").astype(float)
-    df["value_low"], df["value_high"] = low, high
-    df["value_mid"] = (low + high) / 2
-    df["value_range"] = high - low
-    df["has_value"] = low.notna()
+    # every column is computed for the rows kept, in the final order: a column copied from claims is
+    # gathered once, and a column that is parsed or looked up in a table comes from its distinct values
+    low, high = _to_float(claims["value_low"], claims["value_high"])
+    coded = {col: _Coded.of(claims[col]) for col in CODED}
+    parsed = {
+        col: _parse_distinct(coded[col].distinct) for col in ("period_start", "period_end", "published")
+    }
+    period_end = pd.Series(parsed["period_end"][2].take(coded["period_end"].codes))
+    published = pd.Series(parsed["published"][2].take(coded["published"].codes))
 
-    for col in ("period_start", "period_end", "published"):
-        parsed = parse_iso(df[col])
-        df[f"{col}_precision"] = parsed["precision"]
-        if col == "period_start":
-            df["period_start_date"] = parsed["start"]
-        else:
-            df[f"{col}_date"] = parsed["end"]
+    date = period_end.where(period_end.notna(), published)
+    date = date.where(date <= published, published)
+    date = date.where(claims["basis"].to_numpy() != "forecast", published).to_numpy(copy=True)
+    repeat_of = claims["repeat_of"].fillna("").to_numpy() if "repeat_of" in claims.columns else None
+    if repeat_of is not None and (repeats := repeat_of != "").any():
+        # a repeated old figure sits at the date of the claim it repeats (NaT if there is none)
+        repeated = _Coded.of(pd.Series(repeat_of[repeats]))
+        found = pd.Index(repeated.distinct).get_indexer(claims["claim_id"].to_numpy())
+        date_of = np.full(len(repeated.distinct), np.datetime64("NaT"), dtype=date.dtype)
+        date_of[found[found >= 0]] = date[found >= 0]
+        date[repeats] = date_of.take(repeated.codes)
 
-    date = df["period_end_date"].where(df["period_end_date"].notna(), df["published_date"])
-    date = date.where(date <= df["published_date"], df["published_date"])
-    df["date"] = date.where(df["basis"] != "forecast", df["published_date"])
-    df["repeat_of"] = df["repeat_of"].fillna("") if "repeat_of" in df.columns else ""
-    repeats = df["repeat_of"] != ""
-    if repeats.any():  # a repeated old figure sits at the date of the claim it repeats
-        date_by_id = pd.Series(df["date"].to_numpy(), index=df["claim_id"])
-        df.loc[repeats, "date"] = df.loc[repeats, "repeat_of"].map(date_by_id).to_numpy()
-
-    keep = df["estimator_type"].isin(parse_estimator_types(estimator_types))
+    keep = claims["estimator_type"].isin(parse_estimator_types(estimator_types)).to_numpy(copy=True)
     if as_of:
         if problem := check_as_of(as_of):
             raise ValueError(problem)
-        keep &= df["published_date"] <= pd.Timestamp(as_of)
-    if not keep.all():  # filtering copies every column: skip it when nothing is dropped
-        df = df[keep]
+        keep &= (published <= pd.Timestamp(as_of)).to_numpy()
+    rows = np.flatnonzero(keep)
 
-    ind = indicators.set_index("indicator")[["label_en", "label_de", "unit", "direction", "kind"]]
-    df = df.join(ind, on="indicator")
-    src = sources.set_index("source_id")[["publisher", "title", "url", "via"]].rename(
-        columns={"title": "source_title", "url": "source_url"}
-    )
-    df = df.join(src, on="source_id")
-    if "kind" in sources.columns:
-        df["source_kind"] = df["source_id"].map(sources.set_index("source_id")["kind"]).fillna("")
+    # sort by indicator, date, then claim_id (as strings, in code point order)
+    indicator = coded["indicator"]
+    ind_rank = pd.factorize(indicator.distinct, sort=True)[0].take(indicator.codes.take(rows))
+    ids = claims["claim_id"].to_numpy().take(rows).astype(str)
+    days = date.take(rows).astype("datetime64[ns]").astype("int64")
+    rows = rows.take(np.lexsort((ids, days, ind_rank)))
+
+    out: dict[str, pd.Series] = {}
+
+    def put(col: str, values: np.ndarray, dtype: object = "object") -> None:
+        out[col] = pd.Series(values, dtype=dtype, copy=False)
+
+    for col in RAW_COPIED:
+        values = coded[col].at(rows) if col in coded else claims[col].to_numpy().take(rows)
+        put(col, values, claims[col].dtype)
+    if repeat_of is None:
+        put("repeat_of", np.full(len(rows), "", dtype=object), "str")
     else:
-        df["source_kind"] = ""
-    if "original_source_id" in sources.columns:
-        by_id = sources.set_index("source_id")
-        url = {**dict(zip(by_id.index, by_id["url"], strict=True)), "": ""}
-        original = df["source_id"].map(by_id["original_source_id"]).fillna("").astype(str)
-        df["original_url"] = original.map(lambda sid: url.get(sid, ""))
+        put("repeat_of", repeat_of.take(rows), claims["repeat_of"].dtype)
+    put("value_low", low.take(rows), None)
+    put("value_high", high.take(rows), None)
+    put("value_mid", (out["value_low"] + out["value_high"]).to_numpy() / 2, None)
+    put("value_range", (out["value_high"] - out["value_low"]).to_numpy(), None)
+    put("has_value", out["value_low"].notna().to_numpy(), None)
+    for col, (precision, start, end) in parsed.items():
+        codes = coded[col].codes.take(rows)
+        put(f"{col}_precision", precision.take(codes), "str")
+        put(f"{col}_date", (start if col == "period_start" else end).take(codes), None)
+    put("date", date.take(rows), None)
+
+    ind = indicators.set_index("indicator")
+    at = _rows_in(ind, indicator, rows)
+    for col in ("label_en", "label_de", "unit", "direction", "kind"):
+        put(col, _take(ind[col], at))
+    src = sources.set_index("source_id")
+    at = _rows_in(src, coded["source_id"], rows)
+    for col, name in (("publisher", "publisher"), ("source_title", "title"), ("source_url", "url"),
+                      ("via", "via")):
+        put(col, _take(src[name], at))
+    put("source_kind", _take(src["kind"], at, "") if "kind" in src.columns else np.full(len(rows), ""), "str")
+    if "original_source_id" in src.columns:
+        url = np.append(src["url"].to_numpy(dtype=object), "")
+        original = src.index.get_indexer(src["original_source_id"])
+        put("original_url", np.append(url.take(original), "").take(at), "str")
     else:
-        df["original_url"] = ""
+        put("original_url", np.full(len(rows), ""), "str")
     if estimators is not None:
         reg = estimators.set_index("estimator")
         if "colour" not in reg:
             reg = reg.assign(colour="")
-        reg = reg[["label_en", "label_de", "warring_party", "colour"]].rename(
-            columns={"label_en": "estimator_label_en", "label_de": "estimator_label_de"}
-        )
-        reg = reg.rename(columns={"colour": "estimator_colour"})
-        df = df.join(reg, on="estimator")
+        at = _rows_in(reg, coded["estimator"], rows)
+        for col, name in (("estimator_label_en", "label_en"), ("estimator_label_de", "label_de"),
+                          ("warring_party", "warring_party"), ("estimator_colour", "colour")):
+            put(col, _take(reg[name], at), reg[name].dtype)
     else:
-        df["estimator_label_en"] = df["estimator_label_de"] = df["estimator"]
-        df["warring_party"] = df["estimator_colour"] = ""
-    # sort by indicator, date, then claim_id; lexsort on codes is much faster than on strings
-    ind_codes = pd.factorize(df["indicator"], sort=True)[0]
-    id_codes = pd.factorize(df["claim_id"], sort=True)[0]
-    order = np.lexsort((id_codes, df["date"].to_numpy(dtype="datetime64[ns]").astype("int64"), ind_codes))
-    return df.iloc[order, [df.columns.get_loc(c) for c in PROCESSED_COLUMNS]].reset_index(drop=True)
+        put("estimator_label_en", out["estimator"].to_numpy())
+        put("estimator_label_de", out["estimator"].to_numpy())
+        put("warring_party", np.full(len(rows), "", dtype=object), "str")
+        put("estimator_colour", np.full(len(rows), "", dtype=object), "str")
+    # (copy=False: the columns are new; combining them into blocks would copy each once more)
+    return pd.DataFrame({col: out[col] for col in PROCESSED_COLUMNS}, copy=False)
 
 
 def load_processed(path: str | Path) -> pd.DataFrame:
