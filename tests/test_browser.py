@@ -6,7 +6,8 @@ than 9 px; the report opens with a dated bottom line and the headline chart; the
 its box on a desk and is one card per question on a phone. Printed to A4 PDF, each report stays
 within its page budget, figure text prints at 6 pt or more and no link points to a missing
 destination. Skipped, with the reason in the pytest summary, where Chromium is not installed
-(CI installs it with apt).
+(CI installs it with apt). Each report is loaded once per width and medium (:func:`view`) for the
+tests that only read it.
 """
 
 from __future__ import annotations
@@ -59,13 +60,31 @@ def _report(lang: str) -> str:
     return path.as_uri()
 
 
+@pytest.fixture(scope="module")
+def view(browser):
+    """``view(lang, width, media)``: the report open at ``width`` px, laid out for ``media``
+    ("screen" or "print"), loaded once per module and shared by the tests that only read it (a
+    test that navigates or opens parts of the page opens its own)."""
+    opened = {}
+
+    def open_(lang: str, width: int, media: str = "screen"):  # noqa: ANN202
+        if (lang, width, media) not in opened:
+            pg = browser.new_page(viewport={"width": width, "height": 900 if media == "screen" else 1000})
+            if media == "print":  # (only then: page.pdf prints with print CSS unless screen is emulated)
+                pg.emulate_media(media=media)
+            pg.goto(_report(lang))
+            opened[lang, width, media] = pg
+        return opened[lang, width, media]
+
+    yield open_
+    for pg in opened.values():
+        pg.close()
+
+
 @pytest.fixture(scope="module", params=[(lang, w) for lang in LANGS for w in WIDTHS], ids=lambda p: f"{p[0]}-{p[1]}")
-def page(request, browser):
+def page(request, view):
     lang, width = request.param
-    pg = browser.new_page(viewport={"width": width, "height": 900})
-    pg.goto(_report(lang))
-    yield lang, width, pg
-    pg.close()
+    return lang, width, view(lang, width)
 
 
 def test_no_page_level_horizontal_overflow(page):
@@ -116,12 +135,9 @@ def test_figure_text_is_at_least_9_px(page):
 
 
 @pytest.fixture(scope="module", params=LANGS)
-def printed(request, browser):
+def printed(request, view):
     """The report of one language printed to A4 PDF, as Chromium prints it."""
-    pg = browser.new_page()
-    pg.goto(_report(request.param))
-    pdf = pg.pdf(format="A4", print_background=True, prefer_css_page_size=True)
-    pg.close()
+    pdf = view(request.param, 1280).pdf(format="A4", print_background=True, prefer_css_page_size=True)
     return request.param, pdf
 
 
@@ -157,10 +173,8 @@ def test_no_printed_link_points_to_a_missing_destination(printed):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_every_link_shown_in_print_has_a_target_shown_in_print(browser, lang):
-    pg = browser.new_page(viewport={"width": PRINT_WIDTH_PX, "height": 1000})
-    pg.emulate_media(media="print")
-    pg.goto(_report(lang))
+def test_every_link_shown_in_print_has_a_target_shown_in_print(view, lang):
+    pg = view(lang, PRINT_WIDTH_PX, "print")
     dead = pg.evaluate(
         """() => [...document.querySelectorAll('a[href^="#"]')]
              .filter(a => a.getClientRects().length)
@@ -168,7 +182,6 @@ def test_every_link_shown_in_print_has_a_target_shown_in_print(browser, lang):
              .filter(id => { const t = document.getElementById(id);
                              return !t || !(t.closest('tr') || t).getClientRects().length; })"""
     )
-    pg.close()
     assert dead == []
 
 
@@ -178,12 +191,10 @@ MIN_PRINT_PT = 6.0
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_printed_figure_text_is_at_least_6_pt(browser, lang):
+def test_printed_figure_text_is_at_least_6_pt(view, lang):
     """Laid out for print on the width of an A4 page: every text of every printed figure, its
     font size times the drawing's scale, is 6 pt or more."""
-    pg = browser.new_page(viewport={"width": PRINT_WIDTH_PX, "height": 1000})
-    pg.emulate_media(media="print")
-    pg.goto(_report(lang))
+    pg = view(lang, PRINT_WIDTH_PX, "print")
     sizes = pg.evaluate(
         """() => [...document.querySelectorAll('svg.fig')]
              .filter(s => getComputedStyle(s).display !== 'none')
@@ -192,7 +203,6 @@ def test_printed_figure_text_is_at_least_6_pt(browser, lang):
                                [s.querySelector('g[id$="-figure_1"]').id, t.textContent.slice(0, 30),
                                 parseFloat(getComputedStyle(t).fontSize) * scale * 0.75]); })"""
     )
-    pg.close()
     figures = {fig.removesuffix("-figure_1") for fig, _t, _pt in sizes}
     assert figures == set(STEMS), "each figure prints once, in its desktop drawing"
     small = sorted({(fig, round(pt, 1)) for fig, _text, pt in sizes if pt < MIN_PRINT_PT})
@@ -238,11 +248,10 @@ def test_a_claim_link_lands_on_a_highlighted_row_with_a_way_back(browser, lang):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_key_table_fits_its_box_at_desktop_width(browser, lang):
+def test_the_key_table_fits_its_box_at_desktop_width(view, lang):
     """At 1280 px the key table needs no scrolling inside its box (the table scrolls when its
     content is wider), lies inside the window, and no cell is cut: every date shows whole."""
-    pg = browser.new_page(viewport={"width": 1280, "height": 900})
-    pg.goto(_report(lang))
+    pg = view(lang, 1280)
     box, cut = pg.evaluate(
         """() => { const t = document.querySelector('table'); const r = t.getBoundingClientRect();
                    const cut = [...t.querySelectorAll('td, th')]
@@ -250,7 +259,6 @@ def test_the_key_table_fits_its_box_at_desktop_width(browser, lang):
                      .map(c => c.textContent.trim().slice(0, 30));
                    return [[t.scrollWidth - t.clientWidth, r.left, r.right], cut]; }"""
     )
-    pg.close()
     over, left, right = box
     assert over <= 1, f"{lang}: the key table overflows its box by {over:.0f} px"
     assert 0 <= left and right <= 1280, f"{lang}: the key table runs from {left:.0f} to {right:.0f} px"
@@ -258,11 +266,10 @@ def test_the_key_table_fits_its_box_at_desktop_width(browser, lang):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_the_key_table_is_one_card_per_question_on_a_phone(browser, lang):
+def test_the_key_table_is_one_card_per_question_on_a_phone(view, lang):
     """At 390 px each row of the key table is a card inside the window: no header row, every
     value on a line of its own, named by its column (data-label, shown before it)."""
-    pg = browser.new_page(viewport={"width": 390, "height": 900})
-    pg.goto(_report(lang))
+    pg = view(lang, 390)
     cards = pg.evaluate(
         """() => { const t = document.querySelector('table');
                    const head = [...t.querySelectorAll('th')].map(h => h.textContent.trim());
@@ -274,7 +281,6 @@ def test_the_key_table_is_one_card_per_question_on_a_phone(browser, lang):
                                        cells: [...tr.children].map(td => [getComputedStyle(td).display,
                                          td.dataset.label || '', getComputedStyle(td, '::before').content]) }; }) }; }"""
     )
-    pg.close()
     assert cards["thead"] == "none" and cards["over"] <= 1
     assert len(cards["rows"]) >= 5
     for row in cards["rows"]:
@@ -352,10 +358,9 @@ RUSSIA = {
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_russias_side_is_in_the_key_findings_with_units(browser, lang):
+def test_russias_side_is_in_the_key_findings_with_units(view, lang):
     heading, units, none = RUSSIA[lang]
-    pg = browser.new_page(viewport={"width": 1280, "height": 900})
-    pg.goto(_report(lang))
+    pg = view(lang, 1280)
     rows = pg.evaluate(
         """(heading) => { const h = [...document.querySelectorAll('h3')].find(x => x.textContent.trim() === heading);
                    if (!h) return null;
@@ -364,7 +369,6 @@ def test_russias_side_is_in_the_key_findings_with_units(browser, lang):
                    return [s && s.id, [...t.querySelectorAll('tbody tr')].map(r => [...r.cells].map(c => c.textContent.trim()))]; }""",
         heading,
     )
-    pg.close()
     assert rows is not None, f"{lang}: no '{heading}' group"
     section, cells = rows
     assert section in ("key-findings", "wichtigste-ergebnisse"), "the group stands in the key findings"
@@ -378,9 +382,8 @@ def test_russias_side_is_in_the_key_findings_with_units(browser, lang):
 
 
 @pytest.mark.parametrize("lang", LANGS)
-def test_transfers_show_a_unit_for_every_row(browser, lang):
-    pg = browser.new_page(viewport={"width": 1280, "height": 900})
-    pg.goto(_report(lang))
+def test_transfers_show_a_unit_for_every_row(view, lang):
+    pg = view(lang, 1280)
     units = pg.evaluate(
         """(heading) => { const h = [...document.querySelectorAll('h2')].find(x => x.textContent.trim() === heading);
                    let t = h.nextElementSibling; while (t && !t.querySelector?.('table') && t.tagName !== 'TABLE') t = t.nextElementSibling;
@@ -389,6 +392,5 @@ def test_transfers_show_a_unit_for_every_row(browser, lang):
                    return [col, [...t.querySelectorAll('tbody tr')].map(r => r.cells[col].textContent.trim())]; }""",
         RUSSIA[lang][0],
     )
-    pg.close()
     col, cells = units
     assert col >= 0 and cells and all(cells), f"{lang}: a unit in every transfers row"
