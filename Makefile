@@ -244,7 +244,7 @@ validate-package: datapackage.json ## Check data/raw and data/processed against 
 changelog: $(VENV)/.synced ## Write CHANGELOG-data.md from the git history of data/raw (per release tag)
 	@$(PY) -m dprk_russia.publish.changelog --out CHANGELOG-data.md
 
-release: $(VENV)/.synced ## Cut a release: make release VERSION=2027.1.0 (bumps, relocks, rebuilds, changelog; then commit and tag)
+release: $(VENV)/.synced | $(UV) ## Cut a release: make release VERSION=2027.1.0 (bumps, relocks, rebuilds, changelog; then commit and tag)
 	@[ -n $(call shquote,$(VERSION)) ] || { echo "usage: make release VERSION=YYYY.M.N" >&2; exit 2; }
 	@$(PY) -m dprk_russia.publish.release $(call shquote,$(VERSION))
 	@$(UV) lock --quiet
@@ -292,11 +292,16 @@ datapackage.json: $(PKG)/publish/datapackage.py $(SRC_DATA) pyproject.toml $(VEN
 	@$(PY) -m dprk_russia.publish.datapackage write $@ && touch $@
 
 # ---- environment
+# uv is bootstrapped when the environment must be created or updated, not whenever .tools/ is
+# missing: a checkout that uses an up-to-date environment elsewhere (VENV=..., as the tests' clones
+# do) installs no uv of its own (pip took about 3 s of CPU for it)
+UV_BOOTSTRAP = echo "[setup] bootstrapping uv $(UV_VERSION) into $(TOOLS)/" && \
+  python3 -m pip install --quiet --disable-pip-version-check --no-compile --no-deps --target $(TOOLS) uv==$(UV_VERSION)
 $(UV):
-	@echo "[setup] bootstrapping uv $(UV_VERSION) into $(TOOLS)/"
-	@python3 -m pip install --quiet --disable-pip-version-check --no-compile --no-deps --target $(TOOLS) uv==$(UV_VERSION)
+	@$(UV_BOOTSTRAP)
 
-$(VENV)/.synced: uv.lock pyproject.toml | $(UV)
+$(VENV)/.synced: uv.lock pyproject.toml
+	@[ -x $(UV) ] || { $(UV_BOOTSTRAP); }
 	@echo "[setup] installing the locked environment into $(VENV)/"
 	@UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --python python3 --quiet
 	@touch $@

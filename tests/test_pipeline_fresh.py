@@ -53,3 +53,5 @@ def test_bad_input_stops_before_any_notebook(clone: Path):
     assert "Traceback" not in res.stdout + res.stderr
     assert started(res.stdout) == {"validate"}, "no notebook ran"
     assert tree_hashes(clone, "data/processed", "reports") == before
+    # the clone uses this checkout's up-to-date environment (VENV=...): it bootstraps no uv of its own
+    assert not (clone / ".tools").exists() and "bootstrapping uv" not in res.stdout
