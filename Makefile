@@ -266,7 +266,7 @@ LAB_QUIET := --KernelManager.transport_encryption=auto --ServerApp.tornado_setti
 lab: $(VENV)/.synced ## Start JupyterLab on 127.0.0.1 with a token (LAB_PORT=8888) at the start notebook; .py notebooks open as notebooks
 	@mkdir -p $(VENV)/share/jupyter/lab/settings
 	@cp .jupyter/overrides.json $(VENV)/share/jupyter/lab/settings/overrides.json
-	$(VENV)/bin/jupyter lab --ip=127.0.0.1 --port=$(call shquote,$(LAB_PORT)) --no-browser --ServerApp.root_dir=. \
+	$(PY) -m dprk_russia.build.lab --ip=127.0.0.1 --port=$(call shquote,$(LAB_PORT)) --no-browser --ServerApp.root_dir=. \
 	  --ServerApp.contents_manager_class=dprk_russia.build.lab.ContentsManager \
 	  --MappingKernelManager.kernel_manager_class=dprk_russia.build.lab.KernelManager \
 	  --LabApp.default_url=/lab/tree/notebooks/0.0-start-here.py \

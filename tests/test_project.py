@@ -92,6 +92,21 @@ def test_lab_binds_to_localhost_with_token():
     assert "token=''" not in lab and 'token=""' not in lab and "--IdentityProvider.token=" not in lab
 
 
+def test_make_lab_starts_jupyterlab_without_building_the_iri_grammar():
+    """`make lab` runs Lab through dprk_russia.build.lab, which is `jupyter lab` without the IRI
+    grammar jsonschema would build at import (1.4 s of Lab's start)."""
+    makefile = (PROJECT_ROOT / "Makefile").read_text()
+    lab = makefile[makefile.index("\nlab:") :].split("\n\n")[0]
+    assert "$(PY) -m dprk_russia.build.lab --ip=127.0.0.1" in lab
+    res = subprocess.run(
+        [str(PROJECT_ROOT / ".venv/bin/python"), "-X", "importtime", "-m", "dprk_russia.build.lab", "--version"],
+        capture_output=True, text=True, env=os.environ | {"PYTHONPATH": str(PROJECT_ROOT / "src")},
+    )
+    assert res.returncode == 0 and re.fullmatch(r"\d+\.\d+\.\d+", res.stdout.strip()), res.stdout + res.stderr
+    imported = {ln.split("|")[-1].strip() for ln in res.stderr.splitlines() if ln.startswith("import time:")}
+    assert "jupyterlab.labapp" in imported and "rfc3987_syntax.syntax_helpers" not in imported
+
+
 def test_lint_is_clean():
     res = subprocess.run(
         [str(PROJECT_ROOT / ".venv/bin/ruff"), "check", "src", "tests", "bench", "notebooks"],
