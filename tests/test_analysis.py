@@ -341,3 +341,27 @@ def test_distinct_estimates_walk_days_not_claims_with_the_same_result():
             pd.testing.assert_frame_equal(
                 tables.distinct_estimates(df, window), _distinct_estimates_row_by_row(df, window)
             )
+
+
+def test_the_key_order_is_the_order_of_a_stable_pandas_sort_with_or_without_missing_values():
+    """distinct_estimates orders rows from their key columns alone (numpy's stable sort where no
+    value is missing, else pandas'): the order must be that of sorting the whole frame."""
+    import numpy as np
+
+    df = pd.DataFrame(
+        {
+            "when": pd.to_datetime(["2024-03-01", "2024-01-01", "2024-03-01", "2024-01-01", "2024-02-01"]),
+            "who": pd.array(["b", "Ä", "a", "Z", "b"], dtype="str"),
+            "n": [1, 2, 3, 4, 5],
+        },
+        index=[10, 3, 7, 1, 2],
+    )
+    no_date = df.assign(when=df["when"].where(df["n"] != 2))
+    no_name = df.assign(who=df["who"].where(df["n"] != 4))
+    for frame in (df, no_date, no_name):
+        for by in (["when", "who"], ["who", "when"]):
+            want = frame.reset_index(drop=True).sort_values(by, kind="stable").index.to_numpy()
+            assert np.array_equal(tables._stable_order(frame, by), want)
+            rows = np.array([4, 0, 2])
+            sub = frame.iloc[rows].reset_index(drop=True).sort_values(by, kind="stable").index.to_numpy()
+            assert np.array_equal(tables._stable_order(frame, by, rows), sub)

@@ -249,10 +249,12 @@ def distinct_estimates(df: pd.DataFrame, window_days: int = RELAY_WINDOW_DAYS) -
     walked over the distinct (figure, day) pairs, not over every claim: a hundred thousand
     claims hold about as many pairs as the real data.
     """
-    sub = df.sort_values(["published_date", "claim_id"], kind="stable")
-    n = len(sub)
-    group = sub.groupby(ESTIMATE_KEY, dropna=False, sort=False).ngroup().to_numpy()  # by first row
-    when = sub["published_date"].to_numpy(dtype="datetime64[ns]").astype(np.int64)
+    # the walk reads a few key columns; the frame's columns are taken once, at the end
+    order = _stable_order(df, ["published_date", "claim_id"])
+    keys = df[ESTIMATE_KEY].iloc[order]
+    n = len(keys)
+    group = keys.groupby(ESTIMATE_KEY, dropna=False, sort=False).ngroup().to_numpy()  # by first row
+    when = df["published_date"].to_numpy(dtype="datetime64[ns]").astype(np.int64)[order]
     pairs, pair_of_row = np.unique(np.stack([group, when]), axis=1, return_inverse=True)
     pair_of_row = pair_of_row.reshape(-1)
     first_row = np.full(pairs.shape[1], n)
@@ -273,13 +275,34 @@ def distinct_estimates(df: pd.DataFrame, window_days: int = RELAY_WINDOW_DAYS) -
     firsts = firsts[np.lexsort((firsts, group[firsts]))]
     # each estimate's ids in row order: the ids sorted by estimate (stably), cut at the counts
     counts = np.bincount(estimate, minlength=len(firsts))
-    by_estimate = sub["claim_id"].to_numpy()[np.argsort(estimate, kind="stable")].tolist()
+    by_estimate = df["claim_id"].to_numpy()[order][np.argsort(estimate, kind="stable")].tolist()
     ends = np.cumsum(counts).tolist()
     joined = [";".join(by_estimate[e - k : e]) for e, k in zip(ends, counts.tolist(), strict=True)]
-    chosen = estimate[firsts].tolist()
-    relays = [int(counts[e]) for e in chosen]
-    out = sub.iloc[firsts].assign(relays=relays, relay_ids=[joined[e] for e in chosen])
-    return out.sort_values(["indicator", "date", "claim_id"], kind="stable").reset_index(drop=True)
+    rows = order[firsts]
+    final = _stable_order(df, ["indicator", "date", "claim_id"], rows)
+    chosen = estimate[firsts][final].tolist()
+    return (
+        df.iloc[rows[final]]
+        .assign(relays=[int(counts[e]) for e in chosen], relay_ids=[joined[e] for e in chosen])
+        .reset_index(drop=True)
+    )
+
+
+def _stable_order(df: pd.DataFrame, by: list[str], rows: np.ndarray | None = None) -> np.ndarray:
+    """The order in which ``df.iloc[rows].sort_values(by, kind="stable")`` puts the rows (positions
+    into ``rows``, or into ``df`` without them), from the ``by`` columns alone (sorting the frame
+    would take every column)."""
+    arrays = [df[c].to_numpy() if rows is None else df[c].to_numpy()[rows] for c in by]
+    keys = []
+    for a in arrays:  # numpy's stable sort where it orders as pandas does: no missing values
+        if a.dtype.kind == "M" and not np.isnat(a).any():
+            keys.append(a.astype("datetime64[ns]").astype(np.int64))
+        elif a.dtype == object and pd.api.types.infer_dtype(a, skipna=False) == "string":
+            keys.append(a.astype(str))  # (code point order, as Python compares str)
+        else:
+            frame = df[by] if rows is None else df[by].iloc[rows]
+            return frame.reset_index(drop=True).sort_values(by, kind="stable").index.to_numpy()
+    return np.lexsort(keys[::-1]) if keys else np.arange(len(df) if rows is None else len(rows))
 
 
 def curve_at(curve: pd.DataFrame, dates: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
