@@ -365,3 +365,14 @@ def test_the_key_order_is_the_order_of_a_stable_pandas_sort_with_or_without_miss
             rows = np.array([4, 0, 2])
             sub = frame.iloc[rows].reset_index(drop=True).sort_values(by, kind="stable").index.to_numpy()
             assert np.array_equal(tables._stable_order(frame, by, rows), sub)
+
+
+def test_groups_are_numbered_as_pandas_numbers_them_in_order_of_first_appearance():
+    import numpy as np
+
+    df = pd.DataFrame(
+        {"a": ["x", "y", "x", None, "y", None, "x"], "b": [1.0, np.nan, 1.0, 2.0, np.nan, 2.0, 3.0]}
+    )
+    want = df.groupby(["a", "b"], dropna=False, sort=False).ngroup().to_numpy()
+    got = tables._first_seen_groups([df["a"].to_numpy(), df["b"].to_numpy()])
+    assert np.array_equal(got, want) and list(got) == [0, 1, 0, 2, 1, 2, 3]

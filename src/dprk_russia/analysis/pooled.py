@@ -210,8 +210,9 @@ def pool_estimates(sub: pd.DataFrame) -> pd.DataFrame:
     censor = sub["qualifier"].map(CENSORING)
     # "about 11,000-12,000" is an interval too; a lower bound of 0 says nothing
     censor = censor.where(~((censor == "point") & (sub["value_high"] > sub["value_low"])), "interval")
-    sub = sub.assign(censor=censor)
-    return sub[~((sub["censor"] == "lower") & (sub["value_low"] <= 0))].reset_index(drop=True)
+    sub["censor"] = censor  # (distinct_estimates made sub: a new frame, set in place)
+    dropped = ((censor == "lower") & (sub["value_low"] <= 0)).to_numpy()
+    return sub[~dropped].reset_index(drop=True) if dropped.any() else sub
 
 
 def _t_logpdf(z: np.ndarray, nu: float) -> np.ndarray:

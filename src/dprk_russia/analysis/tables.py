@@ -251,9 +251,8 @@ def distinct_estimates(df: pd.DataFrame, window_days: int = RELAY_WINDOW_DAYS) -
     """
     # the walk reads a few key columns; the frame's columns are taken once, at the end
     order = _stable_order(df, ["published_date", "claim_id"])
-    keys = df[ESTIMATE_KEY].iloc[order]
-    n = len(keys)
-    group = keys.groupby(ESTIMATE_KEY, dropna=False, sort=False).ngroup().to_numpy()  # by first row
+    n = len(order)
+    group = _first_seen_groups([df[c].to_numpy()[order] for c in ESTIMATE_KEY])
     when = df["published_date"].to_numpy(dtype="datetime64[ns]").astype(np.int64)[order]
     pairs, pair_of_row = np.unique(np.stack([group, when]), axis=1, return_inverse=True)
     pair_of_row = pair_of_row.reshape(-1)
@@ -281,11 +280,21 @@ def distinct_estimates(df: pd.DataFrame, window_days: int = RELAY_WINDOW_DAYS) -
     rows = order[firsts]
     final = _stable_order(df, ["indicator", "date", "claim_id"], rows)
     chosen = estimate[firsts][final].tolist()
-    return (
-        df.iloc[rows[final]]
-        .assign(relays=[int(counts[e]) for e in chosen], relay_ids=[joined[e] for e in chosen])
-        .reset_index(drop=True)
-    )
+    out = df.iloc[rows[final]]  # a new frame: set its index and columns in place (no copies)
+    out.index = pd.RangeIndex(len(out))
+    out["relays"] = [int(counts[e]) for e in chosen]
+    out["relay_ids"] = [joined[e] for e in chosen]
+    return out
+
+
+def _first_seen_groups(columns: list[np.ndarray]) -> np.ndarray:
+    """The group of each row by its values in ``columns`` (missing values alike), numbered in the
+    order the groups first appear: what ``groupby(..., dropna=False, sort=False).ngroup()`` gives."""
+    group = np.zeros(len(columns[0]) if columns else 0, dtype=np.int64)
+    for values in columns:
+        codes = pd.factorize(values, use_na_sentinel=False)[0]
+        group = pd.factorize(group * (int(codes.max(initial=0)) + 1) + codes)[0]
+    return group
 
 
 def _stable_order(df: pd.DataFrame, by: list[str], rows: np.ndarray | None = None) -> np.ndarray:
