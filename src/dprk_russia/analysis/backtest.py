@@ -72,6 +72,7 @@ def halves(cuts: Sequence[pd.Timestamp]) -> tuple[list[pd.Timestamp], list[pd.Ti
 
 
 def _baselines(known: pd.DataFrame) -> tuple[float, float]:
+    known = known[["date", "published_date", "claim_id", "estimator", "value_mid"]]  # (what is read)
     newest = known[known["published_date"] == known["published_date"].max()]
     latest = (
         known.sort_values(["date", "published_date", "claim_id"], kind="stable").groupby("estimator").tail(1)

@@ -49,7 +49,7 @@ import pandas as pd
 from scipy.special import gammaln, stdtr, stdtrit
 
 from dprk_russia.analysis import optimise
-from dprk_russia.analysis.tables import counted, distinct_estimates
+from dprk_russia.analysis.tables import counted_mask, distinct_estimates
 
 #: How each qualifier enters the likelihood.
 CENSORING = {
@@ -195,11 +195,11 @@ def pool_rows(
     positive, the warring parties' own left out unless ``include_warring``), in their order:
     row by row, so that the rows of any subset (say, those published by a cut-off) are those of
     the same subset of ``claims``. :func:`pool_estimates` makes them the fit's figures."""
-    sub = counted(claims[claims["indicator"] == indicator])
-    sub = sub[sub["value_high"] > 0]
+    keep = counted_mask(claims) & (claims["indicator"] == indicator).to_numpy()
+    keep &= (claims["value_high"] > 0).to_numpy()
     if not include_warring:
-        sub = sub[~sub["estimator"].isin(set(warring))]
-    return sub
+        keep &= ~claims["estimator"].isin(set(warring)).to_numpy()
+    return claims[keep]
 
 
 def pool_estimates(sub: pd.DataFrame) -> pd.DataFrame:

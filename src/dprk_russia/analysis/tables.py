@@ -48,9 +48,15 @@ def _with_values(df: pd.DataFrame) -> pd.DataFrame:
 def counted(df: pd.DataFrame) -> pd.DataFrame:
     """Counted figures (assessed or official) for the whole indicator, without the later pages
     that repeat an older figure as if it were new (``repeat_of``)."""
-    sub = _with_values(df)
-    sub = sub[sub["basis"].isin(COUNTED)]
-    return sub[sub["repeat_of"].fillna("") == ""] if "repeat_of" in sub else sub
+    return df[counted_mask(df)]
+
+
+def counted_mask(df: pd.DataFrame) -> np.ndarray:
+    """Which rows of ``df`` :func:`counted` keeps (one selection, not one per condition)."""
+    mask = df["has_value"] & (df["scope"] == "total") & df["basis"].isin(COUNTED)
+    if "repeat_of" in df:
+        mask &= df["repeat_of"].fillna("") == ""
+    return mask.to_numpy(dtype=bool)
 
 
 def latest_per_estimator(df: pd.DataFrame, indicator: str, bases: Sequence[str] = COUNTED) -> pd.DataFrame:
