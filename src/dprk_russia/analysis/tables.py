@@ -37,12 +37,12 @@ HEADLINE_INDICATORS = (
 
 def shown(claims: pd.DataFrame) -> pd.DataFrame:
     """The claims charts draw and findings quote: with a number, covering the whole indicator."""
-    return claims[claims["has_value"] & (claims["scope"] == "total")]
+    return claims[_whole_with_value(claims)]
 
 
-def _with_values(df: pd.DataFrame) -> pd.DataFrame:
-    """Claims with a number that speak for the whole indicator (not a part of it)."""
-    return df[df["has_value"] & (df["scope"] == "total")]
+def _whole_with_value(df: pd.DataFrame) -> pd.Series:
+    """Which claims give a number that speaks for the whole indicator (not a part of it)."""
+    return df["has_value"] & (df["scope"] == "total")
 
 
 def counted(df: pd.DataFrame) -> pd.DataFrame:
@@ -53,7 +53,7 @@ def counted(df: pd.DataFrame) -> pd.DataFrame:
 
 def counted_mask(df: pd.DataFrame) -> np.ndarray:
     """Which rows of ``df`` :func:`counted` keeps (one selection, not one per condition)."""
-    mask = df["has_value"] & (df["scope"] == "total") & df["basis"].isin(COUNTED)
+    mask = _whole_with_value(df) & df["basis"].isin(COUNTED)
     if "repeat_of" in df:
         mask &= df["repeat_of"].fillna("") == ""
     return mask.to_numpy(dtype=bool)
@@ -61,7 +61,7 @@ def counted_mask(df: pd.DataFrame) -> np.ndarray:
 
 def latest_per_estimator(df: pd.DataFrame, indicator: str, bases: Sequence[str] = COUNTED) -> pd.DataFrame:
     """The most recent claim of each estimator for ``indicator`` (ties: later published, id)."""
-    sub = _with_values(df)
+    sub = shown(df)
     sub = sub[(sub["indicator"] == indicator) & sub["basis"].isin(bases)]
     sub = sub.sort_values(["estimator", "date", "published_date", "claim_id"], kind="stable")
     return (
@@ -80,7 +80,7 @@ def implied_rounds_per_container(df: pd.DataFrame, band_low: float, band_high: f
     """
     if band_low > band_high:
         raise ValueError(f"band_low {band_low} is above band_high {band_high}")
-    sub = _with_values(df)
+    sub = shown(df)
     cont = sub[sub["indicator"] == "containers_munitions"]
     rounds = sub[sub["indicator"] == "artillery_rounds"]
     keys = ["source_id", "period_end"]
@@ -131,7 +131,7 @@ def containers_to_rounds(df: pd.DataFrame, rounds_low: float, rounds_high: float
     This is a *capacity* conversion and is returned as its own table, never merged into
     the assessed round counts.
     """
-    sub = _with_values(df)
+    sub = shown(df)
     cont = sub[(sub["indicator"] == "containers_munitions") & sub["basis"].isin(COUNTED)]
     out = cont[["claim_id", "estimator", "date", "value_low", "value_high"]].copy()
     out["rounds_low"] = out["value_low"] * rounds_low
@@ -182,7 +182,7 @@ def force_size_at(df: pd.DataFrame, when: pd.Timestamp, how: str = "median") -> 
     ``how="median"``: the median midpoint of each estimator's latest figure dated on or before
     ``when`` (robust to a single outlier); ``how="max"``: the largest value_high so dated.
     """
-    sub = _with_values(df)
+    sub = shown(df)
     sub = sub[(sub["indicator"] == "troops_deployed") & sub["basis"].isin(COUNTED) & (sub["date"] <= when)]
     if sub.empty:
         return float("nan")
@@ -196,7 +196,7 @@ def force_size_at(df: pd.DataFrame, when: pd.Timestamp, how: str = "median") -> 
 
 def _force_sizes(df: pd.DataFrame, dates: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """:func:`force_size_at` (median and max) for many dates in one pass over the force figures."""
-    troops = _with_values(df)
+    troops = shown(df)
     troops = troops[(troops["indicator"] == "troops_deployed") & troops["basis"].isin(COUNTED)]
     troops = troops.sort_values(["date", "claim_id"], kind="stable")
     when = troops["date"].to_numpy()
@@ -223,7 +223,7 @@ def casualty_share(df: pd.DataFrame, curves: pd.DataFrame | None = None) -> pd.D
     the curve starts, or without it, the median of the estimators' latest counted force figures by
     then. ``force_max`` is the largest force figure by then (used by the losses-above-force rule).
     """
-    sub = _with_values(df)
+    sub = shown(df)
     sub = sub[sub["indicator"].isin(["killed", "wounded", "casualties_total"]) & sub["basis"].isin(COUNTED)]
     out = sub[["claim_id", "indicator", "estimator", "date", "value_low", "value_high", "value_mid"]].copy()
     out["force"], out["force_max"] = _force_sizes(df, sub["date"])
@@ -317,7 +317,7 @@ def _stable_order(df: pd.DataFrame, by: list[str], rows: np.ndarray | None = Non
         else:
             frame = df[by] if rows is None else df[by].iloc[rows]
             return frame.reset_index(drop=True).sort_values(by, kind="stable").index.to_numpy()
-    return np.lexsort(keys[::-1]) if keys else np.arange(len(df) if rows is None else len(rows))
+    return np.lexsort(keys[::-1])
 
 
 def curve_at(curve: pd.DataFrame, dates: pd.Series) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
