@@ -215,18 +215,24 @@ def test_make_runs_as_many_jobs_as_there_are_cores_whatever_omp_num_threads_says
     assert f"-j{len(os.sched_getaffinity(0))}" in flags.split()
 
 
+def recipe_prints(command: str, env: dict[str, str | None]) -> str:
+    """What ``command`` prints when run as a recipe of the Makefile, with ``env`` (and none of the
+    caller's make flags; a None removes the variable) in the environment of make."""
+    base = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", *env)}
+    res = subprocess.run(
+        ["make", "-s", "--eval", f"probe:\n\t@{command}", "probe"],
+        cwd=PROJECT_ROOT, env=base | {k: v for k, v in env.items() if v is not None}, capture_output=True, text=True,
+    )
+    assert res.returncode == 0, res.stderr
+    return res.stdout.strip()
+
+
 def test_recipes_keep_the_bytecode_they_compile_and_setup_compiles_nothing_up_front():
     """The environment is set up without compiling every file of .venv (15 s), so recipes must
     keep what they compile: a PYTHONDONTWRITEBYTECODE=1 in the caller's environment (as on many CI
     machines) does not reach them, else every process would compile its imports again."""
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    env |= {"PYTHONDONTWRITEBYTECODE": "1"}
-    probe = "probe:\n\t@python3 -c 'import sys; print(sys.dont_write_bytecode)'"
-    res = subprocess.run(
-        ["make", "-s", "--eval", probe, "probe"], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True
-    )
-    assert res.returncode == 0, res.stderr
-    assert res.stdout.strip() == "False"
+    probe = "python3 -c 'import sys; print(sys.dont_write_bytecode)'"
+    assert recipe_prints(probe, {"PYTHONDONTWRITEBYTECODE": "1"}) == "False"
     makefile = (PROJECT_ROOT / "Makefile").read_text()
     sync = next(ln for ln in makefile.splitlines() if " sync --frozen" in ln)
     assert "--compile-bytecode" not in sync
@@ -236,19 +242,10 @@ def test_recipes_run_numpy_without_asking_for_huge_pages():
     """On this project's machines a fresh 2 MB page costs about ten times what 512 small ones do
     (Makefile: NUMPY_MADVISE_HUGEPAGE), so NumPy in a recipe, a notebook kernel or a test must not
     ask for them; a value in the caller's environment still wins."""
-    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "NUMPY_MADVISE_HUGEPAGE")}
-    probe = "probe:\n\t@$(PY) -c 'import numpy._core.multiarray as m; print(m._get_madvise_hugepage())'"
-
-    def asks(extra: dict[str, str]) -> str:
-        res = subprocess.run(
-            ["make", "-s", "--eval", probe, "probe"], cwd=PROJECT_ROOT, env=env | extra, capture_output=True, text=True
-        )
-        assert res.returncode == 0, res.stderr
-        return res.stdout.strip()
-
-    assert asks({}) == "False"
+    probe = "$(PY) -c 'import numpy._core.multiarray as m; print(m._get_madvise_hugepage())'"
+    assert recipe_prints(probe, {"NUMPY_MADVISE_HUGEPAGE": None}) == "False"
     if sys.platform == "linux":
-        assert asks({"NUMPY_MADVISE_HUGEPAGE": "1"}) == "True"
+        assert recipe_prints(probe, {"NUMPY_MADVISE_HUGEPAGE": "1"}) == "True"
 
 
 def test_the_quick_tests_leave_out_every_file_that_builds_or_starts_a_server():
