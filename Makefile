@@ -300,11 +300,18 @@ UV_BOOTSTRAP = echo "[setup] bootstrapping uv $(UV_VERSION) into $(TOOLS)/" && \
 $(UV):
 	@$(UV_BOOTSTRAP)
 
+# The stamp holds the hash of the uv.lock and pyproject.toml the environment was synced from. A
+# checkout whose files are newer but the same (a fresh clone that uses another checkout's
+# environment through VENV=...) syncs nothing and leaves the stamp as it is: it bootstraps no
+# uv, does not point the environment's editable install at its own src/, and the other
+# checkout's next build does not see a new environment
 $(VENV)/.synced: uv.lock pyproject.toml
-	@[ -x $(UV) ] || { $(UV_BOOTSTRAP); }
-	@echo "[setup] installing the locked environment into $(VENV)/"
-	@UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --python python3 --quiet
-	@touch $@
+	@want=$$(cat uv.lock pyproject.toml | sha256sum); \
+	if [ "$$(cat $@ 2>/dev/null)" = "$$want" ]; then exit 0; fi; \
+	[ -x $(UV) ] || { $(UV_BOOTSTRAP); }; \
+	echo "[setup] installing the locked environment into $(VENV)/"; \
+	UV_PROJECT_ENVIRONMENT=$(VENV) $(UV) sync --frozen --python python3 --quiet; \
+	printf '%s\n' "$$want" > $@
 
 # ---- stamps rewritten only when their content changes, so a change triggers a rebuild
 # (also removes temporary files that a killed run may have left behind)

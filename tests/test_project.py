@@ -267,3 +267,43 @@ def test_the_quick_tests_leave_out_every_file_that_builds_or_starts_a_server():
     e2e = re.compile("|".join(["fresh" + r"_clone\(", r"\bServer" + r"\(", "sync" + "_playwright", r"\bmake\(" + "clone"]))
     for name in sorted(files):
         assert not e2e.search((PROJECT_ROOT / "tests" / name).read_text()), f"{name} looks end-to-end"
+
+
+def test_an_environment_synced_from_the_same_lock_is_used_as_it_is(tmp_path: Path):
+    """`$(VENV)/.synced` is older than uv.lock whenever another checkout (a fresh clone using
+    VENV=...) or a `touch` gives the lock a newer time. When the lock and pyproject.toml hold
+    what the environment was synced from, make syncs nothing: no uv, no editable install pointed
+    elsewhere, and the stamp keeps its time. When they differ, uv syncs once and the stamp
+    records the new content."""
+    import hashlib
+
+    venv, log = tmp_path / "venv", tmp_path / "uv.log"
+    venv.mkdir()
+    uv = tmp_path / "uv"  # a stand-in for uv that records what it is asked to do
+    uv.write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
+    uv.chmod(0o755)
+    content = b"".join((PROJECT_ROOT / name).read_bytes() for name in ("uv.lock", "pyproject.toml"))
+    stamp = venv / ".synced"
+    stamp.write_text(f"{hashlib.sha256(content).hexdigest()}  -\n")
+    os.utime(stamp, (0, 0))  # older than the lock: make runs the stamp's recipe
+    env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    tools = PROJECT_ROOT / ".tools"
+    had_tools = tools.exists()
+
+    def venv_target() -> subprocess.CompletedProcess:
+        return subprocess.run(["make", "venv", f"VENV={venv}", f"UV={uv}"], cwd=PROJECT_ROOT, env=env,
+                              capture_output=True, text=True)
+
+    res = venv_target()
+    assert res.returncode == 0, res.stderr
+    assert "[setup]" not in res.stdout and not log.exists()
+    assert stamp.stat().st_mtime == 0
+    assert tools.exists() == had_tools
+    # an environment synced from another lock (here: the stamp of another content)
+    stamp.write_text("0" * 64 + "  -\n")
+    os.utime(stamp, (0, 0))
+    res = venv_target()
+    assert res.returncode == 0, res.stderr
+    assert "[setup] installing the locked environment" in res.stdout
+    assert log.read_text().split()[:2] == ["sync", "--frozen"]
+    assert stamp.read_text() == f"{hashlib.sha256(content).hexdigest()}  -\n"
