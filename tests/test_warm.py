@@ -154,6 +154,24 @@ def test_in_process_run_gives_the_notebook_a_kernel_gives(tmp_path: Path):
     assert [o[0] for o in runs["kernel"][2]] == ["display_data", "execute_result", "display_data"]  # table, value, chart
 
 
+def test_a_step_in_the_warm_process_imports_no_library_again(tmp_path: Path):
+    """What a step needs is imported once, by the warm process (warm.preload): the forked copy
+    that runs a notebook imports none of the libraries that read, run and write notebooks."""
+    nb = tmp_path / "tiny.py"
+    nb.write_text(NOTEBOOK.format(last="X"), encoding="utf-8")
+    code = (
+        "import sys; sys.modules.setdefault('rfc3987_syntax', None)\n"
+        "from dprk_russia.build import run, warm; warm.preload(); before = set(sys.modules)\n"
+        "status = run.main(sys.argv[1:], in_process=True)\n"
+        "print(sorted({m.split('.')[0] for m in set(sys.modules) - before})); sys.exit(status)"
+    )
+    res = subprocess.run([sys.executable, "-c", code, str(nb), "--executed", str(tmp_path / "tiny.ipynb")],
+                         env=env(), capture_output=True, text=True, timeout=300)
+    assert res.returncode == 0, res.stderr
+    imported = set(json.loads(res.stdout.splitlines()[-1].replace("'", '"')))
+    assert imported == set(), imported
+
+
 def test_the_steps_of_a_build_run_in_its_warm_process(tmp_path: Path, build: Build):
     nb = tmp_path / "tiny.py"
     nb.write_text(NOTEBOOK.format(last="X * 10"), encoding="utf-8")

@@ -145,9 +145,16 @@ def _start(build: str) -> socket.socket | None:
 
 def preload() -> None:
     """Import what the notebooks import, and make the shell they run in."""
+    import jupytext  # noqa: F401  (each step reads its notebook with it: 0.08 s a step)
     import matplotlib.pyplot  # noqa: F401
     import papermill  # noqa: F401
     import scipy.optimize  # noqa: F401
+    from ipykernel.ipkernel import IPythonKernel  # noqa: F401  (the in-process engine's language_info)
+    from PIL import Image
+
+    Image.preinit()  # the image formats PIL loads at its first save (each chart's PNG)
+    import bdb  # noqa: F401  (IPython imports these two at a shell's first cell)
+    import IPython.core.logger  # noqa: F401
 
     import dprk_russia.analysis.backtest  # noqa: F401
     import dprk_russia.analysis.contradictions  # noqa: F401
