@@ -172,6 +172,31 @@ def test_a_step_in_the_warm_process_imports_no_library_again(tmp_path: Path):
     assert imported == set(), imported
 
 
+@pytest.mark.parametrize("last", ["X", "1 / 0"], ids=["succeeds", "fails"])
+def test_an_in_process_run_writes_its_notebook_at_the_start_and_the_end_only(tmp_path: Path, last: str):
+    """papermill writes the notebook before and after each cell for a kernel; in process it is
+    written when the run starts and once when it ends, with every cell run (or up to the failing
+    one, its error shown), whatever the number of cells."""
+    nb = tmp_path / "tiny.py"
+    nb.write_text(NOTEBOOK.format(last=last), encoding="utf-8")
+    code = (
+        "import sys, papermill.iorw as io; writes = []; real = io.papermill_io.write\n"
+        "def write(buf, path, *a, **k): writes.append(path); return real(buf, path, *a, **k)\n"
+        "io.papermill_io.write = write\n"
+        "from dprk_russia.build import run; status = run.main(sys.argv[1:], in_process=True)\n"
+        "print(len(writes)); sys.exit(status)"
+    )
+    res = subprocess.run([sys.executable, "-c", code, str(nb), "--executed", str(tmp_path / "tiny.ipynb")],
+                         env=env(), capture_output=True, text=True, timeout=300)
+    assert res.stdout.splitlines()[-1] == "2", res.stdout + res.stderr
+    if last == "X":
+        assert res.returncode == 0
+        assert outputs(tmp_path / "tiny.ipynb")[-1] == [("execute_result", None, "", ["text/plain"], 4, None, None)]
+    else:
+        assert res.returncode == 1
+        assert outputs(tmp_path / "tiny.failed.ipynb")[-1][-1][0] == "error"
+
+
 def test_the_steps_of_a_build_run_in_its_warm_process(tmp_path: Path, build: Build):
     nb = tmp_path / "tiny.py"
     nb.write_text(NOTEBOOK.format(last="X * 10"), encoding="utf-8")
