@@ -22,8 +22,7 @@ sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 #: Files of end-to-end tests, longest first. They run first (then the rest, by name), so that
 #: under `make test` (pytest-xdist: a file per process, in this order) none starts last.
 LONGEST_FIRST = (
-    "test_pipeline.py", "test_lab_browser.py", "test_bad_input.py", "test_lab.py", "test_pipeline_fresh.py",
-    "test_browser.py", "test_warm.py",
+    "test_pipeline.py", "test_lab_browser.py", "test_bad_input.py", "test_lab.py", "test_browser.py", "test_warm.py",
 )
 
 

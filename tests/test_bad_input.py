@@ -1,6 +1,7 @@
 """Bad input, round two: `make report` in a throw-away clone either builds correct outputs or stops
 with one clear message (file, line and column, or the parameter), non-zero, no traceback, outputs
-unchanged and no stray folders. Only one test builds notebooks, on a tiny early cut-off variant.
+unchanged and no stray folders. Only the payload build runs notebooks: a tiny early cut-off, which is
+also the suite's check of variant folders.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 # the `clone` fixture (a throw-away clone of this repository) comes from conftest.py
@@ -35,6 +37,28 @@ def assert_stopped_cleanly(clone: Path, res: subprocess.CompletedProcess, before
     assert tree_hashes(clone, "data/processed", "reports") == before, "outputs unchanged"
     assert not (clone / "reports/variants").exists(), "no variant folder"
     assert not list(clone.rglob(".tmp-*"))
+
+
+def test_bad_input_stops_before_any_notebook(clone: Path):
+    before = tree_hashes(clone, "data/processed", "reports")
+    claims = clone / "data/raw/claims.csv"
+    lines = claims.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines[3] = lines[3].replace(",", ",1,000 ,", 1)  # ragged row with a thousands separator
+    extra = "," * (lines[0].count(",") - 14)  # empty optional columns (e.g. repeat_of)
+    lines.append("c9999,killed,-5,5,about,assessed,,,24/12/2024,X,media,nope,n,yes,total" + extra + "\n")
+    claims.write_text("".join(lines), encoding="utf-8")
+    res = make(clone, "report", check=False)
+    assert res.returncode != 0
+    err = res.stderr
+    assert "data/raw/claims.csv:4" in err and "ragged row" in err
+    n = len(lines)
+    for col in ("value_low", "published", "source_id"):
+        assert f"data/raw/claims.csv:{n}, column '{col}'" in err
+    assert "Traceback" not in res.stdout + res.stderr
+    assert started(res.stdout) == {"validate"}, "no notebook ran"
+    assert tree_hashes(clone, "data/processed", "reports") == before
+    # the clone uses this checkout's up-to-date environment (VENV=...): it bootstraps no uv of its own
+    assert not (clone / ".tools").exists() and "bootstrapping uv" not in res.stdout
 
 
 @pytest.mark.parametrize(
@@ -444,6 +468,29 @@ def test_link_payloads_in_the_data_stay_text_in_both_reports(payload_build):
         assert "javascript:" not in "".join(hrefs(html))
         svg = (variant / f"{lang}/figures/containers.svg").read_text(encoding="utf-8")
         assert f"<title>{label} · " in svg and "evil.example" not in "".join(hrefs(svg))
+    assert tree_hashes(clone, "data/processed", "reports") == before, "default outputs untouched"
+
+
+def test_the_early_cut_off_is_a_variant_in_its_own_folder_rebuilt_only_when_a_parameter_changes(payload_build):
+    """The payload build is also the suite's variant build (one build less): its cut-off keeps
+    only the claims and events dated up to it, in reports/variants/asof-2023-06-30; the same
+    parameters again build nothing; one more parameter gets a folder of its own, with only
+    the languages asked for, and leaves the first variant as it was."""
+    clone, before = payload_build
+    variant = clone / "reports/variants/asof-2023-06-30"
+    claims = pd.read_csv(variant / "processed/claims.csv")
+    assert len(claims) and pd.to_datetime(claims["published_date"]).max() <= pd.Timestamp("2023-06-30")
+    events = pd.read_csv(variant / "processed/events.csv")
+    assert len(events) and (events["date"] <= "2023-06-30").all()
+    assert started(make(clone, "report", "AS_OF=2023-06-30", "REPORT_LANGS=en de").stdout) == set()
+    first = {f: f.read_bytes() for f in variant.rglob("*") if f.is_file()}
+    rpc = make(clone, "report", "AS_OF=2023-06-30", "ROUNDS_PER_CONTAINER_LOW=250", "REPORT_LANGS=en")
+    assert "1.0-clean-claims" in started(rpc.stdout)
+    other = clone / "reports/variants/asof-2023-06-30_rpclow-250"
+    assert (other / "en/report.html").exists() and not (other / "de").exists()
+    assert "rounds per container 250 to 500" in (other / "en/report.md").read_text(encoding="utf-8")
+    assert "rounds per container 300 to 500" in (variant / "en/report.md").read_text(encoding="utf-8")
+    assert {f: f.read_bytes() for f in variant.rglob("*") if f.is_file()} == first, "the first variant is left as it was"
     assert tree_hashes(clone, "data/processed", "reports") == before, "default outputs untouched"
 
 

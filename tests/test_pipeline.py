@@ -3,9 +3,9 @@
 The pipeline is built from scratch once per test session, in one clone (``built``); that build is
 checked against the committed outputs, and the other tests work on copies of the built clone
 (``built_copy``), so each rebuilds only what it changes: the no-op and incremental rebuilds,
-a failing notebook, an interrupted build, stale stamps and deleted outputs (variants and bad input
-stopping a build: tests/test_pipeline_fresh.py). They reuse this checkout's
-.venv; each clone imports its own src/.
+a failing notebook, an interrupted build, stale stamps and deleted outputs (variant folders and
+bad input stopping a build: tests/test_bad_input.py). They reuse this checkout's .venv; each clone
+imports its own src/.
 """
 
 from __future__ import annotations
