@@ -154,22 +154,31 @@ def test_in_process_run_gives_the_notebook_a_kernel_gives(tmp_path: Path):
     assert [o[0] for o in runs["kernel"][2]] == ["display_data", "execute_result", "display_data"]  # table, value, chart
 
 
+def in_process_run(tmp_path: Path, last: str, first: str, shown: str) -> subprocess.CompletedProcess:
+    """The tiny notebook ending in ``last``, run in process (``run.main``) by a new Python that
+    runs the code ``first`` before and prints the expression ``shown`` after it."""
+    nb = tmp_path / "tiny.py"
+    nb.write_text(NOTEBOOK.format(last=last), encoding="utf-8")
+    code = (
+        f"import sys\n{first}\n"
+        "from dprk_russia.build import run; status = run.main(sys.argv[1:], in_process=True)\n"
+        f"print({shown}); sys.exit(status)"
+    )
+    return subprocess.run([sys.executable, "-c", code, str(nb), "--executed", str(tmp_path / "tiny.ipynb")],
+                          env=env(), capture_output=True, text=True, timeout=300)
+
+
 def test_a_step_in_the_warm_process_imports_no_library_again(tmp_path: Path):
     """What a step needs is imported once, by the warm process (warm.preload): the forked copy
-    that runs a notebook imports none of the libraries that read, run and write notebooks."""
-    nb = tmp_path / "tiny.py"
-    nb.write_text(NOTEBOOK.format(last="X"), encoding="utf-8")
-    code = (
-        "import sys; sys.modules.setdefault('rfc3987_syntax', None)\n"
-        "from dprk_russia.build import run, warm; warm.preload(); before = set(sys.modules)\n"
-        "status = run.main(sys.argv[1:], in_process=True)\n"
-        "print(sorted({m.split('.')[0] for m in set(sys.modules) - before})); sys.exit(status)"
+    that runs a notebook imports no module of its own."""
+    res = in_process_run(
+        tmp_path, "X",
+        "sys.modules.setdefault('rfc3987_syntax', None)\n"
+        "from dprk_russia.build import warm; warm.preload(); seen = set(sys.modules)",
+        "sorted(set(sys.modules) - seen)",
     )
-    res = subprocess.run([sys.executable, "-c", code, str(nb), "--executed", str(tmp_path / "tiny.ipynb")],
-                         env=env(), capture_output=True, text=True, timeout=300)
     assert res.returncode == 0, res.stderr
-    imported = set(json.loads(res.stdout.splitlines()[-1].replace("'", '"')))
-    assert imported == set(), imported
+    assert res.stdout.splitlines()[-1] == "[]", res.stdout
 
 
 @pytest.mark.parametrize("last", ["X", "1 / 0"], ids=["succeeds", "fails"])
@@ -177,17 +186,13 @@ def test_an_in_process_run_writes_its_notebook_at_the_start_and_the_end_only(tmp
     """papermill writes the notebook before and after each cell for a kernel; in process it is
     written when the run starts and once when it ends, with every cell run (or up to the failing
     one, its error shown), whatever the number of cells."""
-    nb = tmp_path / "tiny.py"
-    nb.write_text(NOTEBOOK.format(last=last), encoding="utf-8")
-    code = (
-        "import sys, papermill.iorw as io; writes = []; real = io.papermill_io.write\n"
+    res = in_process_run(
+        tmp_path, last,
+        "import papermill.iorw as io; writes = []; real = io.papermill_io.write\n"
         "def write(buf, path, *a, **k): writes.append(path); return real(buf, path, *a, **k)\n"
-        "io.papermill_io.write = write\n"
-        "from dprk_russia.build import run; status = run.main(sys.argv[1:], in_process=True)\n"
-        "print(len(writes)); sys.exit(status)"
+        "io.papermill_io.write = write",
+        "len(writes)",
     )
-    res = subprocess.run([sys.executable, "-c", code, str(nb), "--executed", str(tmp_path / "tiny.ipynb")],
-                         env=env(), capture_output=True, text=True, timeout=300)
     assert res.stdout.splitlines()[-1] == "2", res.stdout + res.stderr
     if last == "X":
         assert res.returncode == 0
