@@ -274,31 +274,35 @@ def test_an_environment_synced_from_the_same_lock_is_used_as_it_is(tmp_path: Pat
     VENV=...) or a `touch` gives the lock a newer time. When the lock and pyproject.toml hold
     what the environment was synced from, make syncs nothing: no uv, no editable install pointed
     elsewhere, and the stamp keeps its time. When they differ, uv syncs once and the stamp
-    records the new content."""
+    records the new content. (The Makefile runs in a folder of its own with copies of the two
+    files, new ones, so that the checkout's file times do not matter.)"""
     import hashlib
 
-    venv, log = tmp_path / "venv", tmp_path / "uv.log"
+    checkout, venv, log = tmp_path / "checkout", tmp_path / "venv", tmp_path / "uv.log"
+    checkout.mkdir()
     venv.mkdir()
+    content = b""
+    for name in ("uv.lock", "pyproject.toml"):
+        data = (PROJECT_ROOT / name).read_bytes()
+        (checkout / name).write_bytes(data)
+        content += data
     uv = tmp_path / "uv"  # a stand-in for uv that records what it is asked to do
     uv.write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
     uv.chmod(0o755)
-    content = b"".join((PROJECT_ROOT / name).read_bytes() for name in ("uv.lock", "pyproject.toml"))
     stamp = venv / ".synced"
     stamp.write_text(f"{hashlib.sha256(content).hexdigest()}  -\n")
     os.utime(stamp, (0, 0))  # older than the lock: make runs the stamp's recipe
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
-    tools = PROJECT_ROOT / ".tools"
-    had_tools = tools.exists()
 
     def venv_target() -> subprocess.CompletedProcess:
-        return subprocess.run(["make", "venv", f"VENV={venv}", f"UV={uv}"], cwd=PROJECT_ROOT, env=env,
-                              capture_output=True, text=True)
+        return subprocess.run(["make", "-f", str(PROJECT_ROOT / "Makefile"), "venv", f"VENV={venv}", f"UV={uv}"],
+                              cwd=checkout, env=env, capture_output=True, text=True)
 
     res = venv_target()
     assert res.returncode == 0, res.stderr
     assert "[setup]" not in res.stdout and not log.exists()
     assert stamp.stat().st_mtime == 0
-    assert tools.exists() == had_tools
+    assert not (checkout / ".tools").exists()
     # an environment synced from another lock (here: the stamp of another content)
     stamp.write_text("0" * 64 + "  -\n")
     os.utime(stamp, (0, 0))
