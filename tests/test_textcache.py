@@ -47,6 +47,37 @@ def test_a_text_is_measured_once_per_kind_and_resolution_of_renderer(counted):
     assert len(counted) == 3
 
 
+def test_the_svg_canvas_measures_a_text_once_for_every_size_and_gets_its_own_bits(counted):
+    """The SVG canvas measures at one size and scales: one measurement per text and font serves
+    every size, and each result is, to the bit, what a new SVG renderer measures itself."""
+    sizes = [6.5, 8, 9.2, 10, 12, 17.3]
+    texts = ["Rounds, 2024", "Kursk · 12 000", "ÄÖÜ ß ж"]
+    for weight in ("normal", "bold"):
+        for text in texts:
+            for size in sizes:
+                prop = FontProperties(family="DejaVu Sans", size=size, weight=weight)
+                svg = RendererSVG(100, 100, io.StringIO())
+                got = textcache.measure(svg, text, prop, False, 72)
+                assert got == RendererSVG(100, 100, io.StringIO()).get_text_width_height_descent(text, prop, False)
+    assert len(counted) == 2 * len(texts)
+
+
+def test_a_second_svg_file_of_a_figure_measures_no_text_again(counted):
+    """matplotlib draws an SVG file through a MixedModeRenderer around its SVG renderer, a new
+    one for each file: the shared measurements reach through it."""
+    use_style()
+    fig, ax = plt.subplots(figsize=(4, 3))
+    ax.plot([0, 1], [1200, 54000], label="Estimator A")
+    ax.set_title("Artillery rounds")
+    ax.legend()
+    fig.savefig(io.BytesIO(), format="svg")
+    first = len(counted)
+    fig.savefig(io.BytesIO(), format="svg")
+    plt.close(fig)
+    assert first > 0 and len(counted) == first
+    assert {kind for kind, _text, _dpi in counted} == {"MixedModeRenderer"}
+
+
 def test_figures_are_the_same_bytes_with_and_without_the_shared_measurements(monkeypatch):
     use_style()
 

@@ -1,20 +1,28 @@
-"""Text measured once per build, not once per file: matplotlib keeps its text metrics per renderer,
+"""Text measured once per notebook run, not once per file: matplotlib keeps its text metrics per renderer,
 and every saved file (the layout, the SVG, the PNG, the phone variant) gets a new renderer, so the
 same tick labels, names and legends were measured again for each file and each chart.
 
 For the two canvases the figures are saved with (Agg and SVG), a text's width, height and descent
 depend only on the renderer's kind and resolution, the text, its font and the hinting settings:
-:func:`install` shares them across renderers of the same kind and resolution. Every other
-renderer, and math text, goes through matplotlib's own cache, untouched.
+:func:`install` shares them across renderers of the same kind and resolution. The SVG canvas
+measures every text at one size (``TextToPath.FONT_SCALE``) and scales the result, so one
+measurement serves a text at every size (the phone variants use other sizes than the desk ones).
+SVG files are drawn through a ``MixedModeRenderer``; until this was seen, their texts were
+measured anew for every file. Every other renderer, and math text, goes through matplotlib's own
+cache, untouched.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import matplotlib as mpl
 import matplotlib.text as mtext
 from matplotlib.backends.backend_agg import RendererAgg
+from matplotlib.backends.backend_mixed import MixedModeRenderer
 from matplotlib.backends.backend_svg import RendererSVG
-from matplotlib.font_manager import FontProperties
+from matplotlib.font_manager import FontProperties, fontManager
+from matplotlib.textpath import TextToPath
 
 #: matplotlib's own per-renderer cache, which renderers of other kinds keep using.
 _OWN = mtext._get_text_metrics_with_cache
@@ -35,17 +43,49 @@ def _key(renderer: object, text: str, prop: FontProperties, dpi: float) -> tuple
     return (type(renderer), getattr(renderer, "dpi", None), text, font, dpi, hinting)
 
 
-def measure(renderer: object, text: str, prop: FontProperties, ismath: object, dpi: float) -> tuple:
-    """Width, height and descent of ``text`` as ``renderer`` measures it (matplotlib's signature)."""
-    if type(renderer) not in _SHARED or ismath:
-        return _OWN(renderer, text, prop, ismath, dpi)
-    key = _key(renderer, text, prop, dpi)
-    found = _METRICS.get(key)
-    if found is None:
-        if len(_METRICS) >= LIMIT:
-            _METRICS.clear()
-        found = _METRICS[key] = _OWN(renderer, text, prop, ismath, dpi)
+def _cached(key: tuple, compute: Callable[[], tuple | None]) -> tuple | None:
+    """The metrics under ``key``, computed once (the store is emptied at :data:`LIMIT` entries)."""
+    if key in _METRICS:
+        return _METRICS[key]
+    if len(_METRICS) >= LIMIT:
+        _METRICS.clear()
+    found = _METRICS[key] = compute()
     return found
+
+
+def _svg_measure(renderer: object, text: str, prop: FontProperties, dpi: float) -> tuple:
+    """What the SVG canvas measures. ``TextToPath`` sets the font found for ``prop`` to
+    ``FONT_SCALE`` points, measures, and multiplies by size / ``FONT_SCALE``: here the measurement
+    at ``FONT_SCALE`` is kept per text and font files, and multiplied the same way (the same bits)."""
+    fonts = tuple(fontManager._find_fonts_by_props(prop))
+    rc = mpl.rcParams
+
+    def at_font_scale() -> tuple | None:
+        at = prop.copy()
+        at.set_size(TextToPath.FONT_SCALE)
+        if tuple(fontManager._find_fonts_by_props(at)) != fonts:
+            return None  # a font chosen by its size (none of ours: every font is scalable)
+        return _OWN(renderer, text, at, False, dpi)
+
+    key = (RendererSVG, text, fonts, rc["text.hinting_factor"], rc["text.kerning_factor"])
+    raw = _cached(key, at_font_scale)
+    if raw is None:
+        return _OWN(renderer, text, prop, False, dpi)
+    scale = prop.get_size_in_points() / TextToPath.FONT_SCALE
+    return raw[0] * scale, raw[1] * scale, raw[2] * scale
+
+
+def measure(renderer: object, text: str, prop: FontProperties, ismath: object, dpi: float) -> tuple:
+    """Width, height and descent of ``text`` as ``renderer`` measures it (matplotlib's signature).
+
+    An SVG file is drawn through a ``MixedModeRenderer``, which measures with the renderer it
+    draws with at the time (its SVG renderer, or Agg while rasterizing): that one is keyed."""
+    inner = renderer._renderer if type(renderer) is MixedModeRenderer else renderer
+    if type(inner) not in _SHARED or ismath:
+        return _OWN(renderer, text, prop, ismath, dpi)
+    if type(inner) is RendererSVG:
+        return _svg_measure(renderer, text, prop, dpi)
+    return _cached(_key(inner, text, prop, dpi), lambda: _OWN(renderer, text, prop, ismath, dpi))
 
 
 def install() -> None:
