@@ -78,6 +78,22 @@ def test_a_second_svg_file_of_a_figure_measures_no_text_again(counted):
     assert {kind for kind, _text, _dpi in counted} == {"MixedModeRenderer"}
 
 
+@pytest.mark.parametrize("kind", ["agg", "svg"])
+def test_a_generic_family_is_measured_in_the_font_the_style_lists_for_it(counted, kind: str):
+    """"sans-serif" means the fonts of ``font.sans-serif``: another list, another measurement."""
+    import matplotlib as mpl
+
+    prop = FontProperties(family="sans-serif", size=10)
+    got = {}
+    for fonts in (["DejaVu Sans"], ["DejaVu Serif"]):
+        with mpl.rc_context({"font.sans-serif": fonts}):
+            fresh = RendererAgg(100, 100, 100) if kind == "agg" else RendererSVG(100, 100, io.StringIO())
+            got[fonts[0]] = textcache.measure(fresh, "Rounds, 2024", prop, False, 100)
+            own = RendererAgg(100, 100, 100) if kind == "agg" else RendererSVG(100, 100, io.StringIO())
+            assert got[fonts[0]] == own.get_text_width_height_descent("Rounds, 2024", prop, False)
+    assert got["DejaVu Sans"] != got["DejaVu Serif"] and len(counted) == 2
+
+
 def test_figures_are_the_same_bytes_with_and_without_the_shared_measurements(monkeypatch):
     use_style()
 

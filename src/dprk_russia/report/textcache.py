@@ -30,17 +30,22 @@ _SHARED = (RendererAgg, RendererSVG)
 #: Metrics by key (see :func:`_key`); cleared when it reaches :data:`LIMIT` entries.
 _METRICS: dict[tuple, tuple[float, float, float]] = {}
 LIMIT = 100_000
+#: The generic family names whose fonts the style lists (``font.<name>``).
+_GENERIC = frozenset({"serif", "sans-serif", "cursive", "fantasy", "monospace"})
 
 
-def _key(renderer: object, text: str, prop: FontProperties, dpi: float) -> tuple:
-    """Everything a measurement of ``text`` by an Agg or SVG renderer depends on."""
+def _key(renderer: object, text: str, prop: FontProperties, dpi: float | None, sized: bool = True) -> tuple:
+    """Everything a measurement of ``text`` by an Agg or SVG renderer depends on (for SVG, all but
+    the size: ``sized=False``). Fonts are found by name, through the font lists of the style for
+    a generic name ("sans-serif"), or else through its default family."""
     rc = mpl.rcParams
-    font = (
-        tuple(prop.get_family()), prop.get_style(), prop.get_variant(), prop.get_weight(),
-        prop.get_stretch(), prop.get_size_in_points(), prop.get_file(), prop.get_math_fontfamily(),
-    )
+    families = tuple(prop.get_family())
+    size = prop.get_size_in_points() if sized else None
+    font = (families, prop.get_style(), prop.get_variant(), prop.get_weight(), prop.get_stretch(), size,
+            prop.get_file(), prop.get_math_fontfamily())
+    found_by = (tuple(rc["font.family"]), *(tuple(rc[f"font.{f}"]) for f in families if f in _GENERIC))
     hinting = (rc["text.hinting"], rc["text.hinting_factor"], rc["text.kerning_factor"])
-    return (type(renderer), getattr(renderer, "dpi", None), text, font, dpi, hinting)
+    return (type(renderer), getattr(renderer, "dpi", None), text, font, found_by, dpi, hinting)
 
 
 def _cached(key: tuple, compute: Callable[[], tuple | None]) -> tuple | None:
@@ -53,22 +58,21 @@ def _cached(key: tuple, compute: Callable[[], tuple | None]) -> tuple | None:
     return found
 
 
-def _svg_measure(renderer: object, text: str, prop: FontProperties, dpi: float) -> tuple:
+def _svg_measure(renderer: object, inner: RendererSVG, text: str, prop: FontProperties, dpi: float) -> tuple:
     """What the SVG canvas measures. ``TextToPath`` sets the font found for ``prop`` to
     ``FONT_SCALE`` points, measures, and multiplies by size / ``FONT_SCALE``: here the measurement
-    at ``FONT_SCALE`` is kept per text and font files, and multiplied the same way (the same bits)."""
-    fonts = tuple(fontManager._find_fonts_by_props(prop))
-    rc = mpl.rcParams
+    at ``FONT_SCALE`` is kept per text and font, and multiplied the same way (the same bits). The
+    font found does not depend on the size as long as every font is scalable, as TrueType and
+    OpenType fonts (all that matplotlib lists for these canvases) are; else nothing is shared."""
 
     def at_font_scale() -> tuple | None:
+        if any(f.size != "scalable" for f in fontManager.ttflist):
+            return None
         at = prop.copy()
         at.set_size(TextToPath.FONT_SCALE)
-        if tuple(fontManager._find_fonts_by_props(at)) != fonts:
-            return None  # a font chosen by its size (none of ours: every font is scalable)
         return _OWN(renderer, text, at, False, dpi)
 
-    key = (RendererSVG, text, fonts, rc["text.hinting_factor"], rc["text.kerning_factor"])
-    raw = _cached(key, at_font_scale)
+    raw = _cached(_key(inner, text, prop, None, sized=False), at_font_scale)
     if raw is None:
         return _OWN(renderer, text, prop, False, dpi)
     scale = prop.get_size_in_points() / TextToPath.FONT_SCALE
@@ -84,7 +88,7 @@ def measure(renderer: object, text: str, prop: FontProperties, ismath: object, d
     if type(inner) not in _SHARED or ismath:
         return _OWN(renderer, text, prop, ismath, dpi)
     if type(inner) is RendererSVG:
-        return _svg_measure(renderer, text, prop, dpi)
+        return _svg_measure(renderer, inner, text, prop, dpi)
     return _cached(_key(inner, text, prop, dpi), lambda: _OWN(renderer, text, prop, ismath, dpi))
 
 
