@@ -7,9 +7,9 @@ depend only on the renderer's kind and resolution, the text, its font and the hi
 :func:`install` shares them across renderers of the same kind and resolution. The SVG canvas
 measures every text at one size (``TextToPath.FONT_SCALE``) and scales the result, so one
 measurement serves a text at every size (the phone variants use other sizes than the desk ones).
-SVG files are drawn through a ``MixedModeRenderer``; until this was seen, their texts were
-measured anew for every file. Every other renderer, and math text, goes through matplotlib's own
-cache, untouched.
+SVG files are drawn through a ``MixedModeRenderer`` around the SVG renderer: the renderer it wraps
+is the one keyed. Every other renderer, and math text, goes through matplotlib's own cache,
+untouched.
 """
 
 from __future__ import annotations
