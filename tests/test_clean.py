@@ -254,3 +254,21 @@ def test_clean_claims_gives_what_plain_joins_and_a_sort_give_on_a_shuffled_enlar
     assert got["label_en"].isna().sum() == 3 and got["publisher"].isna().sum() == 5
     assert (got.loc[got["source_id"] == "no-such-source", ["source_kind", "original_url"]] == "").all(axis=None)
     assert not np.any(got["estimator_label_en"].isna() & (got["estimator"] != "no such estimator"))
+
+
+@pytest.mark.parametrize("registry", [True, False], ids=["with-registry", "without"])
+def test_each_column_of_the_cleaned_claims_can_be_changed_alone(registry: bool):
+    """The columns are built from arrays without copying them into blocks: none may share
+    another's array, so that changing one cell (in a notebook, say) changes that cell only."""
+    raw = read_raw(PROJECT_ROOT / "data/raw")
+
+    def cleaned() -> pd.DataFrame:
+        return clean_claims(raw["claims"], raw["sources"], raw["indicators"],
+                            estimators=raw["estimators"] if registry else None)
+
+    for col in cleaned().select_dtypes(exclude=["number", "bool", "datetime"]).columns:
+        df = cleaned()
+        before = df.copy(deep=True)
+        df.loc[0, col] = "CHANGED"
+        others = [c for c in df.columns if c != col and not df[c].equals(before[c])]
+        assert df.loc[0, col] == "CHANGED" and others == [], (col, others)

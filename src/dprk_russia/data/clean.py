@@ -340,8 +340,9 @@ def clean_claims(
                           ("warring_party", "warring_party"), ("estimator_colour", "colour")):
             put(col, _take(reg[name], at), reg[name].dtype)
     else:
-        put("estimator_label_en", out["estimator"].to_numpy())
-        put("estimator_label_de", out["estimator"].to_numpy())
+        # (copies: a column that shares another's array would change with it)
+        put("estimator_label_en", out["estimator"].to_numpy(copy=True))
+        put("estimator_label_de", out["estimator"].to_numpy(copy=True))
         put("warring_party", np.full(len(rows), "", dtype=object), "str")
         put("estimator_colour", np.full(len(rows), "", dtype=object), "str")
     # (copy=False: the columns are new; combining them into blocks would copy each once more)
