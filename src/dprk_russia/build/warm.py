@@ -150,11 +150,9 @@ def preload() -> None:
     import papermill  # noqa: F401
     import scipy.optimize  # noqa: F401
     from ipykernel.ipkernel import IPythonKernel  # noqa: F401  (the in-process engine's language_info)
-    from PIL import Image
-
-    Image.preinit()  # the image formats PIL loads at its first save (each chart's PNG)
     import bdb  # noqa: F401  (IPython imports these two at a shell's first cell)
     import IPython.core.logger  # noqa: F401
+    from PIL import Image
 
     import dprk_russia.analysis.backtest  # noqa: F401
     import dprk_russia.analysis.contradictions  # noqa: F401
@@ -167,6 +165,7 @@ def preload() -> None:
     import dprk_russia.report.render  # noqa: F401
     from dprk_russia.build import inprocess
 
+    Image.preinit()  # the image formats PIL loads at its first save (each chart's PNG)
     inprocess.shell()
 
 
