@@ -289,8 +289,8 @@ def test_an_environment_synced_from_the_same_lock_is_used_as_it_is(tmp_path: Pat
     uv = tmp_path / "uv"  # a stand-in for uv that records what it is asked to do
     uv.write_text(f'#!/bin/sh\necho "$@" >> {log}\n')
     uv.chmod(0o755)
-    stamp = venv / ".synced"
-    stamp.write_text(f"{hashlib.sha256(content).hexdigest()}  -\n")
+    stamp, synced = venv / ".synced", f"{hashlib.sha256(content).hexdigest()}  -\n"  # as sha256sum prints it
+    stamp.write_text(synced)
     os.utime(stamp, (0, 0))  # older than the lock: make runs the stamp's recipe
     env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
 
@@ -310,4 +310,4 @@ def test_an_environment_synced_from_the_same_lock_is_used_as_it_is(tmp_path: Pat
     assert res.returncode == 0, res.stderr
     assert "[setup] installing the locked environment" in res.stdout
     assert log.read_text().split()[:2] == ["sync", "--frozen"]
-    assert stamp.read_text() == f"{hashlib.sha256(content).hexdigest()}  -\n"
+    assert stamp.read_text() == synced
