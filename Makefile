@@ -188,9 +188,11 @@ report claims-xlsx backtest sweep diff clean:
 LOCK_WAITING := [wait]  another build is running in this checkout; waiting for it to finish
 else
 # the last goal of a locked build: its warm process (if a notebook started one) is gone before
-# make returns; a build that fails ends it as make exits (dprk_russia.build.warm)
+# make returns; a build that fails ends it as make exits (dprk_russia.build.warm). Asked every
+# time (20 ms: the venv's python without site), not only when /proc/net/unix lists the warm
+# process's socket: read while other programs open and close sockets, that list can miss it
 warm-end: $(filter-out warm-end,$(MAKECMDGOALS))
-	@! grep -qs '@dprk-russia-warm-[0-9]*-$(DPRK_WARM)$$' /proc/net/unix || python3 -I -S $(PKG)/build/warm.py --end $(DPRK_WARM)
+	@$(PY) -I -S $(PKG)/build/warm.py --end $(DPRK_WARM)
 report: $(REPORT_LANGS:%=$(BUILD)/report-%.done) $(BUILD)/claims-xlsx.done datapackage.json ## Build data/processed, figures and reports/<lang>/report.{html,md} (variants go to reports/variants/)
 	@echo $(call shquote,report: $(OUT_REPORTS)/{$(subst $(space),$(comma),$(REPORT_LANGS))}/report.html is up to date)
 

@@ -253,16 +253,68 @@ def test_a_warm_process_started_with_validation_ends_with_a_build_that_fails_the
     assert warm._connect(build.id) is None
 
 
-def _spawned(build: str) -> int:
-    """The id of the warm process started for ``build`` (found by its command line)."""
+def test_an_end_right_after_the_start_waits_for_the_warm_process_still_importing():
+    """The build's end can come while its warm process is still importing (validation started
+    it and no notebook ran): the end waits until it is gone, so that it does not outlive make."""
+    build = Build()
+    try:
+        spawner = [sys.executable, "-S", str(PROJECT_ROOT / "src/dprk_russia/build/warm.py"), "--spawn", build.id]
+        subprocess.run(spawner, env=env(), check=True, timeout=10)
+        [server] = _all_spawned(build.id)
+        warm.end(build.id)
+        assert not _alive(server), "end returned while the warm process was still running"
+    finally:
+        build.end()
+
+
+def test_steps_that_start_together_start_one_warm_process():
+    """Two steps that find no warm process both try to start one: the second finds the name
+    taken and starts nothing (no second process to outlive the build)."""
+    build = Build()
+    try:
+        assert warm.spawn(build.id) is True
+        assert warm.spawn(build.id) is False
+        assert len(_all_spawned(build.id)) == 1
+        warm.end(build.id)
+        assert _all_spawned(build.id) == []
+    finally:
+        build.end()
+
+
+def test_a_step_whose_warm_process_does_not_take_it_runs_itself(monkeypatch: pytest.MonkeyPatch):
+    """A warm process that never takes the step (stuck importing): after READY_TIMEOUT the step
+    runs itself, having sent nothing that the process could run later."""
+    build = str(os.getppid())  # an ancestor of this process, as a build's make is of its steps
+    stuck = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    with stuck:
+        stuck.bind(warm._address(build))
+        stuck.listen(1)
+        monkeypatch.setenv(warm.ENV, build)
+        monkeypatch.setattr(warm, "READY_TIMEOUT", 0.2)
+        assert warm.delegate(["x.py", "--executed", "x.ipynb"]) is None
+        conn, _ = stuck.accept()
+        with conn:
+            assert conn.recv(1024) == b"", "the step sent its request to a process that had not taken it"
+
+
+def _all_spawned(build: str) -> list[int]:
+    """The ids of the (live) warm processes started for ``build`` (found by their command line)."""
     wanted = b"dprk_russia.build.warm\0" + build.encode() + b"\0"
+    out = []
     for proc in Path("/proc").glob("[0-9]*"):
         try:
-            if (proc / "cmdline").read_bytes().endswith(wanted):
-                return int(proc.name)
+            if wanted in (proc / "cmdline").read_bytes() and _alive(int(proc.name)):
+                out.append(int(proc.name))
         except OSError:
             continue
-    raise AssertionError(f"no warm process for build {build}")
+    return out
+
+
+def _spawned(build: str) -> int:
+    """The id of the warm process started for ``build``."""
+    found = _all_spawned(build)
+    assert found, f"no warm process for build {build}"
+    return found[0]
 
 
 def _slow(tmp_path: Path, build: Build) -> Path:

@@ -14,6 +14,12 @@ that runs the step with :func:`dprk_russia.build.run.main` and the in-process en
   build; server and step check each other's user (peer credentials), a step delegates only
   when the named make process is its ancestor, and the server ends the moment that make
   process is gone (a pidfd; no process of the build outlives it by more than that).
+* Whoever starts the server (validation's ``--spawn``, or the first step) binds and listens on
+  the name first and hands the socket to it: from then on a step or the build's end
+  (:func:`end`) that connects waits in the queue until the server has imported everything, and a
+  second starter finds the name taken and starts nothing. (Bound by the server itself, the name
+  existed a moment before it listened; an end that came then found no server to wait for and
+  left it running after make had returned.)
 * The step's own standard input, output and error are passed over the socket, so its lines go
   where the step's would; its working directory and environment are the step's.
 * Ctrl-C, ``kill`` or a hang-up of the step reaches the notebook as it did the kernel (the step
@@ -36,9 +42,15 @@ import threading
 import time
 
 ENV = "DPRK_WARM"
-#: How long a step waits for the server to import everything and listen, before running cold.
+#: How long a step waits for the server to import everything and take it, before running cold.
 READY_TIMEOUT = 120.0
 _STATUS = struct.Struct("!i")
+#: What the server sends on taking a connection; only then does a step send its request.
+_READY = b"R"
+#: The connections that asked the server to end, open until its process is gone: their end of
+#: file tells :func:`end` so. (A list local to :func:`serve` was closed as it returned, while
+#: the process, tearing down, could be seen for a while after.)
+_ENDERS: list[socket.socket] = []
 #: The signals a step passes on to its run (as a kernel's step was stopped by them).
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
@@ -86,12 +98,20 @@ def delegate(argv: list[str]) -> int | None:
     # only inside the build that named itself (a stale DPRK_WARM in an environment runs cold)
     if not build.isdigit() or not sys.platform.startswith("linux") or int(build) not in _ancestors():
         return None
-    sock = _connect(build)
+    sock = _connect(build) or _start(build)
     if sock is None:
-        sock = _start(build)
-        if sock is None:
-            return None
+        return None
     with sock:
+        # the server takes the step once it has imported everything; a step that gives up first
+        # has sent nothing, so the server never runs it as well
+        sock.settimeout(READY_TIMEOUT)
+        try:
+            ready = sock.recv(len(_READY))
+        except OSError:  # (a timeout too)
+            ready = b""
+        if ready != _READY:
+            return None  # no server came up: the step runs itself
+        sock.settimeout(None)
         request = json.dumps({"argv": argv, "cwd": os.getcwd(), "env": dict(os.environ)}).encode()
         socket.send_fds(sock, [_STATUS.pack(len(request)) + request], [0, 1, 2])
         # a signal to this step goes on to the run (one byte: its number)
@@ -116,31 +136,42 @@ def _send(sock: socket.socket, signum: int) -> None:
         pass
 
 
-def spawn(build: str) -> subprocess.Popen:
-    """Start the build's server, detached (its own session, no terminal), and return at once;
-    a second one started meanwhile finds the name taken and ends."""
-    return subprocess.Popen(
-        [sys.executable, "-m", "dprk_russia.build.warm", build],
-        stdin=subprocess.DEVNULL,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+def spawn(build: str) -> bool:
+    """Claim the build's name (bind and listen) and start its server on that socket, detached
+    (its own session, no terminal); return at once. False where the name is taken already (the
+    build's server runs, or another step is starting it): nothing is started then."""
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    with listener:
+        try:
+            listener.bind(_address(build))
+        except OSError:
+            return False
+        listener.listen(16)
+        fd = listener.fileno()
+        subprocess.Popen(
+            [sys.executable, "-m", "dprk_russia.build.warm", build, str(fd)],
+            pass_fds=(fd,),
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+    return True
 
 
 def _start(build: str) -> socket.socket | None:
-    """Start the build's server (or find the one starting) and connect once it listens; None if
-    it does not come up."""
-    proc = spawn(build)
-    deadline = time.monotonic() + READY_TIMEOUT
-    while time.monotonic() < deadline:
+    """Start the build's server (or find the one another step is starting) and connect to it;
+    None if that fails (the step then runs itself)."""
+    deadline = time.monotonic() + 5.0  # (the name is free again only while a server closes)
+    while True:
+        try:
+            spawn(build)
+        except OSError:
+            return None
         sock = _connect(build)
-        if sock is not None:
+        if sock is not None or time.monotonic() > deadline:
             return sock
-        if proc.poll() is not None and proc.returncode != 0:
-            return _connect(build)  # it could not start (or another server took the name)
-        time.sleep(0.02)
-    return None
+        time.sleep(0.01)
 
 
 def preload() -> None:
@@ -169,14 +200,11 @@ def preload() -> None:
     inprocess.shell()
 
 
-def serve(build: str) -> int:
-    """Listen for the steps of build ``build`` until its make process is gone."""
-    # claim the name first: a second server started meanwhile ends at once, before importing
-    server = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    try:
-        server.bind(_address(build))
-    except OSError:
-        return 0  # another server of this build has it
+def serve(build: str, fd: int) -> int:
+    """Take the steps of build ``build`` on the listening socket ``fd`` (see :func:`spawn`) until
+    its make process is gone or its end is asked for."""
+    server = socket.socket(fileno=fd)
+    server.listen(16)  # (again: a step connecting from now on sees this process as its peer)
     try:
         gone = _watch_build(int(build))
     except ProcessLookupError:
@@ -187,9 +215,7 @@ def serve(build: str) -> int:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # as build.run does
     preload()
     preloaded.set()
-    server.listen(16)  # steps retry their connection until now
     uid = os.getuid()
-    enders = []  # kept open until this process is gone: each one's EOF says so
     while True:
         _reap()
         ready, _, _ = select.select([server, gone] if gone is not None else [server], [], [], 0.25)
@@ -201,12 +227,13 @@ def serve(build: str) -> int:
         try:
             if _peer_uid(conn) != uid:
                 raise PermissionError
+            conn.sendall(_READY)
             request, fds = _receive(conn)
         except (OSError, ValueError):
             conn.close()
             continue
         if request.get("end"):
-            enders.append(conn)
+            _ENDERS.append(conn)
             break
         if os.fork() == 0:
             status = 1
@@ -242,8 +269,8 @@ def _receive(conn: socket.socket) -> tuple[dict, list[int]]:
 
 
 def end(build: str) -> None:
-    """Ask the build's server to stop taking steps and wait until it is gone (the build's
-    wrapper in the Makefile calls this after make, so no process of the build outlives it)."""
+    """Ask the build's server to stop taking steps and wait until it is gone (the Makefile's last
+    goal calls this, so no process of the build outlives make); one still importing is waited for."""
     sock = _connect(build)
     if sock is None:
         return
@@ -363,7 +390,7 @@ if __name__ == "__main__":
     if sys.argv[1] == "--spawn":  # run by path with the venv's python -S, as validation starts
         spawn(sys.argv[2])
         sys.exit(0)
-    status = serve(sys.argv[1])
+    status = serve(sys.argv[1], int(sys.argv[2]))
     # at once: no interpreter tear-down (a second or so of freeing pandas and matplotlib on a
     # busy machine), so the server is gone within milliseconds of its build
     os._exit(status)
