@@ -34,13 +34,17 @@ PARAMETERS := AS_OF REPORT_LANGS ROUNDS_PER_CONTAINER_LOW ROUNDS_PER_CONTAINER_H
   SWEEP_VALUES POOL_SMOOTHNESS POOL_BAND POOL_WARRING LAB_PORT BASE VERSION
 $(foreach v,$(PARAMETERS),$(eval override $(v) := $$(strip $$(value $(v)))))
 
+# the environment's folder (VENV=... uses another checkout's; see "environment" below)
+VENV ?= .venv
 empty :=
 space := $(empty) $(empty)
 comma := ,
 
-# ---- parameter checks: all in dprk_russia.build.params (standard library only, so the system python3
-# runs it, before anything is built or any folder created). Skipped when every parameter has its
-# default value (a no-op build stays fast) and inside the locked sub-make (already checked).
+# ---- parameter checks: all in dprk_russia.build.params (standard library only, so it runs before
+# anything is built or any folder created: with the environment's python without site where
+# .venv exists, 10 ms, else with the system's python3, which a pyenv shim makes 50 ms). Skipped
+# when every parameter has its default value (a no-op build stays fast) and inside the locked
+# sub-make (already checked).
 # $(call shquote,text): text as one single-quoted shell word. Every parameter that reaches a shell
 # goes through it (tests/test_bad_input.py checks the recipes).
 shquote = '$(subst ','"'"',$(1))'
@@ -50,7 +54,8 @@ CHECKED := $(filter-out $(if $(filter diff,$(MAKECMDGOALS)),,BASE) $(if $(filter
   $(if $(filter lab,$(MAKECMDGOALS)),,LAB_PORT),$(PARAMETERS))
 ifneq ($(foreach v,$(CHECKED),$(v)=$($(v))|),AS_OF=| REPORT_LANGS=en de| ROUNDS_PER_CONTAINER_LOW=300| ROUNDS_PER_CONTAINER_HIGH=500| ESTIMATOR_TYPES=all| SWEEP_VALUES=100 200 300 400 500 600| POOL_SMOOTHNESS=3| POOL_BAND=0.8| POOL_WARRING=in|)
 PARAM_PROBLEMS := $(shell $(foreach v,$(CHECKED),$(v)=$(call shquote,$($(v)))) \
-  RAW_DIR=data/raw PYTHONPATH=$(call shquote,$(CURDIR)/src) python3 -m dprk_russia.build.params 2>&1)
+  RAW_DIR=data/raw PYTHONPATH=$(call shquote,$(CURDIR)/src) \
+  $(if $(wildcard $(VENV)/bin/python),$(call shquote,$(VENV)/bin/python) -S,python3) -m dprk_russia.build.params 2>&1)
 ifneq ($(PARAM_PROBLEMS),)
 $(error $(PARAM_PROBLEMS))
 endif
@@ -93,7 +98,6 @@ BUILD := build/$(VARIANT)
 endif
 
 # ---- environment: .venv is created from uv.lock whenever it is missing or older than the lock
-VENV ?= .venv
 PY := $(VENV)/bin/python
 TOOLS := .tools
 UV_VERSION := 0.13.9

@@ -255,28 +255,17 @@ def test_a_warm_process_started_with_validation_ends_with_a_build_that_fails_the
 
 def test_an_end_right_after_the_start_waits_for_the_warm_process_still_importing():
     """The build's end can come while its warm process is still importing (validation started
-    it and no notebook ran): the end waits until it is gone, so that it does not outlive make."""
+    it and no notebook ran): the end waits until it is gone, so that it does not outlive make.
+    A second start meanwhile (two steps that found none) finds the name taken and starts nothing."""
     build = Build()
     try:
         spawner = [sys.executable, "-S", str(PROJECT_ROOT / "src/dprk_russia/build/warm.py"), "--spawn", build.id]
         subprocess.run(spawner, env=env(), check=True, timeout=10)
         [server] = _all_spawned(build.id)
+        assert warm.spawn(build.id) is False
+        assert _all_spawned(build.id) == [server], "a second warm process was started"
         warm.end(build.id)
         assert not _alive(server), "end returned while the warm process was still running"
-    finally:
-        build.end()
-
-
-def test_steps_that_start_together_start_one_warm_process():
-    """Two steps that find no warm process both try to start one: the second finds the name
-    taken and starts nothing (no second process to outlive the build)."""
-    build = Build()
-    try:
-        assert warm.spawn(build.id) is True
-        assert warm.spawn(build.id) is False
-        assert len(_all_spawned(build.id)) == 1
-        warm.end(build.id)
-        assert _all_spawned(build.id) == []
     finally:
         build.end()
 
