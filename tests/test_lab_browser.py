@@ -79,14 +79,21 @@ PROMPTS = """[...(document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden) 
 
 def run_all(page) -> None:  # noqa: ANN001
     """Run > Run All Cells on the notebook in front, and wait until every cell has run. A click
-    that lands while the page is still settling starts nothing: then it is made again."""
+    that lands while the page is still settling starts nothing: then it is made again. So is one
+    on the menu item while it is disabled (the notebook not yet the current document), at once."""
     from playwright.sync_api import TimeoutError as Timeout
 
-    for _attempt in range(3):
+    for _attempt in range(5):
         page.locator(".lm-MenuBar-item", has_text="Run").first.click()
-        page.locator('.lm-Menu-item[data-command="runmenu:run-all"]').click()
+        item = page.locator('.lm-Menu-item[data-command="runmenu:run-all"]')
+        if "lm-mod-disabled" in (item.get_attribute("class") or ""):
+            page.keyboard.press("Escape")
+            panel(page).locator(".jp-InputPrompt").first.click()  # selects a cell: the notebook is current
+            continue
+        item.click()
         try:
-            page.wait_for_function(f"() => {PROMPTS}.some(t => /\\[(\\*|\\d+)\\]/.test(t))", timeout=20_000)
+            # the prompts show "[*]" the moment the cells are queued, however busy the kernel is
+            page.wait_for_function(f"() => {PROMPTS}.some(t => /\\[(\\*|\\d+)\\]/.test(t))", timeout=8_000)
             break
         except Timeout:
             page.keyboard.press("Escape")
