@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import time
 import types
 from pathlib import Path
 
@@ -131,14 +132,21 @@ def test_the_printed_url_opens_the_start_notebook_which_runs_and_saves_without_c
     page.locator(".jp-RenderedMarkdown h1", has_text="Start here").scroll_into_view_if_needed()
     page.screenshot(path=str(lab.shots / "lab-start.png"))
     page.set_viewport_size({"width": 1400, "height": 900})
-    # save twice (the second save is where a stale hash would ask "File Changed")
-    for _ in range(2):
+    # save twice (the second save is where a stale hash would ask "File Changed", before writing)
+    saved = lab.root / "notebooks/0.0-start-here.py"
+    for n in (1, 2):
+        before = saved.stat().st_mtime_ns
+        panel(page).locator(".jp-InputPrompt").first.click()  # the keys go to the notebook
         page.keyboard.press("Control+s")
+        deadline = time.monotonic() + 60
+        while saved.stat().st_mtime_ns == before:  # until the file is written
+            no_dialog(page)
+            assert time.monotonic() < deadline, f"save {n}: the notebook was not written"
+            page.wait_for_timeout(20)
         page.wait_for_function(
             "() => !document.querySelector('.jp-NotebookPanel:not(.lm-mod-hidden)')"
             "?.closest('.lm-DockPanel')?.querySelector('.lm-TabBar-tab.lm-mod-current.jp-mod-dirty')"
         )
-        page.wait_for_timeout(1500)
         no_dialog(page)
     assert lab.console == [], lab.console
     status = subprocess.run(["git", "status", "--porcelain"], cwd=lab.root, capture_output=True, text=True).stdout
