@@ -248,20 +248,27 @@ def test_recipes_run_numpy_without_asking_for_huge_pages():
         assert recipe_prints(probe, {"NUMPY_MADVISE_HUGEPAGE": "1"}) == "True"
 
 
-def test_the_quick_tests_leave_out_every_file_that_builds_or_starts_a_server():
+def test_the_quick_tests_leave_out_every_file_that_builds_or_starts_a_server(request: pytest.FixtureRequest):
     """`make test-quick` selects `not end_to_end`: none of the end-to-end files, all the others. A
-    test file that builds a clone, starts Lab or drives a browser belongs in LONGEST_FIRST."""
+    test file that builds a clone, starts Lab or drives a browser belongs in LONGEST_FIRST.
+
+    Under `make test` every process collected the whole suite, with the marks conftest gave it:
+    `-m 'not end_to_end'` keeps the tests without the mark. Run alone, this asks pytest itself."""
     from .conftest import LONGEST_FIRST
 
-    res = subprocess.run(
-        [str(PROJECT_ROOT / ".venv/bin/python"), "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist",
-         "-m", "not end_to_end"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True,
-    )
-    # (-q here and in addopts: one line per file, "tests/test_x.py: 12")
-    files = {ln.split(":")[0].removeprefix("tests/") for ln in res.stdout.splitlines() if ln.startswith("tests/")}
-    assert files and not files & set(LONGEST_FIRST)
     every = {p.name for p in (PROJECT_ROOT / "tests").glob("test_*.py")}
+    items = request.session.items
+    if {item.path.name for item in items} == every:
+        files = {item.path.name for item in items if item.get_closest_marker("end_to_end") is None}
+    else:
+        res = subprocess.run(
+            [str(PROJECT_ROOT / ".venv/bin/python"), "-m", "pytest", "--collect-only", "-q", "-p", "no:xdist",
+             "-m", "not end_to_end"],
+            cwd=PROJECT_ROOT, capture_output=True, text=True,
+        )
+        # (-q here and in addopts: one line per file, "tests/test_x.py: 12")
+        files = {ln.split(":")[0].removeprefix("tests/") for ln in res.stdout.splitlines() if ln.startswith("tests/")}
+    assert files and not files & set(LONGEST_FIRST)
     assert files == every - set(LONGEST_FIRST)
     # (in pieces, so that this file does not match itself)
     e2e = re.compile("|".join(["fresh" + r"_clone\(", r"\bServer" + r"\(", "sync" + "_playwright", r"\bmake\(" + "clone"]))

@@ -154,18 +154,26 @@ def test_in_process_run_gives_the_notebook_a_kernel_gives(tmp_path: Path):
     assert [o[0] for o in runs["kernel"][2]] == ["display_data", "execute_result", "display_data"]  # table, value, chart
 
 
-def in_process_run(tmp_path: Path, last: str, first: str, shown: str) -> subprocess.CompletedProcess:
+def in_process_run(
+    tmp_path: Path, last: str, first: str, shown: str, then: list[str] | None = None
+) -> subprocess.CompletedProcess:
     """The tiny notebook ending in ``last``, run in process (``run.main``) by a new Python that
-    runs the code ``first`` before and prints the expression ``shown`` after it."""
+    runs the code ``first`` before and prints the expression ``shown`` after it; with ``then``
+    (a run's arguments), ``writes`` is emptied and that run follows, and ``shown`` and its exit
+    status are printed after it (the Python's own status is the first run's)."""
     nb = tmp_path / "tiny.py"
     nb.write_text(NOTEBOOK.format(last=last), encoding="utf-8")
     code = (
-        f"import sys\n{first}\n"
-        "from dprk_russia.build import run; status = run.main(sys.argv[1:], in_process=True)\n"
-        f"print({shown}); sys.exit(status)"
+        f"import json, sys\n{first}\n"
+        "from dprk_russia.build import run; status = run.main(sys.argv[1:4], in_process=True)\n"
+        f"print({shown})\n"
+        "if len(sys.argv) > 4:\n"
+        "    writes.clear(); then = run.main(json.loads(sys.argv[4]), in_process=True)\n"
+        f"    print({shown}, then)\n"
+        "sys.exit(status)"
     )
-    return subprocess.run([sys.executable, "-c", code, str(nb), "--executed", str(tmp_path / "tiny.ipynb")],
-                          env=env(), capture_output=True, text=True, timeout=300)
+    args = [str(nb), "--executed", str(tmp_path / "tiny.ipynb")] + ([json.dumps(then)] if then else [])
+    return subprocess.run([sys.executable, "-c", code, *args], env=env(), capture_output=True, text=True, timeout=300)
 
 
 def test_a_step_in_the_warm_process_imports_no_library_again(tmp_path: Path):
@@ -181,25 +189,26 @@ def test_a_step_in_the_warm_process_imports_no_library_again(tmp_path: Path):
     assert res.stdout.splitlines()[-1] == "[]", res.stdout
 
 
-@pytest.mark.parametrize("last", ["X", "1 / 0"], ids=["succeeds", "fails"])
-def test_an_in_process_run_writes_its_notebook_at_the_start_and_the_end_only(tmp_path: Path, last: str):
+def test_an_in_process_run_writes_its_notebook_at_the_start_and_the_end_only(tmp_path: Path):
     """papermill writes the notebook before and after each cell for a kernel; in process it is
     written when the run starts and once when it ends, with every cell run (or up to the failing
-    one, its error shown), whatever the number of cells."""
+    one, its error shown), whatever the number of cells. (One Python runs a notebook that
+    succeeds, then one that fails.)"""
+    failing = tmp_path / "failing.py"
+    failing.write_text(NOTEBOOK.format(last="1 / 0"), encoding="utf-8")
     res = in_process_run(
-        tmp_path, last,
+        tmp_path, "X",
         "import papermill.iorw as io; writes = []; real = io.papermill_io.write\n"
         "def write(buf, path, *a, **k): writes.append(path); return real(buf, path, *a, **k)\n"
         "io.papermill_io.write = write",
         "len(writes)",
+        then=[str(failing), "--executed", str(tmp_path / "failing.ipynb")],
     )
-    assert res.stdout.splitlines()[-1] == "2", res.stdout + res.stderr
-    if last == "X":
-        assert res.returncode == 0
-        assert outputs(tmp_path / "tiny.ipynb")[-1] == [("execute_result", None, "", ["text/plain"], 4, None, None)]
-    else:
-        assert res.returncode == 1
-        assert outputs(tmp_path / "tiny.failed.ipynb")[-1][-1][0] == "error"
+    assert res.returncode == 0, res.stderr
+    # writes of the first run; writes and exit status of the second (progress lines between)
+    assert [ln for ln in res.stdout.splitlines() if ln[:1].isdigit()] == ["2", "2 1"], res.stdout + res.stderr
+    assert outputs(tmp_path / "tiny.ipynb")[-1] == [("execute_result", None, "", ["text/plain"], 4, None, None)]
+    assert outputs(tmp_path / "failing.failed.ipynb")[-1][-1][0] == "error"
 
 
 def test_the_steps_of_a_build_run_in_its_warm_process(tmp_path: Path, build: Build):
