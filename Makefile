@@ -194,9 +194,10 @@ else
 # the last goal of a locked build: its warm process (if a notebook started one) is gone before
 # make returns; a build that fails ends it as make exits (dprk_russia.build.warm). Asked every
 # time (20 ms: the venv's python without site), not only when /proc/net/unix lists the warm
-# process's socket: read while other programs open and close sockets, that list can miss it
+# process's socket: read while other programs open and close sockets, that list can miss it.
+# Without the venv (make clean in a new clone) no warm process can have started
 warm-end: $(filter-out warm-end,$(MAKECMDGOALS))
-	@$(PY) -I -S $(PKG)/build/warm.py --end $(DPRK_WARM)
+	@if [ -x $(call shquote,$(PY)) ]; then $(call shquote,$(PY)) -I -S $(PKG)/build/warm.py --end $(DPRK_WARM); fi
 report: $(REPORT_LANGS:%=$(BUILD)/report-%.done) $(BUILD)/claims-xlsx.done datapackage.json ## Build data/processed, figures and reports/<lang>/report.{html,md} (variants go to reports/variants/)
 	@echo $(call shquote,report: $(OUT_REPORTS)/{$(subst $(space),$(comma),$(REPORT_LANGS))}/report.html is up to date)
 

@@ -167,6 +167,15 @@ def test_failing_notebook_is_named_and_outputs_survive(built_copy: Path):
     assert {k: v for k, v in after.items() if k in before} == before
 
 
+def test_make_clean_works_in_a_clone_without_an_environment(clone: Path, tmp_path: Path):
+    """`make clean` before any build (no .venv yet) cleans and ends without error: with no
+    environment no warm process can have started, so its end is not asked for."""
+    res = subprocess.run(["make", "clean", f"VENV={tmp_path / 'none'}"], cwd=clone, capture_output=True, text=True,
+                         env=clean_env())
+    assert res.returncode == 0, res.stdout + res.stderr
+    assert not (clone / "data/processed/claims.csv").exists() and not (tmp_path / "none").exists()
+
+
 def test_interrupted_build_leaves_no_partial_file_and_recovers(built_copy: Path):
     clone = built_copy
     committed = tree_hashes(clone, "data/processed", "reports")
