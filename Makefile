@@ -34,8 +34,9 @@ PARAMETERS := AS_OF REPORT_LANGS ROUNDS_PER_CONTAINER_LOW ROUNDS_PER_CONTAINER_H
   SWEEP_VALUES POOL_SMOOTHNESS POOL_BAND POOL_WARRING LAB_PORT BASE VERSION
 $(foreach v,$(PARAMETERS),$(eval override $(v) := $$(strip $$(value $(v)))))
 
-# the environment's folder (VENV=... uses another checkout's; see "environment" below)
+# the environment's folder (VENV=... uses another checkout's; see "environment" below) and its python
 VENV ?= .venv
+PY := $(VENV)/bin/python
 empty :=
 space := $(empty) $(empty)
 comma := ,
@@ -55,7 +56,7 @@ CHECKED := $(filter-out $(if $(filter diff,$(MAKECMDGOALS)),,BASE) $(if $(filter
 ifneq ($(foreach v,$(CHECKED),$(v)=$($(v))|),AS_OF=| REPORT_LANGS=en de| ROUNDS_PER_CONTAINER_LOW=300| ROUNDS_PER_CONTAINER_HIGH=500| ESTIMATOR_TYPES=all| SWEEP_VALUES=100 200 300 400 500 600| POOL_SMOOTHNESS=3| POOL_BAND=0.8| POOL_WARRING=in|)
 PARAM_PROBLEMS := $(shell $(foreach v,$(CHECKED),$(v)=$(call shquote,$($(v)))) \
   RAW_DIR=data/raw PYTHONPATH=$(call shquote,$(CURDIR)/src) \
-  $(if $(wildcard $(VENV)/bin/python),$(call shquote,$(VENV)/bin/python) -S,python3) -m dprk_russia.build.params 2>&1)
+  $(if $(wildcard $(PY)),$(call shquote,$(PY)) -S,python3) -m dprk_russia.build.params 2>&1)
 ifneq ($(PARAM_PROBLEMS),)
 $(error $(PARAM_PROBLEMS))
 endif
@@ -98,7 +99,6 @@ BUILD := build/$(VARIANT)
 endif
 
 # ---- environment: .venv is created from uv.lock whenever it is missing or older than the lock
-PY := $(VENV)/bin/python
 TOOLS := .tools
 UV_VERSION := 0.13.9
 UV := $(TOOLS)/bin/uv
