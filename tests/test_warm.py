@@ -225,6 +225,19 @@ def test_the_steps_of_a_build_run_in_its_warm_process(tmp_path: Path, build: Bui
         assert _no_runs(build.id), "no run is left"
 
 
+def test_a_run_in_the_warm_process_finds_the_preloaded_objects_frozen(tmp_path: Path, build: Build):
+    """What the warm process imported is frozen for the garbage collector before any fork, and a
+    run collects less often than Python's default (about 2 s less CPU per clean build)."""
+    nb, seen = tmp_path / "gc.py", tmp_path / "gc.txt"
+    nb.write_text(NOTEBOOK.format(last=f"import gc; open({str(seen)!r}, 'w').write("
+                                       "f'{gc.get_freeze_count()} {gc.get_threshold()}')"), encoding="utf-8")
+    build.run(cmd(nb, tmp_path / "gc.ipynb"))
+    assert build.until("[status]") == "[status] 0", build.lines
+    frozen, thresholds = seen.read_text().split(" ", 1)
+    assert int(frozen) > 100_000, "pandas, SciPy and matplotlib alone are several hundred thousand objects"
+    assert thresholds == str(warm.GC_THRESHOLDS)
+
+
 def test_end_waits_until_the_warm_process_is_gone(tmp_path: Path):
     """warm.end (the Makefile's last goal) returns once the build's warm process has exited."""
     build = Build()
