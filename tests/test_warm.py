@@ -189,6 +189,16 @@ def test_a_step_in_the_warm_process_imports_no_library_again(tmp_path: Path):
     assert res.stdout.splitlines()[-1] == "[]", res.stdout
 
 
+def test_the_warm_process_imports_no_jupyter_server():
+    """What the warm process imports leaves out the modules a build never uses (warm.UNUSED):
+    jupytext's contents managers would bring a Jupyter server and tornado along."""
+    code = ("import sys; from dprk_russia.build import warm; warm.skip_unused(); warm.preload(); "
+            "print(sorted(m for m in ('jupyter_server', 'rfc3987_syntax') if sys.modules.get(m)))")
+    res = subprocess.run([sys.executable, "-c", code], env=env(), capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.strip() == "[]"
+
+
 def test_an_in_process_run_writes_its_notebook_at_the_start_and_the_end_only(tmp_path: Path):
     """papermill writes the notebook before and after each cell for a kernel; in process it is
     written when the run starts and once when it ends, with every cell run (or up to the failing

@@ -160,9 +160,9 @@ def main(argv: list[str] | None = None, in_process: bool = False) -> int:
     of itself that calls this with ``in_process``: the cells then run in that process
     (:mod:`dprk_russia.build.inprocess`) instead of a kernel started for them.
     """
-    if not in_process:
-        from dprk_russia.build import warm
+    from dprk_russia.build import warm  # standard library only
 
+    if not in_process:
         status = warm.delegate(sys.argv[1:] if argv is None else argv)
         if status is not None:
             return status
@@ -176,9 +176,7 @@ def main(argv: list[str] | None = None, in_process: bool = False) -> int:
     # a plain `kill` stops the run like Ctrl-C, so temporary files are cleaned up
     signal.signal(signal.SIGTERM, _interrupt)
 
-    # jsonschema (via nbformat) would import rfc3987_syntax, which compiles a grammar for
-    # 0.7 s at import; URL-format validation of notebooks is not needed here.
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
+    warm.skip_unused()  # an IRI grammar and Jupyter server modules that a run never uses
     import jupytext
     import papermill as pm
     from papermill.exceptions import PapermillExecutionError

@@ -180,6 +180,19 @@ def _start(build: str) -> socket.socket | None:
         time.sleep(0.01)
 
 
+#: Modules a build never uses that its imports would pull in: jsonschema's optional IRI grammar
+#: (through nbformat; compiled at import for 0.7 s) and jupytext's contents managers for a
+#: Jupyter server (jupyter_server and tornado: 0.09 s of the warm process's start, on which the
+#: first notebook waits). Marked missing, they are skipped as their importers allow.
+UNUSED = ("rfc3987_syntax", "jupytext.sync_contentsmanager", "jupytext.async_contentsmanager")
+
+
+def skip_unused() -> None:
+    """Mark :data:`UNUSED` missing in this process (where not imported yet)."""
+    for name in UNUSED:
+        sys.modules.setdefault(name, None)  # type: ignore[arg-type]
+
+
 def preload() -> None:
     """Import what the notebooks import, and make the shell they run in."""
     import jupytext  # noqa: F401  (each step reads its notebook with it: 0.08 s a step)
@@ -218,7 +231,7 @@ def serve(build: str, fd: int) -> int:
     # a build that ends while this is still importing (its validation failed, say) ends it at once
     preloaded = threading.Event()
     threading.Thread(target=_end_early, args=(int(build), gone, preloaded), daemon=True).start()
-    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]  # as build.run does
+    skip_unused()  # as build.run does
     preload()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
