@@ -178,12 +178,13 @@ def in_process_run(
 
 def test_a_step_in_the_warm_process_imports_no_library_again(tmp_path: Path):
     """What a step needs is imported once, by the warm process (warm.preload): the forked copy
-    that runs a notebook imports no module of its own."""
+    that runs a notebook imports no module of its own, nor compiles nbformat's notebook schema."""
     res = in_process_run(
         tmp_path, "X",
         "sys.modules.setdefault('rfc3987_syntax', None)\n"
-        "from dprk_russia.build import warm; warm.preload(); seen = set(sys.modules)",
-        "sorted(set(sys.modules) - seen)",
+        "from dprk_russia.build import warm; warm.preload(); seen = set(sys.modules)\n"
+        "import nbformat.validator as v; compiled = dict(v.validators)",
+        "sorted(set(sys.modules) - seen) + sorted(set(v.validators.items()) - set(compiled.items()))",
     )
     assert res.returncode == 0, res.stderr
     assert res.stdout.splitlines()[-1] == "[]", res.stdout
