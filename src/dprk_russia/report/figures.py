@@ -16,7 +16,7 @@ import pandas as pd
 from matplotlib.layout_engine import TightLayoutEngine
 
 from dprk_russia.data.io import atomic_path, write_csv
-from dprk_russia.report import textcache
+from dprk_russia.report import aggtext, textcache
 from dprk_russia.report.i18n import (  # noqa: F401  (label, unit re-exported)
     FIGURE_CSV,
     LOCALES,
@@ -72,10 +72,11 @@ def subplots(n: int = 1, height: float = 3.6, **kw) -> tuple[plt.Figure, list[pl
 
 
 def use_style() -> None:
-    """Apply the project matplotlib style; texts are measured once for all the figures of this
-    process (:mod:`dprk_russia.report.textcache`)."""
+    """Apply the project matplotlib style; texts are measured, laid out and rasterised once for all
+    the figures of this process (:mod:`dprk_russia.report.textcache`, :mod:`dprk_russia.report.aggtext`)."""
     plt.style.use(STYLE)
     textcache.install()
+    aggtext.install()
 
 
 #: Tooltip text of each linked point, by figure and point id (see :func:`link_point`).
