@@ -115,3 +115,36 @@ def test_figures_are_the_same_bytes_with_and_without_the_shared_measurements(mon
     shared = [draw(), draw()]
     monkeypatch.setattr(mtext, "_get_text_metrics_with_cache", textcache._OWN)
     assert draw() == shared[0] == shared[1]
+
+
+def test_layouts_are_the_same_with_each_font_table_read_once(monkeypatch):
+    """Text._get_layout gives the same boxes and lines with the tables read once per font."""
+    import matplotlib.font_manager as fm
+
+    reads: list[str] = []
+    real = fm.get_font
+
+    def counting(paths, hinting_factor=None):  # noqa: ANN001, ANN202
+        font = real(paths)
+        reads.append(font.fname)
+        return font
+
+    monkeypatch.setattr(textcache, "get_font", counting)
+    monkeypatch.setattr(textcache, "_FONTS", {})
+    fig, ax = plt.subplots()
+    texts = [ax.text(0.1, 0.1, "Rounds, 2024\nsecond line", fontsize=9, rotation=30),
+             ax.text(0.5, 0.5, "×3 ↑", fontsize=12, fontweight="bold"),
+             ax.text(0.2, 0.8, "Quelle: Nationaler Sicherheitsrat", family="DejaVu Serif", linespacing=1.35)]
+    renderer = fig.canvas.get_renderer()
+    monkeypatch.setattr(mtext, "get_font", real)
+
+    def layouts() -> list[tuple]:  # (a Bbox equals only itself: its bounds are compared)
+        return [(box.bounds, lines, rest) for box, lines, rest in (t._get_layout(renderer) for t in texts)]
+
+    own = layouts()
+    monkeypatch.setattr(mtext, "get_font", textcache.font_tables)
+    kept = [layouts() for _ in range(3)]
+    plt.close(fig)
+    assert kept[0] == kept[1] == kept[2] == own
+    # two fonts (bold is another file), each table read once: OS/2 and head
+    assert len(reads) == 3 * 2 and len(set(reads)) == 3
