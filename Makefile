@@ -171,8 +171,11 @@ ANALYSES := 2.0-shipments 2.2-deployments 2.3-consensus-contradictions 2.1-oil-t
 NB_PARAMS = -p RAW_DIR data/raw -p PROCESSED_DIR $(OUT_DATA) -p REPORTS_DIR $(OUT_REPORTS) \
   $(foreach v,AS_OF ESTIMATOR_TYPES REPORT_LANGS ROUNDS_PER_CONTAINER_LOW ROUNDS_PER_CONTAINER_HIGH \
     POOL_SMOOTHNESS POOL_BAND POOL_WARRING,-p $(v) $(call shquote,$($(v))))
+# a notebook step: dprk_russia.build.run's arguments to the build's warm process (or, where there is
+# none, to dprk_russia.build.run itself), from a python without site that imports no package
+STEP = $(PY) -I -S $(PKG)/build/warm.py --step
 # $(call run_nb,notebook,label,extra papermill parameters)
-run_nb = $(PY) -m dprk_russia.build.run $(1) --label $(2) --executed $(BUILD)/executed/$(2).ipynb --stamp $@ $(NB_PARAMS) $(3)
+run_nb = $(STEP) $(1) --label $(2) --executed $(BUILD)/executed/$(2).ipynb --stamp $@ $(NB_PARAMS) $(3)
 
 .PHONY: warm-end help variant-name report claims-xlsx test test-quick lab sync lint clean distclean sweep bench bench-scale venv validate intake backtest datapackage validate-package changelog release diff FORCE
 
@@ -380,5 +383,5 @@ $(BUILD)/report-%.done: $(call sha,notebooks/3.0-report.py $(SRC_REPORT)) $(BUIL
 
 build/sweep/rpc-%.done: $(call sha,notebooks/4.0-rounds-sweep.py $(SRC_ANALYSIS) $(PKG)/build/sweep.py) $(BUILD)/1.0-clean-claims.done
 	@mkdir -p build/sweep
-	@$(PY) -m dprk_russia.build.run notebooks/4.0-rounds-sweep.py --label sweep-$* --executed build/sweep/executed/rpc-$*.ipynb --stamp $@ \
+	@$(STEP) notebooks/4.0-rounds-sweep.py --label sweep-$* --executed build/sweep/executed/rpc-$*.ipynb --stamp $@ \
 	  -p PROCESSED_DIR $(OUT_DATA) -p ROUNDS_PER_CONTAINER $(call shquote,$*) -p OUT_CSV build/sweep/rpc-$*.csv

@@ -24,6 +24,9 @@ from dprk_russia import PROJECT_ROOT
 from dprk_russia.build import warm
 from dprk_russia.data.io import TMP_PREFIX
 
+#: The Makefile's notebook step (``warm.py --step``, by path).
+WARM_PY = Path(warm.__file__)
+
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="the warm process is Linux-only")
 
 NOTEBOOK = """\
@@ -52,7 +55,7 @@ def env(**extra: str) -> dict[str, str]:
 
 def cmd(nb: Path, executed: Path, stamp: Path | None = None) -> list[str]:
     """A notebook step as the Makefile runs it."""
-    out = [sys.executable, "-m", "dprk_russia.build.run", str(nb), "--label", nb.stem, "--executed", str(executed)]
+    out = [sys.executable, "-I", "-S", str(WARM_PY), "--step", str(nb), "--label", nb.stem, "--executed", str(executed)]
     return out + (["--stamp", str(stamp)] if stamp is not None else [])
 
 
@@ -137,15 +140,17 @@ def outputs(path: Path) -> list[list[tuple]]:
 
 
 def test_in_process_run_gives_the_notebook_a_kernel_gives(tmp_path: Path):
+    """The Makefile's step outside its build (here a stale DPRK_WARM, naming no ancestor) runs the
+    notebook itself, in a kernel; a run in process gives the same notebook."""
     nb = tmp_path / "tiny.py"
     nb.write_text(NOTEBOOK.format(last="1 / 0"), encoding="utf-8")
+    in_process = [sys.executable, "-c", "import sys; from dprk_russia.build import run; "
+                  "sys.exit(run.main(sys.argv[1:], in_process=True))"]
     runs = {}
-    for name, flag in (("kernel", "False"), ("in_process", "True")):
+    for name, start in (("kernel", [sys.executable, "-I", "-S", str(WARM_PY), "--step"]), ("in_process", in_process)):
         res = subprocess.run(
-            [sys.executable, "-c", "import sys; from dprk_russia.build import run; "
-             f"sys.exit(run.main(sys.argv[1:], in_process={flag}))",
-             str(nb), "--executed", str(tmp_path / f"{name}.ipynb")],
-            env=env(), capture_output=True, text=True, timeout=300,
+            [*start, str(nb), "--executed", str(tmp_path / f"{name}.ipynb")],
+            env=env(**{warm.ENV: "1"}), capture_output=True, text=True, timeout=300,
         )
         assert res.returncode == 1, res.stderr
         assert "failed in cell 4 (execution count 4): ZeroDivisionError: division by zero" in res.stderr, res.stderr
