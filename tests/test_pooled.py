@@ -541,3 +541,26 @@ def test_rows_selected_once_then_cut_give_what_pool_inputs_selects_from_the_clai
             pd.testing.assert_frame_equal(once, pooled.pool_inputs(known, ind, warring, include_warring))
             compared += len(once)
     assert compared > 100
+
+
+def test_candidates_are_each_figure_published_within_each_cut_offs_horizon_in_order():
+    """backtest.candidates takes each cut-off's rows at once: the same rows, columns and order as a
+    frame per (indicator, cut-off) of the figures published after the cut-off and by the end of its
+    horizon, restatements left out, on the real processed claims; no cut-off, no rows."""
+    from dprk_russia import PROJECT_ROOT
+    from dprk_russia.data.clean import load_processed
+
+    claims = load_processed(PROJECT_ROOT / "data/processed/claims.csv")
+    indicators = ["troops_deployed", "killed", "artillery_rounds", "no_such_indicator"]
+    cuts = backtest.quarterly_cuts("2023-12-31", "2025-12-31")
+    got = backtest.candidates(claims, indicators, cuts, 180)
+    expected = []
+    for ind in indicators:
+        inp = pooled.pool_inputs(claims, ind)
+        inp = inp[~inp["claim_id"].isin(backtest.restatements(inp))]
+        for cut in cuts if len(inp) else []:  # (an indicator without figures adds no frame)
+            within = (inp["published_date"] > cut) & (inp["published_date"] <= cut + pd.Timedelta(days=180))
+            expected.append(inp[within].assign(cut=cut))
+    pd.testing.assert_frame_equal(got, pd.concat(expected, ignore_index=True))
+    assert len(got) > 100 and got["cut"].nunique() > 4
+    assert backtest.candidates(claims, indicators, [], 180).empty
