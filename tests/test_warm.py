@@ -183,26 +183,20 @@ def in_process_run(
 
 def test_a_step_in_the_warm_process_imports_no_library_again(tmp_path: Path):
     """What a step needs is imported once, by the warm process (warm.preload): the forked copy
-    that runs a notebook imports no module of its own, nor compiles nbformat's notebook schema."""
+    that runs a notebook imports no module of its own, nor compiles nbformat's notebook schema.
+    And the warm process leaves out the modules a build never uses (warm.UNUSED): jupytext's
+    contents managers would bring a Jupyter server and tornado along."""
     res = in_process_run(
         tmp_path, "X",
-        "sys.modules.setdefault('rfc3987_syntax', None)\n"
-        "from dprk_russia.build import warm; warm.preload(); seen = set(sys.modules)\n"
-        "import nbformat.validator as v; compiled = dict(v.validators)",
+        "from dprk_russia.build import warm; warm.skip_unused(); warm.preload(); seen = set(sys.modules)\n"
+        "import nbformat.validator as v; compiled = dict(v.validators)\n"
+        "print([m for m in ('jupyter_server', 'rfc3987_syntax') if sys.modules.get(m)])",
         "sorted(set(sys.modules) - seen) + sorted(set(v.validators.items()) - set(compiled.items()))",
     )
     assert res.returncode == 0, res.stderr
-    assert res.stdout.splitlines()[-1] == "[]", res.stdout
-
-
-def test_the_warm_process_imports_no_jupyter_server():
-    """What the warm process imports leaves out the modules a build never uses (warm.UNUSED):
-    jupytext's contents managers would bring a Jupyter server and tornado along."""
-    code = ("import sys; from dprk_russia.build import warm; warm.skip_unused(); warm.preload(); "
-            "print(sorted(m for m in ('jupyter_server', 'rfc3987_syntax') if sys.modules.get(m)))")
-    res = subprocess.run([sys.executable, "-c", code], env=env(), capture_output=True, text=True)
-    assert res.returncode == 0, res.stderr
-    assert res.stdout.strip() == "[]"
+    lines = res.stdout.splitlines()
+    assert lines[0] == "[]", "no Jupyter server, no IRI grammar"
+    assert lines[-1] == "[]", res.stdout
 
 
 def test_an_in_process_run_writes_its_notebook_at_the_start_and_the_end_only(tmp_path: Path):

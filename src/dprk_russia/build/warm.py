@@ -198,6 +198,7 @@ def preload() -> None:
     import jupytext  # noqa: F401  (each step reads its notebook with it: 0.08 s a step)
     import matplotlib.pyplot  # noqa: F401
     import nbformat.validator
+    import nbformat.sign  # noqa: F401  (each step signs the notebook it ran)
     import papermill  # noqa: F401
     import scipy.optimize  # noqa: F401
     from ipykernel.ipkernel import IPythonKernel  # noqa: F401  (the in-process engine's language_info)
