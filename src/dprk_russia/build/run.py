@@ -13,8 +13,10 @@
 * the stamp is written atomically only after success: the notebook's path, then every file the
   run wrote (recorded by :func:`dprk_russia.data.io.atomic_path`), one per line, so that the
   Makefile runs the step again when one of them is deleted;
-* in a locked build the run goes to the build's warm process (:mod:`dprk_russia.build.warm`),
-  which runs the cells in a forked copy of itself, without a kernel start and its imports;
+* in a locked build the Makefile starts a step as ``warm.py --step`` (:mod:`dprk_russia.build.warm`),
+  which hands it to the build's warm process; that runs the cells here (``in_process``) in a
+  forked copy of itself, without a kernel start and its imports. Only where there is no warm
+  process does the step become this module, and run the notebook on a kernel;
 * the kernel (outside a locked build) is shut down without the interrupt (SIGINT) that
   jupyter_client sends first, which made an idle kernel log "KeyboardInterrupt caught in kernel"
   on successful runs;
@@ -162,10 +164,6 @@ def main(argv: list[str] | None = None, in_process: bool = False) -> int:
     """
     from dprk_russia.build import warm  # standard library only
 
-    if not in_process:
-        status = warm.delegate(sys.argv[1:] if argv is None else argv)
-        if status is not None:
-            return status
     ap = argparse.ArgumentParser(description="Run a notebook with papermill.")
     ap.add_argument("notebook")
     ap.add_argument("--executed", required=True, help="where to keep the executed notebook")

@@ -5,8 +5,8 @@ A notebook run used to start a kernel that imported pandas, SciPy, matplotlib an
 sets ``DPRK_WARM`` to the id of the make process. Then validation (``--spawn``, so that the
 imports overlap it) or else the first notebook step starts a server
 (``python -m dprk_russia.build.warm ID``) that imports all of that once and listens
-on a local socket; every notebook step (:func:`delegate`, called by
-:mod:`dprk_russia.build.run`) asks it to run the notebook, and it forks a copy of itself
+on a local socket; every notebook step (``warm.py --step``: :func:`step`, then
+:func:`delegate`) asks it to run the notebook, and it forks a copy of itself
 that runs the step with :func:`dprk_russia.build.run.main` and the in-process engine
 (:mod:`dprk_russia.build.inprocess`): the same executed notebook, stamp and progress lines.
 
@@ -98,8 +98,8 @@ def _ancestors() -> set[int]:
 
 
 def delegate(argv: list[str]) -> int | None:
-    """Run ``python -m dprk_russia.build.run ARGV`` in the build's warm server; its exit status,
-    or None where there is no warm server to be had (then the caller runs the step itself)."""
+    """Run the step ``python -m dprk_russia.build.run ARGV`` in the build's warm server; its exit
+    status, or None where there is no warm server to be had (then the step runs itself)."""
     build = os.environ.get(ENV, "")
     # only inside the build that named itself (a stale DPRK_WARM in an environment runs cold)
     if not build.isdigit() or not sys.platform.startswith("linux") or int(build) not in _ancestors():
@@ -412,21 +412,20 @@ def _watch(conn: socket.socket) -> None:
 def step(argv: list[str]) -> int:
     """A notebook step of the Makefile (``python -I -S warm.py --step ARGV``, ARGV as
     :mod:`dprk_russia.build.run` takes them): the run goes to the build's warm process; where
-    there is none to be had, this process becomes ``python -m dprk_russia.build.run ARGV``
-    (without the build's name, so that it does not ask again). Started this way, by path and
-    with the standard library only, a step hands its notebook over 25 ms sooner than through
-    the package (its imports and site-packages) and costs that much less CPU."""
+    there is none to be had, this process becomes ``python -m dprk_russia.build.run ARGV``,
+    which runs it on a kernel. Started this way, by path and with the standard library only, a
+    step hands its notebook over 25 ms sooner than through the package (its imports and
+    site-packages) and costs that much less CPU."""
     status = delegate(argv)
     if status is not None:
         return status
-    os.environ.pop(ENV, None)
     os.execv(sys.executable, [sys.executable, "-m", "dprk_russia.build.run", *argv])
 
 
 if __name__ == "__main__":
     if sys.argv[1] == "--step":  # run by path with the venv's python -I -S (standard library only)
         sys.exit(step(sys.argv[2:]))
-    if sys.argv[1] == "--end":  # run by path with the system python3 (standard library only)
+    if sys.argv[1] == "--end":  # run by path with the venv's python -I -S (standard library only)
         end(sys.argv[2])
         sys.exit(0)
     if sys.argv[1] == "--spawn":  # run by path with the venv's python -S, as validation starts
