@@ -117,8 +117,8 @@ def candidates(
             for cut in cuts
         ]
         at = np.concatenate(picks)
-        cut = pd.DatetimeIndex(cuts).repeat([len(p) for p in picks])  # (at the cut-offs' resolution)
-        rows.append(inp.iloc[at].assign(cut=pd.Series(cut, index=inp.index[at])))
+        cut_of_row = pd.DatetimeIndex(cuts).repeat([len(p) for p in picks])  # (at the cut-offs' resolution)
+        rows.append(inp.iloc[at].assign(cut=pd.Series(cut_of_row, index=inp.index[at])))
     if not rows:
         return pd.DataFrame(columns=["claim_id", "cut", "indicator"])
     return pd.concat(rows, ignore_index=True)

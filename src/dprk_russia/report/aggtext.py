@@ -24,11 +24,14 @@ goes through matplotlib's own code, untouched.
 from __future__ import annotations
 
 import math
+from functools import partial
 
 import numpy as np
 from matplotlib.backends import backend_agg
 from matplotlib.backends.backend_agg import RendererAgg, get_hinting_flag
 from matplotlib.ft2font import RenderMode
+
+from dprk_russia.report.textcache import cached
 
 #: matplotlib's own ``draw_text``, which math text still goes through.
 _OWN = RendererAgg.draw_text
@@ -43,13 +46,26 @@ def _layout(font: object, size: float, dpi: float, text: str, flags: object, fea
     """Each glyph of ``text`` as (font, glyph index, x, y), as ``FT2Font._layout`` gives it."""
     key = (font, size, dpi, text, flags, features if features is None else tuple(features),
            language if language is None or isinstance(language, str) else tuple(map(tuple, language)))
-    found = _LAYOUTS.get(key)
-    if found is None:
-        if len(_LAYOUTS) >= LIMIT:
-            _LAYOUTS.clear()
+
+    def lay_out() -> list[tuple]:
         items = font._layout(text, flags=flags, features=features, language=language)  # type: ignore[attr-defined]
-        found = _LAYOUTS[key] = [(it.ft_object, it.glyph_index, it.x, it.y) for it in items]
-    return found
+        return [(it.ft_object, it.glyph_index, it.x, it.y) for it in items]
+
+    return cached(_LAYOUTS, key, lay_out, LIMIT)  # type: ignore[return-value]
+
+
+def _rasterise(ft_object: object, size: float, dpi: float, matrix: np.ndarray, px: int, py: int,
+               glyph_index: int, flags: object, antialiased: bool) -> tuple[np.ndarray, int, int]:
+    """The glyph's bitmap at (px, py) (FreeType's 1/64 pixels), as RendererAgg renders it, and its
+    left and top edges less the whole pixels of (px, py)."""
+    ft_object.set_size(size, dpi)  # type: ignore[attr-defined]
+    ft_object._set_transform(matrix, [px, py])  # type: ignore[attr-defined]
+    mode = RenderMode.NORMAL if antialiased else RenderMode.MONO
+    bitmap = ft_object._render_glyph(glyph_index, flags, mode)  # type: ignore[attr-defined]
+    buffer = np.array(bitmap.buffer)  # a copy: FreeType reuses its glyph slot
+    if not antialiased:
+        buffer *= 0xFF
+    return buffer, bitmap.left - (px >> 6), bitmap.top - (py >> 6)
 
 
 def draw_text(self: RendererAgg, gc: object, x: float, y: float, s: str, prop: object, angle: float,
@@ -78,18 +94,10 @@ def draw_text(self: RendererAgg, gc: object, x: float, y: float, s: str, prop: o
         px = round(0x40 * (x + dx * cos - dy * sin))
         py = round(0x40 * (height - y + dx * sin + dy * cos))  # FreeType's y is upwards
         key = (ft_object, size, dpi, angle, glyph_index, flags, antialiased, px & 0x3F, py & 0x3F)
-        kept = _GLYPHS.get(key)
+        kept = _GLYPHS.get(key)  # (the common case first: a glyph kept already)
         if kept is None:
-            ft_object.set_size(size, dpi)
-            ft_object._set_transform(matrix, [px, py])
-            mode = RenderMode.NORMAL if antialiased else RenderMode.MONO
-            bitmap = ft_object._render_glyph(glyph_index, flags, mode)
-            buffer = np.array(bitmap.buffer)  # a copy: FreeType reuses its glyph slot
-            if not antialiased:
-                buffer *= 0xFF
-            if len(_GLYPHS) >= LIMIT:
-                _GLYPHS.clear()
-            kept = _GLYPHS[key] = (buffer, bitmap.left - (px >> 6), bitmap.top - (py >> 6))
+            glyph = partial(_rasterise, ft_object, size, dpi, matrix, px, py, glyph_index, flags, antialiased)
+            kept = cached(_GLYPHS, key, glyph, LIMIT)
         buffer, left, top = kept
         # draw_text_image's y is downwards & the bitmap's bottom side
         draw(buffer, left + (px >> 6), canvas_height - (top + (py >> 6)) + buffer.shape[0], 0, gc)

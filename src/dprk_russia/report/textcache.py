@@ -53,13 +53,13 @@ def _key(renderer: object, text: str, prop: FontProperties, dpi: float | None, s
     return (type(renderer), getattr(renderer, "dpi", None), text, font, found_by, dpi, hinting)
 
 
-def _cached(key: tuple, compute: Callable[[], tuple | None]) -> tuple | None:
-    """The metrics under ``key``, computed once (the store is emptied at :data:`LIMIT` entries)."""
-    if key in _METRICS:
-        return _METRICS[key]
-    if len(_METRICS) >= LIMIT:
-        _METRICS.clear()
-    found = _METRICS[key] = compute()
+def cached(store: dict, key: object, compute: Callable[[], object], limit: int) -> object:
+    """``store[key]``, computed once (the store is emptied when it holds ``limit`` entries)."""
+    if key in store:
+        return store[key]
+    if len(store) >= limit:
+        store.clear()
+    found = store[key] = compute()
     return found
 
 
@@ -77,7 +77,7 @@ def _svg_measure(renderer: object, inner: RendererSVG, text: str, prop: FontProp
         at.set_size(TextToPath.FONT_SCALE)
         return _OWN(renderer, text, at, False, dpi)
 
-    raw = _cached(_key(inner, text, prop, None, sized=False), at_font_scale)
+    raw = cached(_METRICS, _key(inner, text, prop, None, sized=False), at_font_scale, LIMIT)
     if raw is None:
         return _OWN(renderer, text, prop, False, dpi)
     scale = prop.get_size_in_points() / TextToPath.FONT_SCALE
@@ -94,7 +94,8 @@ def measure(renderer: object, text: str, prop: FontProperties, ismath: object, d
         return _OWN(renderer, text, prop, ismath, dpi)
     if type(inner) is RendererSVG:
         return _svg_measure(renderer, inner, text, prop, dpi)
-    return _cached(_key(inner, text, prop, dpi), lambda: _OWN(renderer, text, prop, ismath, dpi))
+    key = _key(inner, text, prop, dpi)
+    return cached(_METRICS, key, lambda: _OWN(renderer, text, prop, ismath, dpi), LIMIT)
 
 
 class FontTables:
